@@ -1,0 +1,163 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { HealthCheckSpec } from "../../config/spec";
+import { cpuCores, memoryMiB, standardLabels, type RuntimeContext } from "../labels";
+import type { Runtime, Workload, WorkloadSpec } from "../workload";
+
+export interface DockerRuntimeArgs {
+  /** Names, tier and labels shared by every workload. */
+  readonly context: RuntimeContext;
+}
+
+/** Docker's healthcheck `tests` for a spec health check (HTTP probed from inside the container). */
+export function dockerHealthTests(h: HealthCheckSpec, defaultPort: number | undefined): string[] {
+  if (h.command) {
+    return ["CMD", ...h.command];
+  }
+  const url = `http://127.0.0.1:${h.port ?? defaultPort ?? 80}${h.path}`;
+  return ["CMD-SHELL", `curl -fsS -o /dev/null ${url} || wget -q -O /dev/null ${url} || exit 1`];
+}
+
+/**
+ * The Docker runtime: one bridge network per environment, and per workload its named volumes and
+ * containers with health checks, restart policy, CPU/memory limits, GPU device requests and ports
+ * published on 127.0.0.1 where the spec asks.
+ */
+export class DockerRuntime extends pulumi.ComponentResource implements Runtime {
+  public readonly kind = "docker" as const;
+  public readonly network: docker.Network;
+  private readonly ctx: RuntimeContext;
+
+  constructor(name: string, args: DockerRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("golive:docker:Runtime", name, {}, opts);
+    this.ctx = args.context;
+    this.network = new docker.Network(
+      `${name}-network`,
+      {
+        name: `${args.context.prefix}-net`,
+        driver: "bridge",
+        labels: toLabels({ ...args.context.labels, "app.kubernetes.io/managed-by": "golive" }),
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ network: this.network.name });
+  }
+
+  public workload(
+    spec: WorkloadSpec,
+    dependsOn: readonly Workload[],
+    parent: pulumi.Resource,
+  ): Workload {
+    const w = new DockerWorkload(
+      `${this.ctx.prefix}-${spec.name}`,
+      { spec, context: this.ctx, network: this.network.name },
+      { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
+    );
+    return { name: spec.name, host: pulumi.output(spec.name), readiness: w.containers };
+  }
+}
+
+function toLabels(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
+  return Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([label, value]) => ({ label, value }));
+}
+
+export interface DockerWorkloadArgs {
+  readonly spec: WorkloadSpec;
+  readonly context: RuntimeContext;
+  /** The environment's network; the workload is reachable on it by its name. */
+  readonly network: pulumi.Input<string>;
+}
+
+/** One workload on Docker: its volumes and one container per replica. */
+export class DockerWorkload extends pulumi.ComponentResource {
+  public readonly containers: docker.Container[];
+  public readonly volumes: docker.Volume[];
+
+  constructor(name: string, args: DockerWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("golive:docker:Workload", name, {}, opts);
+    const { spec, context } = args;
+    const labels = standardLabels(context, spec);
+
+    this.volumes = spec.volumes.map(
+      (v) =>
+        new docker.Volume(
+          `${name}-${v.name}`,
+          { name: `${name}-${v.name}`, labels: toLabels(labels) },
+          { parent: this, retainOnDelete: v.retain },
+        ),
+    );
+
+    // Secret values travel as secret Outputs: the engine keeps `envs` and `uploads` secret in state.
+    const envs = pulumi
+      .all(
+        Object.keys(spec.secretEnv)
+          .sort()
+          .map((k) => pulumi.interpolate`${k}=${spec.secretEnv[k]}`),
+      )
+      .apply((secretLines) => [
+        ...Object.keys(spec.env)
+          .sort()
+          .map((k) => `${k}=${spec.env[k]}`),
+        ...secretLines,
+      ]);
+
+    const limits = spec.resources.limits;
+    const requests = spec.resources.requests;
+    const firstPort = spec.ports[0]?.port;
+    const replicas = spec.stateful ? Math.min(spec.replicas, 1) : spec.replicas;
+    this.containers = [];
+    for (let i = 0; i < replicas; i++) {
+      const containerName = replicas === 1 ? name : `${name}-${i + 1}`;
+      this.containers.push(
+        new docker.Container(
+          containerName,
+          {
+            name: containerName,
+            image: spec.image,
+            command: spec.command ? [...spec.command] : undefined,
+            envs,
+            hostname: spec.name,
+            restart: "unless-stopped",
+            labels: toLabels(labels),
+            networksAdvanced: [
+              {
+                name: args.network,
+                aliases: replicas === 1 ? [spec.name] : [spec.name, containerName],
+              },
+            ],
+            ports: spec.ports
+              .filter((p) => p.hostPort !== undefined)
+              .map((p) => ({ internal: p.port, external: p.hostPort, ip: "127.0.0.1" })),
+            volumes: spec.volumes.map((v) => ({
+              volumeName: `${name}-${v.name}`,
+              containerPath: v.mountPath,
+            })),
+            uploads: spec.files.map((f) => ({
+              file: f.path,
+              content: f.secret ? pulumi.secret(f.content) : f.content,
+              permissions: f.secret ? "0600" : "0644",
+            })),
+            healthcheck: spec.healthCheck && {
+              tests: dockerHealthTests(spec.healthCheck, firstPort),
+              interval: `${spec.healthCheck.intervalSeconds}s`,
+              timeout: `${spec.healthCheck.timeoutSeconds}s`,
+              retries: spec.healthCheck.retries,
+              startPeriod: `${spec.healthCheck.startPeriodSeconds}s`,
+            },
+            // Dependants start only once this container reports healthy.
+            wait: spec.healthCheck !== undefined,
+            waitTimeout: 180,
+            memory: limits ? memoryMiB(limits.memory) : undefined,
+            memoryReservation: requests ? memoryMiB(requests.memory) : undefined,
+            cpus: limits ? String(cpuCores(limits.cpu)) : undefined,
+            gpus: spec.gpu ? (spec.gpu.count > 0 ? `count=${spec.gpu.count}` : "all") : undefined,
+          },
+          { parent: this, dependsOn: this.volumes },
+        ),
+      );
+    }
+    this.registerOutputs({ containers: this.containers.map((c) => c.name) });
+  }
+}

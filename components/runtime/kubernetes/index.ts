@@ -1,0 +1,335 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { HealthCheckSpec } from "../../config/spec";
+import { standardLabels, type RuntimeContext } from "../labels";
+import type { Runtime, Workload, WorkloadSpec } from "../workload";
+
+export interface KubernetesRuntimeArgs {
+  /** Names, tier and labels shared by every workload. */
+  readonly context: RuntimeContext;
+  /** Namespace of the environment. Defaults to the context prefix. */
+  readonly namespace?: string;
+  /** Write manifests to this folder instead of applying them. Defaults to applying them. */
+  readonly renderYamlToDirectory?: string;
+}
+
+/** A Kubernetes probe for a spec health check. */
+export function k8sProbe(
+  h: HealthCheckSpec,
+  defaultPort: number | undefined,
+): k8s.types.input.core.v1.Probe {
+  const timing = {
+    periodSeconds: h.intervalSeconds,
+    timeoutSeconds: h.timeoutSeconds,
+    failureThreshold: h.retries,
+  };
+  if (h.command) {
+    return { exec: { command: [...h.command] }, ...timing };
+  }
+  return { httpGet: { path: h.path, port: h.port ?? defaultPort ?? 80 }, ...timing };
+}
+
+/**
+ * The Kubernetes runtime: a namespace per environment (with a default-deny ingress NetworkPolicy
+ * that admits traffic from inside the namespace), and per workload a Deployment or StatefulSet,
+ * a Service, a Secret read through `secretKeyRef`, a ConfigMap for files, probes, requests and
+ * limits, a PodDisruptionBudget and topology spread when replicated.
+ */
+export class KubernetesRuntime extends pulumi.ComponentResource implements Runtime {
+  public readonly kind = "kubernetes" as const;
+  public readonly namespace: k8s.core.v1.Namespace;
+  public readonly provider: k8s.Provider;
+  private readonly ctx: RuntimeContext;
+
+  constructor(name: string, args: KubernetesRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("golive:kubernetes:Runtime", name, {}, opts);
+    this.ctx = args.context;
+    this.provider = new k8s.Provider(
+      `${name}-provider`,
+      { renderYamlToDirectory: args.renderYamlToDirectory },
+      { parent: this },
+    );
+    const nsName = args.namespace ?? args.context.prefix;
+    this.namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      {
+        metadata: {
+          name: nsName,
+          labels: {
+            ...args.context.labels,
+            "app.kubernetes.io/part-of": args.context.partOf,
+            "app.kubernetes.io/managed-by": "golive",
+            "pod-security.kubernetes.io/enforce": "baseline",
+          },
+        },
+      },
+      { parent: this, provider: this.provider },
+    );
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-same-namespace`,
+      {
+        metadata: { name: "allow-same-namespace", namespace: nsName },
+        spec: {
+          podSelector: {},
+          policyTypes: ["Ingress"],
+          ingress: [{ from: [{ podSelector: {} }] }],
+        },
+      },
+      { parent: this, provider: this.provider, dependsOn: [this.namespace] },
+    );
+    this.registerOutputs({ namespace: this.namespace.metadata.name });
+  }
+
+  public workload(
+    spec: WorkloadSpec,
+    dependsOn: readonly Workload[],
+    parent: pulumi.Resource,
+  ): Workload {
+    const w = new KubernetesWorkload(
+      `${this.ctx.prefix}-${spec.name}`,
+      { spec, context: this.ctx, namespace: this.namespace.metadata.name },
+      {
+        parent,
+        provider: this.provider,
+        dependsOn: [this.namespace, ...dependsOn.flatMap((d) => d.readiness)],
+      },
+    );
+    return { name: spec.name, host: w.service.metadata.name, readiness: [w.controller] };
+  }
+}
+
+export interface KubernetesWorkloadArgs {
+  readonly spec: WorkloadSpec;
+  readonly context: RuntimeContext;
+  readonly namespace: pulumi.Input<string>;
+}
+
+/** One workload on Kubernetes. */
+export class KubernetesWorkload extends pulumi.ComponentResource {
+  public readonly controller: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
+  public readonly service: k8s.core.v1.Service;
+
+  constructor(name: string, args: KubernetesWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("golive:kubernetes:Workload", name, {}, opts);
+    const { spec, context, namespace } = args;
+    const labels = standardLabels(context, spec);
+    const selector = {
+      "app.kubernetes.io/name": spec.name,
+      "app.kubernetes.io/instance": labels["app.kubernetes.io/instance"],
+    };
+    const childOpts = { parent: this };
+    const meta = (suffix: string) => ({ name: `${spec.name}${suffix}`, namespace, labels });
+
+    const secretKeys = Object.keys(spec.secretEnv).sort();
+    const secret =
+      secretKeys.length > 0
+        ? new k8s.core.v1.Secret(
+            `${name}-env`,
+            {
+              metadata: meta("-env"),
+              type: "Opaque",
+              stringData: Object.fromEntries(secretKeys.map((k) => [k, spec.secretEnv[k]])),
+            },
+            childOpts,
+          )
+        : undefined;
+
+    const plainFiles = spec.files.filter((f) => !f.secret);
+    const secretFiles = spec.files.filter((f) => f.secret);
+    const fileKey = (path: string) => path.replace(/^\//, "").replace(/[^A-Za-z0-9._-]/g, "_");
+    const configMap =
+      plainFiles.length > 0
+        ? new k8s.core.v1.ConfigMap(
+            `${name}-files`,
+            {
+              metadata: meta("-files"),
+              data: Object.fromEntries(plainFiles.map((f) => [fileKey(f.path), f.content])),
+            },
+            childOpts,
+          )
+        : undefined;
+    const fileSecret =
+      secretFiles.length > 0
+        ? new k8s.core.v1.Secret(
+            `${name}-secret-files`,
+            {
+              metadata: meta("-secret-files"),
+              stringData: Object.fromEntries(secretFiles.map((f) => [fileKey(f.path), f.content])),
+            },
+            childOpts,
+          )
+        : undefined;
+
+    const firstPort = spec.ports[0]?.port;
+    const probe = spec.healthCheck && k8sProbe(spec.healthCheck, firstPort);
+    const volumeMounts: k8s.types.input.core.v1.VolumeMount[] = [
+      ...spec.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
+      ...plainFiles.map((f) => ({ name: "files", mountPath: f.path, subPath: fileKey(f.path) })),
+      ...secretFiles.map((f) => ({
+        name: "secret-files",
+        mountPath: f.path,
+        subPath: fileKey(f.path),
+        readOnly: true,
+      })),
+    ];
+    const volumes: k8s.types.input.core.v1.Volume[] = [];
+    if (configMap) {
+      volumes.push({ name: "files", configMap: { name: configMap.metadata.name } });
+    }
+    if (fileSecret) {
+      volumes.push({
+        name: "secret-files",
+        secret: { secretName: fileSecret.metadata.name, defaultMode: 0o400 },
+      });
+    }
+
+    const container: k8s.types.input.core.v1.Container = {
+      name: spec.name,
+      image: spec.image,
+      command: spec.command ? [...spec.command] : undefined,
+      ports: spec.ports.map((p) => ({ name: p.name.slice(0, 15), containerPort: p.port })),
+      env: [
+        ...Object.keys(spec.env)
+          .sort()
+          .map((k) => ({ name: k, value: spec.env[k] })),
+        ...secretKeys.map((k) => ({
+          name: k,
+          valueFrom: { secretKeyRef: { name: `${spec.name}-env`, key: k } },
+        })),
+      ],
+      resources: {
+        requests: spec.resources.requests && { ...spec.resources.requests },
+        limits: spec.resources.limits && {
+          ...spec.resources.limits,
+          ...(spec.gpu ? { "nvidia.com/gpu": String(spec.gpu.count) } : {}),
+        },
+      },
+      livenessProbe: probe && {
+        ...probe,
+        initialDelaySeconds: spec.healthCheck?.startPeriodSeconds,
+      },
+      readinessProbe: probe,
+      volumeMounts,
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ["ALL"] },
+      },
+    };
+    const podSpec: k8s.types.input.core.v1.PodSpec = {
+      containers: [container],
+      volumes,
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+      automountServiceAccountToken: false,
+      topologySpreadConstraints:
+        spec.replicas > 1
+          ? [
+              {
+                maxSkew: 1,
+                topologyKey: "kubernetes.io/hostname",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: selector },
+              },
+            ]
+          : undefined,
+    };
+    const template = { metadata: { labels }, spec: podSpec };
+    const dependsOn = [secret, configMap, fileSecret].filter(
+      (r): r is k8s.core.v1.Secret | k8s.core.v1.ConfigMap => r !== undefined,
+    );
+
+    this.service = new k8s.core.v1.Service(
+      `${name}-service`,
+      {
+        metadata: { name: spec.name, namespace, labels },
+        spec: {
+          selector,
+          clusterIP: spec.stateful ? "None" : undefined,
+          ports: spec.ports.map((p) => ({
+            name: p.name.slice(0, 15),
+            port: p.port,
+            targetPort: p.port,
+          })),
+        },
+      },
+      childOpts,
+    );
+
+    if (spec.stateful) {
+      this.controller = new k8s.apps.v1.StatefulSet(
+        `${name}-statefulset`,
+        {
+          metadata: { name: spec.name, namespace, labels },
+          spec: {
+            serviceName: spec.name,
+            replicas: spec.replicas,
+            selector: { matchLabels: selector },
+            template,
+            volumeClaimTemplates: spec.volumes.map((v) => ({
+              metadata: { name: v.name, labels },
+              spec: {
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: `${v.sizeGb}Gi` } },
+              },
+            })),
+            persistentVolumeClaimRetentionPolicy: {
+              whenDeleted: spec.volumes.some((v) => v.retain) ? "Retain" : "Delete",
+              whenScaled: "Retain",
+            },
+          },
+        },
+        { ...childOpts, dependsOn },
+      );
+    } else {
+      const claims = spec.volumes.map(
+        (v) =>
+          new k8s.core.v1.PersistentVolumeClaim(
+            `${name}-${v.name}`,
+            {
+              metadata: meta(`-${v.name}`),
+              spec: {
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: `${v.sizeGb}Gi` } },
+              },
+            },
+            { ...childOpts, retainOnDelete: v.retain },
+          ),
+      );
+      podSpec.volumes = [
+        ...volumes,
+        ...spec.volumes.map((v, i) => ({
+          name: v.name,
+          persistentVolumeClaim: { claimName: claims[i].metadata.name },
+        })),
+      ];
+      this.controller = new k8s.apps.v1.Deployment(
+        `${name}-deployment`,
+        {
+          metadata: { name: spec.name, namespace, labels },
+          spec: {
+            replicas: spec.replicas,
+            selector: { matchLabels: selector },
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            template,
+          },
+        },
+        { ...childOpts, dependsOn: [...dependsOn, ...claims] },
+      );
+    }
+
+    if (spec.replicas > 1) {
+      new k8s.policy.v1.PodDisruptionBudget(
+        `${name}-pdb`,
+        {
+          metadata: { name: spec.name, namespace, labels },
+          spec: {
+            minAvailable: Math.max(1, spec.replicas - 1),
+            selector: { matchLabels: selector },
+          },
+        },
+        childOpts,
+      );
+    }
+    this.registerOutputs({ service: this.service.metadata.name });
+  }
+}

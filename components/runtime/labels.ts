@@ -1,0 +1,60 @@
+import type { WorkloadSpec } from "./workload";
+
+/** What every runtime needs to know about the environment it deploys into. */
+export interface RuntimeContext {
+  /** Prefix of every object name: `<project>-<stack>` by default. */
+  readonly prefix: string;
+  /** The application (`app.kubernetes.io/part-of`). */
+  readonly partOf: string;
+  readonly tier: "dev" | "staging" | "production";
+  /** Labels from the spec, applied to everything. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The recommended `app.kubernetes.io/*` labels, used on every runtime (Docker labels, LXC tags). */
+export function standardLabels(ctx: RuntimeContext, w: WorkloadSpec): Record<string, string> {
+  return {
+    ...ctx.labels,
+    "app.kubernetes.io/name": w.name,
+    "app.kubernetes.io/instance": `${ctx.prefix}-${w.name}`,
+    "app.kubernetes.io/component": w.component,
+    "app.kubernetes.io/part-of": ctx.partOf,
+    "app.kubernetes.io/version": imageVersion(w.image),
+    "app.kubernetes.io/managed-by": "golive",
+    "golive.dev/tier": ctx.tier,
+    ...w.labels,
+  };
+}
+
+/** The tag or digest of an image reference ("latest" when it has none). */
+export function imageVersion(image: string): string {
+  const at = image.indexOf("@");
+  if (at >= 0) {
+    return image.slice(at + 1 + "sha256:".length, at + 1 + "sha256:".length + 12);
+  }
+  const slash = image.lastIndexOf("/");
+  const colon = image.lastIndexOf(":");
+  return colon > slash ? image.slice(colon + 1) : "latest";
+}
+
+/** Parses "500m" / "1.5" CPU quantities into cores. */
+export function cpuCores(q: string): number {
+  return q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q);
+}
+
+/** Parses "512Mi" / "2Gi" memory quantities into MiB. */
+export function memoryMiB(q: string): number {
+  const n = Number(q.slice(0, -2));
+  switch (q.slice(-2)) {
+    case "Ki":
+      return Math.ceil(n / 1024);
+    case "Mi":
+      return n;
+    case "Gi":
+      return n * 1024;
+    case "Ti":
+      return n * 1024 * 1024;
+    default:
+      throw new Error(`not a memory quantity: ${q}`);
+  }
+}

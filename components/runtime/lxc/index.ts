@@ -1,0 +1,173 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { cpuCores, memoryMiB, standardLabels, type RuntimeContext } from "../labels";
+import type { Runtime, Workload, WorkloadSpec } from "../workload";
+import {
+  factsEnvironment,
+  pctCreate,
+  pctDestroy,
+  pctUpdate,
+  provisionScript,
+  systemdUnit,
+  type ContainerFacts,
+} from "./pct";
+
+export interface LxcRuntimeArgs {
+  /** Names, tier and labels shared by every workload. */
+  readonly context: RuntimeContext;
+  /** SSH connection to the Proxmox node. */
+  readonly connection: command.types.input.remote.ConnectionArgs;
+  /** CT template volume. Defaults to the Debian 12 standard template. */
+  readonly template: string;
+  /** Storage for root filesystems. */
+  readonly storage: string;
+  /** Bridge of the containers' eth0. */
+  readonly bridge: string;
+  /** CT-IDs by workload name. */
+  readonly ids: Readonly<Record<string, number>>;
+  /** First ID for workloads without one in `ids`. */
+  readonly firstId: number;
+}
+
+/** Allocates CT-IDs: fixed ones from the spec, the rest in name order from `firstId`, skipping taken IDs. */
+export function allocateIds(
+  names: readonly string[],
+  fixed: Readonly<Record<string, number>>,
+  firstId: number,
+): Record<string, number> {
+  const taken = new Set(Object.values(fixed));
+  const out: Record<string, number> = {};
+  let next = firstId;
+  for (const n of [...names].sort()) {
+    if (fixed[n] !== undefined) {
+      out[n] = fixed[n];
+      continue;
+    }
+    while (taken.has(next)) {
+      next++;
+    }
+    out[n] = next;
+    taken.add(next);
+  }
+  return out;
+}
+
+/**
+ * The Proxmox LXC runtime: each workload is an unprivileged container created with `pct` over SSH,
+ * started on boot in its start order, registered with HA in production, its service installed from
+ * Debian packages and run by systemd. Create, update and delete really create, change (`pct set`)
+ * and destroy.
+ */
+export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
+  public readonly kind = "lxc" as const;
+  private readonly args: LxcRuntimeArgs;
+
+  constructor(name: string, args: LxcRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("golive:lxc:Runtime", name, {}, opts);
+    this.args = args;
+    this.registerOutputs({});
+  }
+
+  /** The CT-ID a workload gets. */
+  public idOf(workload: string): number {
+    const id = this.args.ids[workload];
+    if (id === undefined) {
+      throw new pulumi.ResourceError(`no CT-ID was allocated for workload "${workload}"`, this);
+    }
+    return id;
+  }
+
+  public workload(
+    spec: WorkloadSpec,
+    dependsOn: readonly Workload[],
+    parent: pulumi.Resource,
+  ): Workload {
+    const c = new LxcContainer(
+      `${this.args.context.prefix}-${spec.name}`,
+      { ...this.args, spec, id: this.idOf(spec.name) },
+      { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
+    );
+    return { name: spec.name, host: pulumi.output(spec.name), readiness: [c.service] };
+  }
+}
+
+export interface LxcContainerArgs extends LxcRuntimeArgs {
+  readonly spec: WorkloadSpec;
+  /** The container's CT-ID. */
+  readonly id: number;
+}
+
+/** One LXC container and the service inside it. */
+export class LxcContainer extends pulumi.ComponentResource {
+  /** The container itself (`pct create/set/destroy`); its facts are in `environment`. */
+  public readonly container: command.remote.Command;
+  /** The service inside (packages, env file, systemd unit). */
+  public readonly service: command.remote.Command;
+
+  constructor(name: string, args: LxcContainerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("golive:lxc:Container", name, {}, opts);
+    const { spec, context } = args;
+    const limits = spec.resources.limits ?? spec.resources.requests;
+    const facts: ContainerFacts = {
+      id: args.id,
+      hostname: spec.name,
+      cores: limits ? Math.max(1, Math.ceil(cpuCores(limits.cpu))) : 1,
+      memoryMb: limits ? memoryMiB(limits.memory) : 512,
+      diskGb: 8 + spec.volumes.reduce((sum, v) => sum + v.sizeGb, 0),
+      startOrder: spec.startOrder,
+      tier: context.tier,
+      template: args.template,
+      storage: args.storage,
+      bridge: args.bridge,
+      ha: context.tier === "production",
+      tags: ["golive", context.tier, spec.component].join(";"),
+    };
+    const labels = standardLabels(context, spec);
+
+    this.container = new command.remote.Command(
+      `${name}-ct`,
+      {
+        connection: args.connection,
+        environment: { ...factsEnvironment(facts), GOLIVE_LABELS: JSON.stringify(labels) },
+        create: pctCreate(),
+        update: pctUpdate(),
+        delete: pctDestroy(),
+      },
+      { parent: this },
+    );
+
+    // Secrets reach the container only through this command's environment (a secret input, kept
+    // encrypted in state) and land in a mode-0600 env file inside the container.
+    const envKeys = [...Object.keys(spec.env), ...Object.keys(spec.secretEnv)].sort();
+    const environment: Record<string, pulumi.Input<string>> = {
+      GOLIVE_CT_ID: String(args.id),
+    };
+    for (const [k, v] of Object.entries(spec.env)) {
+      environment[`GOLIVE_ENV_${k}`] = v;
+    }
+    for (const [k, v] of Object.entries(spec.secretEnv)) {
+      environment[`GOLIVE_ENV_${k}`] = v;
+    }
+    const files = spec.files.map((f, i) => {
+      const envKey = `GOLIVE_FILE_${i}`;
+      environment[envKey] = f.secret ? pulumi.secret(f.content) : f.content;
+      return { path: f.path, envKey, mode: f.secret ? "0600" : "0644" };
+    });
+    let unit: string | undefined;
+    if (spec.command && spec.command.length > 0) {
+      unit = systemdUnit(spec.name, spec.command);
+      environment.GOLIVE_UNIT = unit;
+    }
+    this.service = new command.remote.Command(
+      `${name}-service`,
+      {
+        connection: args.connection,
+        environment,
+        create: provisionScript(spec.name, spec.packages ?? [], envKeys, files, unit),
+        update: provisionScript(spec.name, spec.packages ?? [], envKeys, files, unit),
+      },
+      { parent: this, dependsOn: [this.container] },
+    );
+    this.registerOutputs({ id: args.id });
+  }
+}

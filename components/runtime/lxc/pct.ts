@@ -1,0 +1,175 @@
+/**
+ * Pure builders for the Proxmox `pct` command lines golive runs over SSH. Kept free of Pulumi so
+ * they can be tested (and snapshotted) directly. Every command reads the container's facts from
+ * environment variables (GOLIVE_CT_*), which the command resources carry as structured inputs so
+ * that policies read them without parsing shell.
+ */
+
+/** The facts of one LXC container, as policies and the commands see them. */
+export interface ContainerFacts {
+  readonly id: number;
+  readonly hostname: string;
+  readonly cores: number;
+  readonly memoryMb: number;
+  readonly diskGb: number;
+  readonly startOrder: number;
+  readonly tier: string;
+  readonly template: string;
+  readonly storage: string;
+  readonly bridge: string;
+  /** Register with the Proxmox HA manager (production). */
+  readonly ha: boolean;
+  /** Comma-separated Proxmox tags. */
+  readonly tags: string;
+}
+
+/** Facts as the environment map of a command resource. */
+export function factsEnvironment(f: ContainerFacts): Record<string, string> {
+  return {
+    GOLIVE_CT_ID: String(f.id),
+    GOLIVE_CT_HOSTNAME: f.hostname,
+    GOLIVE_CT_CORES: String(f.cores),
+    GOLIVE_CT_MEMORY_MB: String(f.memoryMb),
+    GOLIVE_CT_DISK_GB: String(f.diskGb),
+    GOLIVE_CT_START_ORDER: String(f.startOrder),
+    GOLIVE_CT_TIER: f.tier,
+    GOLIVE_CT_TEMPLATE: f.template,
+    GOLIVE_CT_STORAGE: f.storage,
+    GOLIVE_CT_BRIDGE: f.bridge,
+    GOLIVE_CT_HA: f.ha ? "1" : "0",
+    GOLIVE_CT_TAGS: f.tags,
+  };
+}
+
+/**
+ * Creates and starts the container; idempotent, so a create interrupted midway converges when run
+ * again (an existing CT of that ID is kept and reconfigured).
+ */
+export function pctCreate(): string {
+  return [
+    "set -eu",
+    'if ! pct status "$GOLIVE_CT_ID" >/dev/null 2>&1; then',
+    '  pct create "$GOLIVE_CT_ID" "$GOLIVE_CT_TEMPLATE" \\',
+    '    --hostname "$GOLIVE_CT_HOSTNAME" \\',
+    '    --cores "$GOLIVE_CT_CORES" --memory "$GOLIVE_CT_MEMORY_MB" --swap 0 \\',
+    '    --rootfs "$GOLIVE_CT_STORAGE:$GOLIVE_CT_DISK_GB" \\',
+    '    --net0 "name=eth0,bridge=$GOLIVE_CT_BRIDGE,ip=dhcp" \\',
+    '    --onboot 1 --startup "order=$GOLIVE_CT_START_ORDER" \\',
+    "    --unprivileged 1 --features nesting=1 \\",
+    '    --tags "$GOLIVE_CT_TAGS"',
+    "fi",
+    pctSetLine(),
+    'if [ "$(pct status "$GOLIVE_CT_ID" | awk \'{print $2}\')" != running ]; then pct start "$GOLIVE_CT_ID"; fi',
+    haLine(),
+  ].join("\n");
+}
+
+function pctSetLine(): string {
+  return [
+    'pct set "$GOLIVE_CT_ID" --hostname "$GOLIVE_CT_HOSTNAME" --cores "$GOLIVE_CT_CORES"',
+    '--memory "$GOLIVE_CT_MEMORY_MB" --onboot 1 --startup "order=$GOLIVE_CT_START_ORDER"',
+    '--tags "$GOLIVE_CT_TAGS"',
+  ].join(" ");
+}
+
+function haLine(): string {
+  return [
+    'if [ "$GOLIVE_CT_HA" = 1 ]; then',
+    '  ha-manager status | grep -q "ct:$GOLIVE_CT_ID" || ha-manager add "ct:$GOLIVE_CT_ID" --state started',
+    "else",
+    '  ha-manager status 2>/dev/null | grep -q "ct:$GOLIVE_CT_ID" && ha-manager remove "ct:$GOLIVE_CT_ID" || true',
+    "fi",
+  ].join("\n");
+}
+
+/** Changes a running container in place: cores, memory, start order, tags, HA; grows the disk. */
+export function pctUpdate(): string {
+  return [
+    "set -eu",
+    pctSetLine(),
+    // Growing is the only direction pct allows; a smaller size is left for a human to judge.
+    'current=$(pct config "$GOLIVE_CT_ID" | sed -n "s/^rootfs:.*size=\\([0-9]*\\)G.*/\\1/p")',
+    'if [ -n "$current" ] && [ "$GOLIVE_CT_DISK_GB" -gt "$current" ]; then pct resize "$GOLIVE_CT_ID" rootfs "${GOLIVE_CT_DISK_GB}G"; fi',
+    haLine(),
+  ].join("\n");
+}
+
+/** Stops and destroys the container (and its HA registration), purging it from backup jobs. */
+export function pctDestroy(): string {
+  return [
+    "set -eu",
+    'if pct status "$GOLIVE_CT_ID" >/dev/null 2>&1; then',
+    '  ha-manager status 2>/dev/null | grep -q "ct:$GOLIVE_CT_ID" && ha-manager remove "ct:$GOLIVE_CT_ID" || true',
+    '  pct stop "$GOLIVE_CT_ID" || true',
+    '  pct destroy "$GOLIVE_CT_ID" --purge 1',
+    "fi",
+  ].join("\n");
+}
+
+/** The systemd unit that runs a service inside the container. */
+export function systemdUnit(service: string, command: readonly string[]): string {
+  return [
+    "[Unit]",
+    `Description=${service} (golive)`,
+    "After=network-online.target",
+    "Wants=network-online.target",
+    "",
+    "[Service]",
+    `EnvironmentFile=/etc/golive/${service}.env`,
+    `ExecStart=${command.map(systemdQuote).join(" ")}`,
+    "Restart=on-failure",
+    "RestartSec=5",
+    "DynamicUser=yes",
+    "NoNewPrivileges=yes",
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ].join("\n");
+}
+
+function systemdQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, "\\$1")}"`;
+}
+
+/**
+ * Provisions the service inside the container: installs its Debian packages, writes its env file
+ * (mode 0600, from variables GOLIVE_ENV_* of the command's own secret environment), its files, its
+ * systemd unit, and (re)starts it. Re-running it applies changes.
+ */
+export function provisionScript(
+  service: string,
+  packages: readonly string[],
+  envKeys: readonly string[],
+  files: readonly { path: string; envKey: string; mode: string }[],
+  unit: string | undefined,
+): string {
+  const exec = 'pct exec "$GOLIVE_CT_ID" --';
+  const lines = ["set -eu"];
+  if (packages.length > 0) {
+    lines.push(
+      `${exec} sh -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq ${packages.join(" ")}'`,
+    );
+  }
+  lines.push(`${exec} install -d -m 0755 /etc/golive`);
+  const envLines = envKeys.map((k) => `'${k}=%s\\n' "$GOLIVE_ENV_${k}"`);
+  lines.push(
+    envKeys.length > 0
+      ? `{ ${envKeys.map((k, i) => `printf ${envLines[i]}`).join("; ")}; } | ${exec} sh -c 'umask 077; cat > /etc/golive/${service}.env'`
+      : `${exec} sh -c 'umask 077; : > /etc/golive/${service}.env'`,
+  );
+  for (const f of files) {
+    lines.push(
+      `printf '%s' "$${f.envKey}" | ${exec} sh -c 'install -d "$(dirname ${f.path})"; umask 077; cat > ${f.path}; chmod ${f.mode} ${f.path}'`,
+    );
+  }
+  if (unit !== undefined) {
+    lines.push(
+      `printf '%s' "$GOLIVE_UNIT" | ${exec} sh -c 'cat > /etc/systemd/system/golive-${service}.service'`,
+      `${exec} systemctl daemon-reload`,
+      `${exec} systemctl enable golive-${service}.service`,
+      `${exec} systemctl restart golive-${service}.service`,
+    );
+  }
+  return lines.join("\n");
+}

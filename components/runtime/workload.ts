@@ -1,0 +1,79 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { HealthCheckSpec, ResourcesSpec } from "../config/spec";
+
+/**
+ * The runtime interface: one workload (an app service, a worker or a data service) described once
+ * and realised by each runtime (Docker, Kubernetes, Proxmox LXC). Services are written against
+ * this interface only, never against a runtime's own resources.
+ */
+export interface WorkloadSpec {
+  /** Stable key of the workload within the environment (e.g. "api", "postgres-primary"). */
+  readonly name: string;
+  /** Role, for `app.kubernetes.io/component` and policies: "app", "worker", "database", … */
+  readonly component: string;
+  /** Image reference, already prefixed with the environment's registry or mirror. */
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Secret environment variables: reach the workload only as a secret reference. */
+  readonly secretEnv: Readonly<Record<string, pulumi.Output<string>>>;
+  readonly ports: readonly WorkloadPort[];
+  readonly volumes: readonly WorkloadVolume[];
+  /** Files written into the workload before it starts (config files). */
+  readonly files: readonly WorkloadFile[];
+  readonly healthCheck?: HealthCheckSpec;
+  readonly resources: ResourcesSpec;
+  readonly replicas: number;
+  /** Lower starts first (LXC `--startup order`, Docker and Kubernetes ordering). */
+  readonly startOrder: number;
+  /** Keeps an identity and storage per replica (StatefulSet on Kubernetes). */
+  readonly stateful: boolean;
+  readonly gpu?: { readonly count: number; readonly memoryLimitGb?: number };
+  /** Extra labels, merged over the runtime's standard ones. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** On LXC: Debian packages installed in the container, and the systemd unit that runs `command`. */
+  readonly packages?: readonly string[];
+}
+
+export interface WorkloadPort {
+  readonly name: string;
+  readonly port: number;
+  /** Reachable from outside the environment (through the gateway, or published on Docker). */
+  readonly public: boolean;
+  /** Docker only: host port to publish on 127.0.0.1 (tests, local access). */
+  readonly hostPort?: number;
+}
+
+export interface WorkloadVolume {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly sizeGb: number;
+  /** Kept when the environment is destroyed. */
+  readonly retain: boolean;
+}
+
+export interface WorkloadFile {
+  readonly path: string;
+  readonly content: pulumi.Input<string>;
+  /** Mode 0600 and a secret reference where the runtime has one. */
+  readonly secret: boolean;
+}
+
+/** What a realised workload offers to the services that depend on it. */
+export interface Workload {
+  readonly name: string;
+  /** The host name other workloads in the environment reach it by. */
+  readonly host: pulumi.Output<string>;
+  /** The resources later workloads must wait for (`dependsOn`). */
+  readonly readiness: pulumi.Resource[];
+}
+
+/** A runtime realises workloads. */
+export interface Runtime {
+  readonly kind: "docker" | "kubernetes" | "lxc";
+  /**
+   * Realises `spec` as a child component of `parent` (the service that owns it), started after
+   * `dependsOn` are ready.
+   */
+  workload(spec: WorkloadSpec, dependsOn: readonly Workload[], parent: pulumi.Resource): Workload;
+}

@@ -1,0 +1,56 @@
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Letters and digits only: safe in URLs, env files and shell without quoting. */
+const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A uniformly random string of `length` characters from `alphabet` (rejection sampling). */
+export function randomSecret(length: number): string {
+  let out = "";
+  while (out.length < length) {
+    for (const b of crypto.randomBytes(length * 2)) {
+      // 248 = 62 * 4: bytes above it would bias the first characters.
+      if (b < 248 && out.length < length) {
+        out += alphabet[b % alphabet.length];
+      }
+    }
+  }
+  return out;
+}
+
+const provider: pulumi.dynamic.ResourceProvider = {
+  create(inputs: { length: number }) {
+    return Promise.resolve({
+      id: crypto.randomUUID(),
+      outs: { length: inputs.length, value: randomSecret(inputs.length) },
+    });
+  },
+  diff(_id: string, olds: { length: number }, news: { length: number }) {
+    const changed = olds.length !== news.length;
+    return Promise.resolve({ changes: changed, replaces: changed ? ["length"] : [] });
+  },
+};
+
+export interface GeneratedSecretArgs {
+  /** Number of characters (letters and digits). Defaults to 32. */
+  readonly length?: number;
+}
+
+/**
+ * A secret golive generates once and keeps in state, encrypted: database passwords and app keys
+ * that no operator needs to type. Its `value` is a secret Output from the start.
+ */
+export class GeneratedSecret extends pulumi.dynamic.Resource {
+  declare public readonly value: pulumi.Output<string>;
+
+  constructor(name: string, args: GeneratedSecretArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      { length: args.length ?? 32, value: undefined },
+      { ...opts, additionalSecretOutputs: ["value"] },
+      "golive",
+      "GeneratedSecret",
+    );
+  }
+}

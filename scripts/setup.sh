@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets up everything golive needs on this machine, idempotently and quickly when warm:
+# the Pulumi toolchain (built from Go modules, cached by version), the npm dependencies,
+# the providers in PULUMI_HOME, and a Docker engine that answers.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+start=$SECONDS
+
+"$repo/toolchain/build.sh"
+
+# npm ci when node_modules is missing or older than the lockfile.
+stamp=node_modules/.golive-lock-hash
+want=$(sha256sum package-lock.json | cut -c1-16)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: npm ci"
+  # --ignore-scripts: the provider SDKs' postinstall tries to download plugins from the network.
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi
+
+# shellcheck source=scripts/env.sh
+source "$repo/scripts/env.sh"
+golive_install_providers
+"$repo/scripts/docker-engine.sh" start
+echo "setup: ready in $((SECONDS - start))s"
