@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec, SecretRefSpec } from "./config/spec";
+import { EnvironmentFacts } from "./facts";
+import { Gateway } from "./gateway";
+import { readLicense } from "./license";
 import { DockerRuntime } from "./runtime/docker";
 import { KubernetesRuntime } from "./runtime/kubernetes";
 import type { RuntimeContext } from "./runtime/labels";
@@ -16,6 +19,8 @@ export interface EnvironmentArgs {
   readonly application?: string;
   /** Reads `{config: key}` secret references. Defaults to `new pulumi.Config("golive")`. */
   readonly config?: pulumi.Config;
+  /** Folder that relative paths in the spec (the license file) start from. Defaults to the cwd. */
+  readonly root?: string;
 }
 
 /**
@@ -52,6 +57,8 @@ export class Environment extends pulumi.ComponentResource {
   public readonly runtime: Runtime;
   public readonly postgres?: PostgresCluster;
   public readonly services: Record<string, AppService> = {};
+  public readonly gateway?: Gateway;
+  public readonly facts: EnvironmentFacts;
 
   constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:index:Environment", name, {}, opts);
@@ -64,6 +71,34 @@ export class Environment extends pulumi.ComponentResource {
       labels: spec.labels,
     };
     this.runtime = this.makeRuntime(name, spec, context, config);
+
+    const license = spec.license
+      ? readLicense(spec.license, args.root ?? process.cwd())
+      : undefined;
+    this.facts = new EnvironmentFacts(
+      `${name}-facts`,
+      {
+        tier: spec.tier,
+        runtime: spec.runtime,
+        host: spec.host,
+        features: spec.features,
+        license:
+          spec.license && license?.license
+            ? {
+                file: spec.license.file,
+                customer: license.license.customer,
+                modules: license.license.modules,
+                expires: license.license.expires,
+                requiredModules: spec.license.requiredModules,
+              }
+            : undefined,
+        licenseProblems: license?.problems ?? [],
+      },
+      { parent: this },
+    );
+    const featureEnv = Object.fromEntries(
+      Object.entries(spec.features).map(([k, v]) => [`FEATURE_${k.toUpperCase()}`, String(v)]),
+    );
 
     const workloads: Record<string, Workload> = {};
     if (spec.postgres) {
@@ -87,7 +122,7 @@ export class Environment extends pulumi.ComponentResource {
       for (const [key, ref] of Object.entries(s.secretEnv)) {
         secretEnv[key] = this.resolveSecret(`${name}-${svc}-${key.toLowerCase()}`, ref, config);
       }
-      const extraEnv: Record<string, string> = {};
+      const extraEnv: Record<string, string> = { ...featureEnv };
       if (this.postgres && s.dependsOn.includes("postgres")) {
         extraEnv.DATABASE_HOST = "postgres";
         extraEnv.DATABASE_PORT = String(this.postgres.port);
@@ -96,8 +131,9 @@ export class Environment extends pulumi.ComponentResource {
         secretEnv.DATABASE_PASSWORD = this.postgres.password;
       }
       this.services[svc] = new AppService(
-        svc,
+        `${name}-${svc}`,
         {
+          serviceName: svc,
           spec: s,
           runtime: this.runtime,
           secretEnv,
@@ -108,6 +144,20 @@ export class Environment extends pulumi.ComponentResource {
         { parent: this },
       );
       workloads[svc] = this.services[svc].workload;
+    }
+    if (spec.gateway) {
+      this.gateway = new Gateway(
+        `${name}-gateway`,
+        {
+          spec: spec.gateway,
+          services: spec.services,
+          runtime: this.runtime,
+          upstreams: Object.keys(spec.services).map((s) => workloads[s]),
+          config,
+          imageRegistry: spec.imageRegistry,
+        },
+        { parent: this },
+      );
     }
     this.registerOutputs({ services: Object.keys(this.services) });
   }
@@ -134,7 +184,11 @@ export class Environment extends pulumi.ComponentResource {
       case "lxc": {
         // The spec's refinement guarantees the lxc block for the lxc runtime.
         const lxc = spec.lxc!;
-        const names = [...Object.keys(spec.services), ...(spec.postgres ? ["postgres"] : [])];
+        const names = [
+          ...Object.keys(spec.services),
+          ...(spec.postgres ? ["postgres"] : []),
+          ...(spec.gateway ? ["gateway"] : []),
+        ];
         return new LxcRuntime(
           `${name}-lxc`,
           {
@@ -167,6 +221,6 @@ export class Environment extends pulumi.ComponentResource {
     if ("config" in ref) {
       return config.requireSecret(ref.config);
     }
-    return new GeneratedSecret(name, { length: ref.generate.length }, { parent: this }).value;
+    return new GeneratedSecret(name, { length: ref.generate.length }, { parent: this }).secret;
   }
 }

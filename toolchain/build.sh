@@ -54,7 +54,9 @@ ensure() {
     rm -rf "$dir" && mv "$tmp" "$dir"
     echo "toolchain: $name $version built in $((SECONDS - start))s"
   fi
-  ln -sfn "$bin" "$linkdir/$name"
+  # A hard link, not a symlink: the engine looks for its language host and the dynamic provider
+  # beside its own resolved path, and warns about any it has to take from PATH instead.
+  ln -f "$bin" "$linkdir/$name" 2>/dev/null || cp -f "$bin" "$linkdir/$name"
 }
 
 build_pulumi() {
@@ -107,7 +109,7 @@ existing=$(command -v pulumi 2>/dev/null || true)
 if [ -n "$existing" ] && [ "$(readlink -f "$existing")" != "$(readlink -f "$bindir/pulumi" 2>/dev/null)" ] &&
   [ "$("$existing" version 2>/dev/null)" = "v$PULUMI_VERSION" ]; then
   echo "toolchain: pulumi $PULUMI_VERSION installed at $existing"
-  ln -sfn "$existing" "$bindir/pulumi"
+  ln -sfn "$existing" "$bindir/pulumi" # beside it, the language host is taken from PATH
 else
   ensure pulumi "$PULUMI_VERSION" "$(key pulumi)" build_pulumi "$bindir"
 fi

@@ -26,6 +26,10 @@ function describe(issue: z.core.$ZodIssue): SpecProblem[] {
       message: "is not a setting golive knows (misspelt?)",
     }));
   }
+  if (issue.code === "invalid_key") {
+    const why = issue.issues.map((i) => i.message).join("; ");
+    return [{ path: configPath(issue.path), message: `is not a valid name: ${why}` }];
+  }
   if (issue.code === "invalid_union") {
     return [{ path: configPath(issue.path), message: "expected one of the documented forms" }];
   }

@@ -131,6 +131,94 @@ export const lxcSpec = z
   })
   .strict();
 
+const corsMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const corsHeaders = ["Authorization", "Content-Type", "X-Requested-With"];
+
+export const tlsSpec = z.discriminatedUnion("source", [
+  /** Certificates from an ACME CA (Let's Encrypt), obtained by Caddy (Docker, LXC). */
+  z.object({ source: z.literal("acme"), email: z.string().email() }).strict(),
+  /** Caddy's internal CA or a self-signed certificate made at start (dev, tests). */
+  z.object({ source: z.literal("internal") }).strict(),
+  /**
+   * A certificate the customer supplies: the PEM certificate in config (public), the PEM key
+   * read from a secret config key.
+   */
+  z
+    .object({
+      source: z.literal("file"),
+      certificate: z.string().includes("BEGIN CERTIFICATE", { message: "a PEM certificate" }),
+      keyConfig: z.string().min(1),
+    })
+    .strict(),
+  /** Kubernetes: an existing TLS Secret (e.g. issued by cert-manager). */
+  z.object({ source: z.literal("secret"), secretName: name }).strict(),
+]);
+
+export const gatewaySpec = z
+  .object({
+    /** The public host name (e.g. "erp.customer.example"). */
+    domain: z.string().regex(/^[a-z0-9.-]+$/, "a host name"),
+    /** The proxy on Docker and LXC; Kubernetes uses an Ingress. Blue/green needs haproxy. */
+    proxy: z.enum(["caddy", "haproxy"]).default("caddy"),
+    /** Image of the proxy (Docker). Defaults to caddy:2.8 or haproxy:2.6. */
+    image: image.optional(),
+    tls: tlsSpec,
+    cors: z
+      .object({
+        origins: z
+          .array(
+            z.string().regex(/^https?:\/\/[^/]+$/, "an origin such as https://app.example.com"),
+          )
+          .default([]),
+        methods: z.array(z.string()).default(corsMethods),
+        headers: z.array(z.string()).default(corsHeaders),
+      })
+      .strict()
+      .default({ origins: [], methods: corsMethods, headers: corsHeaders }),
+    rateLimit: z
+      .object({
+        requestsPerSecond: z.number().int().min(1),
+        windowSeconds: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .optional(),
+    compression: z
+      .object({
+        gzip: z.boolean().default(true),
+        zstd: z.boolean().default(true),
+        brotli: z.boolean().default(false),
+      })
+      .strict()
+      .default({ gzip: true, zstd: true, brotli: false }),
+    /** The health endpoint, routed to the apps; the gateway answers `<healthPath>/gateway` itself. */
+    healthPath: z.string().startsWith("/").default("/health"),
+    /** Path prefix to service; defaults to "/" for the first public service, "/<name>" for others. */
+    routes: z.record(z.string().startsWith("/"), name).optional(),
+    /** Docker only: publish the gateway's 80/443 on these 127.0.0.1 ports. */
+    hostPorts: z.object({ http: port, https: port }).strict().optional(),
+    /** Kubernetes: the IngressClass. */
+    ingressClassName: z.string().default("nginx"),
+  })
+  .strict();
+
+export const licenseSpec = z
+  .object({
+    /** Path of the license file (relative to the project), e.g. "license/license.json". */
+    file: z.string().min(1),
+    /** Modules the deployment uses: each must be licensed. */
+    requiredModules: z.array(z.string()).default([]),
+  })
+  .strict();
+
+/** The license file's content (CGS Assist's license/license.json). */
+export const licenseFileSpec = z
+  .object({
+    customer: z.string().min(1),
+    modules: z.array(z.string()).min(1),
+    expires: z.iso.date(),
+  })
+  .passthrough();
+
 export const environmentSpec = z
   .object({
     runtime: z.enum(["docker", "kubernetes", "lxc"]),
@@ -142,9 +230,23 @@ export const environmentSpec = z
         cpuCores: z.number().int().min(1),
         memoryGb: z.number().positive(),
         diskGb: z.number().positive(),
+        /** Free disk at go-live (Ablage demands 50 GB free). */
+        freeDiskGb: z.number().nonnegative().optional(),
+        /** Cluster nodes (Proxmox): the PSA checklist demands 3 with HA. */
+        nodes: z.number().int().min(1).default(1),
+        gpu: z
+          .object({ model: z.string().min(1), memoryGb: z.number().positive() })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
+    gateway: gatewaySpec.optional(),
+    /** Feature flags, passed to every app as FEATURE_<NAME>=true|false. */
+    features: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]*$/, "a lowercase flag name"), z.boolean())
+      .default({}),
+    license: licenseSpec.optional(),
     services: z.record(name, serviceSpec).refine((s) => Object.keys(s).length > 0, {
       message: "at least one service",
     }),
@@ -169,6 +271,33 @@ export const environmentSpec = z
         message: "the lxc runtime needs an lxc block",
       });
     }
+    if (env.gateway) {
+      for (const [prefix, svc] of Object.entries(env.gateway.routes ?? {})) {
+        if (!(svc in env.services)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["gateway", "routes", prefix],
+            message: `"${svc}" is not a service of this environment`,
+          });
+        }
+      }
+      if (env.gateway.tls.source === "secret" && env.runtime !== "kubernetes") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["gateway", "tls", "source"],
+          message:
+            'source "secret" names a Kubernetes TLS Secret: use "acme", "internal" or "file" here',
+        });
+      }
+      if (env.gateway.tls.source === "acme" && env.gateway.proxy === "haproxy") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["gateway", "tls", "source"],
+          message:
+            'HAProxy cannot obtain ACME certificates: use proxy "caddy", or tls source "file"',
+        });
+      }
+    }
     const known = new Set([...Object.keys(env.services), ...(env.postgres ? ["postgres"] : [])]);
     for (const [svc, spec] of Object.entries(env.services)) {
       spec.dependsOn.forEach((dep, i) => {
@@ -189,3 +318,6 @@ export type PostgresSpec = z.output<typeof postgresSpec>;
 export type HealthCheckSpec = z.output<typeof healthCheckSpec>;
 export type SecretRefSpec = z.output<typeof secretRefSpec>;
 export type ResourcesSpec = z.output<typeof resourcesSpec>;
+export type GatewaySpec = z.output<typeof gatewaySpec>;
+export type LicenseSpec = z.output<typeof licenseSpec>;
+export type LicenseFile = z.output<typeof licenseFileSpec>;

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { HealthCheckSpec, ResourcesSpec } from "../config/spec";
+import type { GatewaySpec, HealthCheckSpec, ResourcesSpec } from "../config/spec";
 
 /**
  * The runtime interface: one workload (an app service, a worker or a data service) described once
@@ -33,6 +33,8 @@ export interface WorkloadSpec {
   readonly labels: Readonly<Record<string, string>>;
   /** On LXC: Debian packages installed in the container, and the systemd unit that runs `command`. */
   readonly packages?: readonly string[];
+  /** On LXC: an existing systemd unit (from a package) to restart after provisioning, instead of `command`. */
+  readonly systemdService?: string;
 }
 
 export interface WorkloadPort {
@@ -68,6 +70,16 @@ export interface Workload {
   readonly readiness: pulumi.Resource[];
 }
 
+/** What a runtime with its own ingress needs to route the public services. */
+export interface IngressSpec {
+  readonly gateway: GatewaySpec;
+  readonly routes: readonly { pathPrefix: string; service: string; port: number }[];
+  /** The TLS key when the spec supplies the certificate (secret). */
+  readonly tlsKey?: pulumi.Output<string>;
+  /** The certificate's expiry, when known. */
+  readonly notAfter?: string;
+}
+
 /** A runtime realises workloads. */
 export interface Runtime {
   readonly kind: "docker" | "kubernetes" | "lxc";
@@ -76,4 +88,9 @@ export interface Runtime {
    * `dependsOn` are ready.
    */
   workload(spec: WorkloadSpec, dependsOn: readonly Workload[], parent: pulumi.Resource): Workload;
+  /**
+   * Routes the public services with the runtime's own ingress (Kubernetes). Runtimes without one
+   * leave it undefined, and the gateway deploys a proxy workload instead.
+   */
+  ingress?(spec: IngressSpec, parent: pulumi.Resource): void;
 }

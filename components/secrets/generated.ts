@@ -41,7 +41,13 @@ export interface GeneratedSecretArgs {
  * that no operator needs to type. Its `value` is a secret Output from the start.
  */
 export class GeneratedSecret extends pulumi.dynamic.Resource {
+  /** The generated value, in state only (kept secret by `additionalSecretOutputs`). */
   declare public readonly value: pulumi.Output<string>;
+
+  /** The value as a secret Output, whatever the engine (or a test's mocks) does with outputs. */
+  public get secret(): pulumi.Output<string> {
+    return pulumi.secret(this.value);
+  }
 
   constructor(name: string, args: GeneratedSecretArgs, opts?: pulumi.CustomResourceOptions) {
     super(

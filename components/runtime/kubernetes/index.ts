@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { HealthCheckSpec } from "../../config/spec";
 import { standardLabels, type RuntimeContext } from "../labels";
-import type { Runtime, Workload, WorkloadSpec } from "../workload";
+import type { IngressSpec, Runtime, Workload, WorkloadSpec } from "../workload";
 
 export interface KubernetesRuntimeArgs {
   /** Names, tier and labels shared by every workload. */
@@ -95,6 +95,96 @@ export class KubernetesRuntime extends pulumi.ComponentResource implements Runti
       },
     );
     return { name: spec.name, host: w.service.metadata.name, readiness: [w.controller] };
+  }
+
+  /**
+   * An Ingress for the public services: TLS from a Secret (the spec's certificate, or an existing
+   * one such as cert-manager's), CORS, rate limits and compression as ingress-nginx annotations.
+   */
+  public ingress(spec: IngressSpec, parent: pulumi.Resource): void {
+    const g = spec.gateway;
+    const ns = this.namespace.metadata.name;
+    const opts = { parent, provider: this.provider, dependsOn: [this.namespace] };
+    let secretName: pulumi.Input<string>;
+    if (g.tls.source === "secret") {
+      secretName = g.tls.secretName;
+    } else if (g.tls.source === "file") {
+      secretName = new k8s.core.v1.Secret(
+        `${this.ctx.prefix}-gateway-tls`,
+        {
+          metadata: { name: "gateway-tls", namespace: ns },
+          type: "kubernetes.io/tls",
+          stringData: { "tls.crt": g.tls.certificate, "tls.key": spec.tlsKey! },
+        },
+        opts,
+      ).metadata.name;
+    } else {
+      // acme / internal: cert-manager fills this Secret (annotation below).
+      secretName = "gateway-tls";
+    }
+    const annotations: Record<string, string> = {
+      "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+      "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
+    };
+    if (g.tls.source === "acme") {
+      annotations["cert-manager.io/cluster-issuer"] = "letsencrypt";
+    } else if (g.tls.source === "internal") {
+      annotations["cert-manager.io/cluster-issuer"] = "selfsigned";
+    }
+    if (spec.notAfter) {
+      annotations["golive.dev/tls-not-after"] = spec.notAfter;
+    }
+    if (g.cors.origins.length > 0) {
+      annotations["nginx.ingress.kubernetes.io/enable-cors"] = "true";
+      annotations["nginx.ingress.kubernetes.io/cors-allow-origin"] = g.cors.origins.join(", ");
+      annotations["nginx.ingress.kubernetes.io/cors-allow-methods"] = g.cors.methods.join(", ");
+      annotations["nginx.ingress.kubernetes.io/cors-allow-headers"] = g.cors.headers.join(", ");
+    }
+    if (g.rateLimit) {
+      annotations["nginx.ingress.kubernetes.io/limit-rps"] = String(g.rateLimit.requestsPerSecond);
+      annotations["nginx.ingress.kubernetes.io/limit-burst-multiplier"] = "2";
+    }
+    if (g.compression.gzip || g.compression.brotli) {
+      // Compression is a controller-wide setting of ingress-nginx (use-gzip / enable-brotli);
+      // golive records the request here and docs/gateway.md names the controller settings.
+      annotations["golive.dev/compression"] = [
+        ...(g.compression.brotli ? ["br"] : []),
+        ...(g.compression.gzip ? ["gzip"] : []),
+      ].join(",");
+    }
+    new k8s.networking.v1.Ingress(
+      `${this.ctx.prefix}-gateway`,
+      {
+        metadata: {
+          name: "gateway",
+          namespace: ns,
+          annotations,
+          labels: {
+            "app.kubernetes.io/name": "gateway",
+            "app.kubernetes.io/component": "gateway",
+            "app.kubernetes.io/part-of": this.ctx.partOf,
+            "app.kubernetes.io/managed-by": "golive",
+          },
+        },
+        spec: {
+          ingressClassName: g.ingressClassName,
+          tls: [{ hosts: [g.domain], secretName }],
+          rules: [
+            {
+              host: g.domain,
+              http: {
+                paths: spec.routes.map((r) => ({
+                  path: r.pathPrefix,
+                  pathType: "Prefix",
+                  backend: { service: { name: r.service, port: { number: r.port } } },
+                })),
+              },
+            },
+          ],
+        },
+      },
+      opts,
+    );
   }
 }
 

@@ -163,8 +163,22 @@ export class LxcContainer extends pulumi.ComponentResource {
       {
         connection: args.connection,
         environment,
-        create: provisionScript(spec.name, spec.packages ?? [], envKeys, files, unit),
-        update: provisionScript(spec.name, spec.packages ?? [], envKeys, files, unit),
+        create: provisionScript(
+          spec.name,
+          spec.packages ?? [],
+          envKeys,
+          files,
+          unit,
+          spec.systemdService,
+        ),
+        update: provisionScript(
+          spec.name,
+          spec.packages ?? [],
+          envKeys,
+          files,
+          unit,
+          spec.systemdService,
+        ),
       },
       { parent: this, dependsOn: [this.container] },
     );

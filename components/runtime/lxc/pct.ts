@@ -143,6 +143,7 @@ export function provisionScript(
   envKeys: readonly string[],
   files: readonly { path: string; envKey: string; mode: string }[],
   unit: string | undefined,
+  packagedService?: string,
 ): string {
   const exec = 'pct exec "$GOLIVE_CT_ID" --';
   const lines = ["set -eu"];
@@ -169,6 +170,11 @@ export function provisionScript(
       `${exec} systemctl daemon-reload`,
       `${exec} systemctl enable golive-${service}.service`,
       `${exec} systemctl restart golive-${service}.service`,
+    );
+  } else if (packagedService !== undefined) {
+    lines.push(
+      `${exec} systemctl enable ${packagedService}.service`,
+      `${exec} systemctl restart ${packagedService}.service`,
     );
   }
   return lines.join("\n");

@@ -3,6 +3,8 @@ import type { ServiceSpec } from "../../config/spec";
 import type { Runtime, Workload } from "../../runtime/workload";
 
 export interface AppServiceArgs {
+  /** The service's key in the spec: its host name inside the environment. */
+  readonly serviceName: string;
   /** The validated service spec. */
   readonly spec: ServiceSpec;
   /** The runtime that realises the service. */
@@ -26,7 +28,7 @@ export class AppService extends pulumi.ComponentResource {
     const { spec } = args;
     this.workload = args.runtime.workload(
       {
-        name,
+        name: args.serviceName,
         component: spec.worker ? "worker" : "app",
         image: `${args.imageRegistry ?? ""}${spec.image}`,
         command: spec.command,

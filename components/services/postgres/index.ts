@@ -34,7 +34,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     this.database = spec.database;
     this.user = spec.user;
     const password = new GeneratedSecret(`${name}-password`, { length: 32 }, { parent: this });
-    this.password = password.value;
+    this.password = password.secret;
     const image = `${args.imageRegistry ?? ""}${spec.image ?? `postgres:${spec.version}`}`;
 
     this.primary = args.runtime.workload(
@@ -47,7 +47,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           POSTGRES_DB: spec.database,
           PGDATA: "/var/lib/postgresql/data/pgdata",
         },
-        secretEnv: { POSTGRES_PASSWORD: password.value },
+        secretEnv: { POSTGRES_PASSWORD: password.secret },
         ports: [{ name: "postgres", port: this.port, public: false }],
         volumes: [
           {

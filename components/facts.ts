@@ -1,0 +1,47 @@
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The facts of an environment that no deployed resource carries (host sizing, tier, license,
+ * feature flags), recorded as the inputs of one resource so that the policy pack can read them at
+ * preview: policies never see component resources' properties, only custom resources'.
+ * It deploys nothing; its inputs are known at preview, so the gates that read it run on a first
+ * `up` as strictly as on later ones.
+ */
+export interface EnvironmentFactsArgs {
+  readonly tier: string;
+  readonly runtime: string;
+  readonly host?: {
+    readonly cpuCores: number;
+    readonly memoryGb: number;
+    readonly diskGb: number;
+    readonly freeDiskGb?: number;
+    readonly nodes: number;
+    readonly gpu?: { readonly model: string; readonly memoryGb: number };
+  };
+  readonly features: Readonly<Record<string, boolean>>;
+  readonly license?: {
+    readonly file: string;
+    readonly customer: string;
+    readonly modules: readonly string[];
+    readonly expires: string;
+    readonly requiredModules: readonly string[];
+  };
+  /** Problems found while reading the license file (missing, unreadable, malformed). */
+  readonly licenseProblems: readonly string[];
+}
+
+const provider: pulumi.dynamic.ResourceProvider = {
+  create(inputs: Record<string, unknown>) {
+    return Promise.resolve({ id: crypto.randomUUID(), outs: inputs });
+  },
+  update(_id: string, _olds: Record<string, unknown>, news: Record<string, unknown>) {
+    return Promise.resolve({ outs: news });
+  },
+};
+
+export class EnvironmentFacts extends pulumi.dynamic.Resource {
+  constructor(name: string, args: EnvironmentFactsArgs, opts?: pulumi.CustomResourceOptions) {
+    super(provider, name, { ...args }, opts, "golive", "EnvironmentFacts");
+  }
+}

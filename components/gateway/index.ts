@@ -1,0 +1,159 @@
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import type { GatewaySpec, ServiceSpec } from "../config/spec";
+import type { Runtime, Workload, WorkloadFile } from "../runtime/workload";
+import { caddyfile, type Route } from "./caddy";
+import { haproxyCfg } from "./haproxy";
+
+export interface GatewayArgs {
+  /** The validated gateway spec. */
+  readonly spec: GatewaySpec;
+  /** The environment's services, to route the public ones. */
+  readonly services: Readonly<Record<string, ServiceSpec>>;
+  /** The runtime: an Ingress where it offers one, otherwise a proxy workload. */
+  readonly runtime: Runtime;
+  /** The workloads the gateway routes to (it starts after them). */
+  readonly upstreams: readonly Workload[];
+  /** Reads the TLS key of tls.source "file". Defaults to `new pulumi.Config("golive")`. */
+  readonly config?: pulumi.Config;
+  /** Prefix for images (registry or mirror). Defaults to none. */
+  readonly imageRegistry?: string;
+}
+
+/** The routes of a gateway: the spec's, or "/" for the first public service and "/<name>" for the rest. */
+export function gatewayRoutes(
+  g: GatewaySpec,
+  services: Readonly<Record<string, ServiceSpec>>,
+): { pathPrefix: string; service: string; port: number }[] {
+  const publicPort = (svc: string) => services[svc]?.ports.find((p) => p.public)?.port;
+  const explicit = g.routes
+    ? Object.entries(g.routes).map(([pathPrefix, service]) => ({ pathPrefix, service }))
+    : Object.keys(services)
+        .sort()
+        .filter((s) => publicPort(s) !== undefined)
+        .map((service, i) => ({ pathPrefix: i === 0 ? "/" : `/${service}`, service }));
+  return explicit.map((r) => ({
+    ...r,
+    port: publicPort(r.service) ?? services[r.service]?.ports[0]?.port ?? 80,
+  }));
+}
+
+/** The certificate's expiry (ISO date) when the spec supplies the certificate itself. */
+export function certificateNotAfter(g: GatewaySpec): string | undefined {
+  if (g.tls.source !== "file") {
+    return undefined;
+  }
+  return new Date(new crypto.X509Certificate(g.tls.certificate).validTo).toISOString();
+}
+
+/**
+ * The environment's TLS entry point. On Kubernetes an Ingress (TLS, CORS, rate limits and
+ * compression as ingress-nginx annotations); on Docker and LXC a Caddy or HAProxy workload with
+ * the generated Caddyfile or haproxy.cfg, TLS, CORS, rate limiting, compression and the health
+ * endpoint routed.
+ */
+export class Gateway extends pulumi.ComponentResource {
+  public readonly workload?: Workload;
+
+  constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("golive:gateway:Gateway", name, {}, opts);
+    const g = args.spec;
+    const config = args.config ?? new pulumi.Config("golive");
+    const routes = gatewayRoutes(g, args.services);
+    const notAfter = certificateNotAfter(g);
+    const tlsKey = g.tls.source === "file" ? config.requireSecret(g.tls.keyConfig) : undefined;
+
+    if (args.runtime.ingress) {
+      args.runtime.ingress({ gateway: g, routes, tlsKey, notAfter }, this);
+      this.registerOutputs({});
+      return;
+    }
+
+    const proxied: Route[] = routes.map((r) => ({
+      pathPrefix: r.pathPrefix,
+      upstreams: [{ address: `${r.service}:${r.port}`, weight: 100 }],
+    }));
+    const files: WorkloadFile[] = [];
+    let image: string;
+    let command: string[] | undefined;
+    if (g.proxy === "caddy") {
+      image = g.image ?? "caddy:2.8";
+      files.push({ path: "/etc/caddy/Caddyfile", content: caddyfile(g, proxied), secret: false });
+      if (g.tls.source === "file") {
+        files.push({ path: "/etc/golive/tls/cert.pem", content: g.tls.certificate, secret: false });
+        files.push({ path: "/etc/golive/tls/key.pem", content: tlsKey!, secret: true });
+      }
+    } else {
+      image = g.image ?? "haproxy:2.6";
+      files.push({
+        path: "/usr/local/etc/haproxy/haproxy.cfg",
+        content: haproxyCfg(g, proxied),
+        secret: false,
+      });
+      if (g.tls.source === "file") {
+        const cert = g.tls.certificate;
+        files.push({
+          path: "/etc/golive/tls/gateway.pem",
+          content: pulumi.interpolate`${cert.trim()}\n${tlsKey!}`,
+          secret: true,
+        });
+      } else {
+        // tls.source "internal": a self-signed certificate made at first start, kept in the volume.
+        command = [
+          "sh",
+          "-c",
+          "mkdir -p /run/haproxy /etc/golive/tls && " +
+            "(test -s /etc/golive/tls/gateway.pem || (openssl req -x509 -newkey rsa:2048 -nodes -days 90 " +
+            `-subj /CN=${g.domain} -keyout /tmp/k.pem -out /tmp/c.pem && ` +
+            "cat /tmp/c.pem /tmp/k.pem > /etc/golive/tls/gateway.pem && rm /tmp/k.pem /tmp/c.pem)) && " +
+            "exec haproxy -W -db -f /usr/local/etc/haproxy/haproxy.cfg",
+        ];
+      }
+    }
+    const labels: Record<string, string> = { "golive.dev/gateway-domain": g.domain };
+    labels["golive.dev/tls-source"] = g.tls.source;
+    if (notAfter) {
+      labels["golive.dev/tls-not-after"] = notAfter;
+    }
+    if (g.cors.origins.length > 0) {
+      labels["golive.dev/cors-origins"] = g.cors.origins.join(" ");
+    }
+    this.workload = args.runtime.workload(
+      {
+        name: "gateway",
+        component: "gateway",
+        image: `${args.imageRegistry ?? ""}${image}`,
+        command,
+        env: {},
+        secretEnv: {},
+        ports: [
+          { name: "http", port: 80, public: true, hostPort: g.hostPorts?.http },
+          { name: "https", port: 443, public: true, hostPort: g.hostPorts?.https },
+        ],
+        volumes: [{ name: "data", mountPath: "/data", sizeGb: 1, retain: true }],
+        files,
+        healthCheck: {
+          path: `${g.healthPath}/gateway`,
+          port: 8081,
+          intervalSeconds: 5,
+          timeoutSeconds: 3,
+          retries: 5,
+          startPeriodSeconds: 5,
+        },
+        resources: {
+          requests: { cpu: "100m", memory: "64Mi" },
+          limits: { cpu: "1", memory: "256Mi" },
+        },
+        replicas: 1,
+        startOrder: 90,
+        stateful: false,
+        labels,
+        packages: [g.proxy === "caddy" ? "caddy" : "haproxy"],
+        systemdService: g.proxy,
+      },
+      args.upstreams,
+      this,
+    );
+    this.registerOutputs({ domain: g.domain });
+  }
+}

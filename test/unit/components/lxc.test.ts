@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { byType, isSecret, one, recordResources, reveal, settle, type Recorded } from "../mocks";
+import { specFor } from "./fixtures";
+
+const recorded: Recorded[] = recordResources();
+pulumi.runtime.setAllConfig({ "golive:openaiKey": "sk-test" }, ["golive:openaiKey"]);
+
+describe("the Proxmox LXC runtime", () => {
+  before(async () => {
+    const { Environment } = await import("../../../components/environment");
+    new Environment("golive-test", {
+      spec: specFor({
+        runtime: "lxc",
+        tier: "production",
+        lxc: {
+          node: { host: "pve1.example.internal" },
+          ids: { postgres: 110, api: 200 },
+          firstId: 300,
+        },
+        gateway: { domain: "erp.example.com", tls: { source: "acme", email: "ops@example.com" } },
+      }),
+    });
+    await settle();
+  });
+
+  it("creates each container with pct, its facts as structured environment", () => {
+    const ct = one(recorded, "command:remote:Command", "golive-test-api-ct");
+    assert.equal(ct.inputs.environment.GOLIVE_CT_ID, "200");
+    assert.equal(ct.inputs.environment.GOLIVE_CT_CORES, "1");
+    assert.equal(ct.inputs.environment.GOLIVE_CT_MEMORY_MB, "512");
+    assert.equal(ct.inputs.environment.GOLIVE_CT_HA, "1", "production registers with HA");
+    assert.match(ct.inputs.create, /pct create "\$GOLIVE_CT_ID"/);
+    assert.match(ct.inputs.update, /pct set "\$GOLIVE_CT_ID"/);
+    assert.match(ct.inputs.delete, /pct destroy "\$GOLIVE_CT_ID" --purge 1/);
+    assert.equal(reveal<{ host: string }>(ct.inputs.connection).host, "pve1.example.internal");
+  });
+
+  it("keeps fixed CT-IDs and allocates the rest from firstId", () => {
+    const ids = Object.fromEntries(
+      byType(recorded, "command:remote:Command")
+        .filter((c) => c.name.endsWith("-ct"))
+        .map((c) => [c.name, c.inputs.environment.GOLIVE_CT_ID]),
+    );
+    assert.deepEqual(ids, {
+      "golive-test-postgres-ct": "110",
+      "golive-test-api-ct": "200",
+      "golive-test-gateway-ct": "300",
+      "golive-test-ocr-ct": "301",
+    });
+  });
+
+  it("orders start-up: database before apps before the gateway", () => {
+    const order = (n: string) =>
+      Number(
+        one(recorded, "command:remote:Command", `golive-test-${n}-ct`).inputs.environment
+          .GOLIVE_CT_START_ORDER,
+      );
+    assert.ok(order("postgres") < order("api"));
+    assert.ok(order("api") < order("gateway"));
+  });
+
+  it("provisions the service from packages and systemd, secrets only in its secret environment", () => {
+    const svc = one(recorded, "command:remote:Command", "golive-test-ocr-service");
+    assert.match(svc.inputs.create, /systemctl restart golive-ocr\.service/);
+    assert.match(
+      reveal<Record<string, string>>(svc.inputs.environment).GOLIVE_UNIT,
+      /ExecStart=python -m ocr\.worker/,
+    );
+    const api = one(recorded, "command:remote:Command", "golive-test-api-service");
+    assert.ok(
+      isSecret(api.inputs.environment),
+      "the environment carrying secrets is itself secret",
+    );
+    assert.match(api.inputs.create, /umask 077; cat > \/etc\/golive\/api\.env/);
+    assert.doesNotMatch(api.inputs.create, /s{48}/, "no secret value in the command text");
+  });
+
+  it("installs the gateway from Debian's caddy package with the generated Caddyfile", () => {
+    const gw = one(recorded, "command:remote:Command", "golive-test-gateway-service");
+    assert.match(gw.inputs.create, /apt-get install -y -qq caddy/);
+    assert.match(gw.inputs.create, /systemctl restart caddy\.service/);
+  });
+});

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { gatewaySpec } from "../../components/config/spec";
+import { caddyfile, orderRoutes } from "../../components/gateway/caddy";
+import { haproxyCfg } from "../../components/gateway/haproxy";
+import {
+  factsEnvironment,
+  pctCreate,
+  pctDestroy,
+  pctUpdate,
+  provisionScript,
+  systemdUnit,
+} from "../../components/runtime/lxc/pct";
+import { matchSnapshot } from "./snapshot";
+
+const gateway = gatewaySpec.parse({
+  domain: "erp.example.com",
+  tls: { source: "acme", email: "ops@example.com" },
+  cors: { origins: ["https://erp.example.com", "https://admin.example.com"] },
+  rateLimit: { requestsPerSecond: 20 },
+  compression: { brotli: true },
+});
+const routes = [
+  { pathPrefix: "/", upstreams: [{ address: "web:3000", weight: 100 }] },
+  {
+    pathPrefix: "/api",
+    upstreams: [
+      { address: "api-blue:8080", weight: 100 },
+      { address: "api-green:8080", weight: 0 },
+    ],
+  },
+];
+
+describe("generated configuration text", () => {
+  it("Caddyfile: TLS, compression, rate limit, CORS, gateway health, longest route first", () => {
+    const text = caddyfile(gateway, routes);
+    matchSnapshot("Caddyfile", text);
+    assert.ok(text.indexOf("reverse_proxy /api*") < text.indexOf("reverse_proxy web:3000"));
+  });
+
+  it("haproxy.cfg: TLS, rate limit table, CORS, weighted servers, runtime API socket", () => {
+    const text = haproxyCfg({ ...gateway, proxy: "haproxy", tls: { source: "internal" } }, routes);
+    matchSnapshot("haproxy.cfg", text);
+    assert.match(text, /server api_green_8080 api-green:8080 check .* weight 0/);
+    assert.match(text, /stats socket \/run\/haproxy\/admin\.sock/);
+  });
+
+  it("pct command lines read the container's facts from the environment", () => {
+    matchSnapshot("pct-create.sh", pctCreate());
+    matchSnapshot("pct-update.sh", pctUpdate());
+    matchSnapshot("pct-destroy.sh", pctDestroy());
+    for (const script of [pctCreate(), pctUpdate(), pctDestroy()]) {
+      assert.doesNotMatch(script, /\b\d{3}\b.*--cores/, "no literal facts in the scripts");
+    }
+  });
+
+  it("provisioning writes a 0600 env file and a systemd unit", () => {
+    const unit = systemdUnit("api", ["/opt/api/bin/api", "--port", "8080", "--name", "a b"]);
+    matchSnapshot("golive-api.service", unit);
+    matchSnapshot(
+      "provision-api.sh",
+      provisionScript(
+        "api",
+        ["python3"],
+        ["LOG_LEVEL", "SECRET_KEY"],
+        [{ path: "/etc/api/x.conf", envKey: "GOLIVE_FILE_0", mode: "0600" }],
+        unit,
+      ),
+    );
+  });
+
+  it("facts become GOLIVE_CT_* variables", () => {
+    const env = factsEnvironment({
+      id: 101,
+      hostname: "psa-db",
+      cores: 4,
+      memoryMb: 8192,
+      diskGb: 108,
+      startOrder: 10,
+      tier: "production",
+      template: "local:vztmpl/debian-12.tar.zst",
+      storage: "local-lvm",
+      bridge: "vmbr0",
+      ha: true,
+      tags: "golive;production;database",
+    });
+    assert.equal(env.GOLIVE_CT_ID, "101");
+    assert.equal(env.GOLIVE_CT_HA, "1");
+    assert.equal(Object.keys(env).length, 12);
+  });
+
+  it("orders routes longest prefix first", () => {
+    assert.deepEqual(
+      orderRoutes([
+        { pathPrefix: "/", upstreams: [] },
+        { pathPrefix: "/api/v2", upstreams: [] },
+        { pathPrefix: "/api", upstreams: [] },
+      ]).map((r) => r.pathPrefix),
+      ["/api/v2", "/api", "/"],
+    );
+  });
+});
