@@ -90,6 +90,19 @@ export class Project {
   }
 }
 
+/**
+ * Removes Docker volumes left behind on purpose (retainOnDelete) by a test stack: their names all
+ * start with `<prefix>-`. Returns the names removed.
+ */
+export function removeRetainedVolumes(prefix: string): string[] {
+  const ls = spawnSync("docker", ["volume", "ls", "--format", "{{.Name}}"], { encoding: "utf8" });
+  const names = (ls.stdout ?? "").split("\n").filter((n) => n.startsWith(`${prefix}-`));
+  if (names.length > 0) {
+    spawnSync("docker", ["volume", "rm", "-f", ...names], { encoding: "utf8" });
+  }
+  return names;
+}
+
 /** The YAML of one of the repository's stack files. */
 export function stackFile(stack: string): string {
   return fs.readFileSync(path.join(repo, `Pulumi.${stack}.yaml`), "utf8");

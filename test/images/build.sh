@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Builds the offline test images from Debian packages: a bookworm base made with debootstrap and
+# `docker import`, then one Dockerfile per service on top of it. No registry is needed or used.
+# Images are tagged golive.local/<name>:<version>; stacks select them with
+# `imageRegistry: golive.local/`. Already-built images are kept (delete them to rebuild).
+#   test/images/build.sh [name…]     (default: every image)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+registry=golive.local
+base="$registry/debian:bookworm"
+
+# The Debian mirror this machine's apt uses (never a hard-coded host).
+mirror() {
+  local uri
+  uri=$(awk '/^URIs:/ {print $2}' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n1 || true)
+  if [ -z "$uri" ]; then
+    uri=$(awk '/^deb / && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  fi
+  if [ -z "$uri" ]; then
+    echo "images: no Debian mirror found in this machine's apt sources" >&2
+    exit 1
+  fi
+  echo "$uri"
+}
+
+have() { docker image inspect "$1" >/dev/null 2>&1; }
+
+if ! have "$base"; then
+  command -v debootstrap >/dev/null 2>&1 || {
+    echo "images: installing debootstrap"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+  }
+  root=$(mktemp -d)
+  trap 'rm -rf "$root"' EXIT
+  start=$SECONDS
+  echo "images: debootstrap bookworm (minbase)"
+  debootstrap --variant=minbase --include=ca-certificates bookworm "$root" "$(mirror)" >"$root.log" 2>&1 || {
+    echo "images: debootstrap failed; last lines:" >&2
+    tail -n 20 "$root.log" >&2
+    exit 1
+  }
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar -C "$root" -c . | docker import -c 'CMD ["/bin/bash"]' - "$base" >/dev/null
+  echo "images: $base imported in $((SECONDS - start))s"
+fi
+
+build() {
+  local name=$1 version
+  version=$(cat "$here/$name/VERSION")
+  local tag="$registry/$name:$version"
+  if have "$tag"; then
+    echo "images: $tag present"
+    return
+  fi
+  local start=$SECONDS log
+  log=$(mktemp)
+  # The legacy builder (no buildx here) prints a deprecation notice: keep it in the log.
+  if ! DOCKER_BUILDKIT=0 docker build --build-arg BASE="$base" -t "$tag" "$here/$name" >"$log" 2>&1; then
+    echo "images: building $tag failed; last lines:" >&2
+    tail -n 25 "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+  echo "images: $tag built in $((SECONDS - start))s"
+}
+
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+  mapfile -t names < <(find "$here" -mindepth 2 -maxdepth 2 -name Dockerfile -printf '%h\n' | xargs -n1 basename | sort)
+fi
+for n in "${names[@]}"; do build "$n"; done

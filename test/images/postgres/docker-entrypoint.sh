@@ -1,0 +1,45 @@
+#!/bin/bash
+# Initialises PGDATA on first start like the official image, then runs postgres as its user.
+set -euo pipefail
+: "${POSTGRES_USER:=postgres}" "${POSTGRES_DB:=$POSTGRES_USER}" "${PGDATA:=/var/lib/postgresql/data}"
+export PGDATA
+as_pg() { runuser -u postgres -- "$@"; }
+mkdir -p "$PGDATA" /run/postgresql && chown postgres:postgres "$PGDATA" /run/postgresql && chmod 700 "$PGDATA"
+
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  if [ -z "${POSTGRES_PASSWORD:-}" ]; then
+    echo "error: POSTGRES_PASSWORD is not set" >&2
+    exit 1
+  fi
+  pwfile=$(mktemp) && printf '%s' "$POSTGRES_PASSWORD" >"$pwfile" && chown postgres "$pwfile"
+  as_pg initdb --username=postgres --pwfile="$pwfile" --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+  rm -f "$pwfile"
+  {
+    echo "listen_addresses = '*'"
+    echo "password_encryption = scram-sha-256"
+  } >>"$PGDATA/postgresql.conf"
+  echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
+  echo "host replication all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
+  as_pg pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
+  psql=(psql -v ON_ERROR_STOP=1 --username postgres --no-password --dbname postgres)
+  if [ "$POSTGRES_USER" != postgres ]; then
+    as_pg "${psql[@]}" --set u="$POSTGRES_USER" --set p="$POSTGRES_PASSWORD" \
+      -c "CREATE ROLE :\"u\" LOGIN SUPERUSER PASSWORD :'p'" >/dev/null
+  fi
+  if [ "$POSTGRES_DB" != postgres ]; then
+    as_pg "${psql[@]}" --set d="$POSTGRES_DB" --set u="$POSTGRES_USER" -c 'CREATE DATABASE :"d" OWNER :"u"' >/dev/null
+  fi
+  for f in /docker-entrypoint-initdb.d/*; do
+    case "$f" in
+      *.sql) as_pg "${psql[@]}" --dbname "$POSTGRES_DB" -f "$f" >/dev/null ;;
+      *.sh) . "$f" ;;
+    esac
+  done
+  as_pg pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
+fi
+
+if [ "${1:-postgres}" = postgres ]; then
+  shift || true
+  exec runuser -u postgres -- postgres "$@"
+fi
+exec "$@"
