@@ -10,7 +10,14 @@ import { allocateIds, LxcRuntime } from "./runtime/lxc";
 import type { Runtime, Workload } from "./runtime/workload";
 import { GeneratedSecret } from "./secrets/generated";
 import { AppService } from "./services/app";
+import { Elasticsearch } from "./services/elasticsearch";
+import { Minio } from "./services/minio";
+import { MongoDB } from "./services/mongodb";
+import { MonitoringStack } from "./services/monitoring";
+import type { ScrapeTarget } from "./services/monitoring/config";
 import { PostgresCluster } from "./services/postgres";
+import { RabbitMQ } from "./services/rabbitmq";
+import { Redis } from "./services/redis";
 
 export interface EnvironmentArgs {
   /** The validated environment spec (components/config/load.ts). */
@@ -52,6 +59,30 @@ export function startOrder(
   return order;
 }
 
+/** Every workload an environment runs (LXC gives each a container and a CT-ID). */
+export function workloadNames(spec: EnvironmentSpec): string[] {
+  const names = [...Object.keys(spec.services)];
+  if (spec.postgres) {
+    names.push("postgres", "postgres-exporter");
+    for (let n = 1; n <= spec.postgres.replicas; n++) {
+      names.push(`postgres-replica-${n}`, `postgres-replica-${n}-exporter`);
+    }
+    if (spec.postgres.backups.enabled) names.push("postgres-backup");
+    if (spec.postgres.pgbouncer.enabled) names.push("pgbouncer");
+  }
+  if (spec.redis) names.push("redis", "redis-exporter");
+  if (spec.rabbitmq) names.push("rabbitmq");
+  if (spec.elasticsearch) names.push("elasticsearch");
+  if (spec.minio) names.push("minio");
+  if (spec.mongodb) names.push("mongodb");
+  if (spec.monitoring) {
+    names.push("node-exporter", "alertmanager", "prometheus");
+    if (spec.monitoring.grafana.enabled) names.push("grafana");
+  }
+  if (spec.gateway) names.push("gateway");
+  return names;
+}
+
 /** A whole environment: its runtime, data services and app services, in dependency order. */
 export class Environment extends pulumi.ComponentResource {
   public readonly runtime: Runtime;
@@ -59,6 +90,7 @@ export class Environment extends pulumi.ComponentResource {
   public readonly services: Record<string, AppService> = {};
   public readonly gateway?: Gateway;
   public readonly facts: EnvironmentFacts;
+  public readonly monitoring?: MonitoringStack;
 
   constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:index:Environment", name, {}, opts);
@@ -100,14 +132,108 @@ export class Environment extends pulumi.ComponentResource {
       Object.entries(spec.features).map(([k, v]) => [`FEATURE_${k.toUpperCase()}`, String(v)]),
     );
 
-    const workloads: Record<string, Workload> = {};
+    // Data services first; each offers the env its clients need and the workloads they wait for.
+    const workloads: Record<string, Workload[]> = {};
+    const clientEnv: Record<
+      string,
+      { env: Record<string, string>; secretEnv: Record<string, pulumi.Output<string>> }
+    > = {};
+    const targets: ScrapeTarget[] = [];
+    const registry = spec.imageRegistry;
     if (spec.postgres) {
-      this.postgres = new PostgresCluster(
+      const pg = new PostgresCluster(
         `${name}-postgres`,
-        { spec: spec.postgres, runtime: this.runtime, imageRegistry: spec.imageRegistry },
+        { spec: spec.postgres, runtime: this.runtime, imageRegistry: registry },
         { parent: this },
       );
-      workloads.postgres = this.postgres.primary;
+      this.postgres = pg;
+      workloads.postgres = pg.ready;
+      targets.push(...pg.scrapeTargets);
+      clientEnv.postgres = {
+        env: {
+          DATABASE_HOST: pg.host,
+          DATABASE_PORT: String(pg.port),
+          DATABASE_NAME: pg.database,
+          DATABASE_USER: pg.user,
+        },
+        secretEnv: {
+          DATABASE_PASSWORD: pg.password,
+          DATABASE_URL: pulumi.interpolate`postgresql://${pg.user}:${pg.password}@${pg.host}:${pg.port}/${pg.database}`,
+        },
+      };
+    }
+    if (spec.redis) {
+      const redis = new Redis(
+        `${name}-redis`,
+        { spec: spec.redis, runtime: this.runtime, imageRegistry: registry },
+        { parent: this },
+      );
+      workloads.redis = [redis.workload];
+      targets.push(...redis.scrapeTargets);
+      clientEnv.redis = {
+        env: { REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) },
+        secretEnv: {
+          REDIS_PASSWORD: redis.password,
+          REDIS_URL: pulumi.interpolate`redis://:${redis.password}@${redis.host}:${redis.port}/0`,
+        },
+      };
+    }
+    if (spec.rabbitmq) {
+      const mq = new RabbitMQ(
+        `${name}-rabbitmq`,
+        { spec: spec.rabbitmq, runtime: this.runtime, imageRegistry: registry },
+        { parent: this },
+      );
+      workloads.rabbitmq = [mq.workload];
+      targets.push(...mq.scrapeTargets);
+      const appUser = Object.keys(spec.rabbitmq.users).sort()[0] ?? "admin";
+      const vhost = spec.rabbitmq.vhosts[0] === "/" ? "%2F" : spec.rabbitmq.vhosts[0];
+      clientEnv.rabbitmq = {
+        env: { RABBITMQ_HOST: mq.host, RABBITMQ_PORT: String(mq.port), RABBITMQ_USER: appUser },
+        secretEnv: {
+          RABBITMQ_PASSWORD: mq.passwords[appUser],
+          AMQP_URL: pulumi.interpolate`amqp://${appUser}:${mq.passwords[appUser]}@${mq.host}:${mq.port}/${vhost}`,
+        },
+      };
+    }
+    if (spec.elasticsearch) {
+      const es = new Elasticsearch(
+        `${name}-elasticsearch`,
+        { spec: spec.elasticsearch, runtime: this.runtime, imageRegistry: registry },
+        { parent: this },
+      );
+      workloads.elasticsearch = [es.workload];
+      clientEnv.elasticsearch = {
+        env: { ELASTICSEARCH_URL: `http://${es.host}:${es.port}`, ELASTICSEARCH_USER: "elastic" },
+        secretEnv: { ELASTICSEARCH_PASSWORD: es.password },
+      };
+    }
+    if (spec.minio) {
+      const minio = new Minio(
+        `${name}-minio`,
+        { spec: spec.minio, runtime: this.runtime, imageRegistry: registry },
+        { parent: this },
+      );
+      workloads.minio = [minio.workload];
+      targets.push({ job: "minio", address: "minio:9000", path: "/minio/v2/metrics/cluster" });
+      clientEnv.minio = {
+        env: { S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY: minio.accessKey },
+        secretEnv: { S3_SECRET_KEY: minio.secretKey },
+      };
+    }
+    if (spec.mongodb) {
+      const mongo = new MongoDB(
+        `${name}-mongodb`,
+        { spec: spec.mongodb, runtime: this.runtime, imageRegistry: registry },
+        { parent: this },
+      );
+      workloads.mongodb = [mongo.workload];
+      clientEnv.mongodb = {
+        env: { MONGODB_HOST: mongo.host, MONGODB_PORT: String(mongo.port) },
+        secretEnv: {
+          MONGODB_URL: pulumi.interpolate`mongodb://root:${mongo.password}@${mongo.host}:${mongo.port}/${spec.mongodb.database}?authSource=admin`,
+        },
+      };
     }
 
     let order: string[];
@@ -122,13 +248,30 @@ export class Environment extends pulumi.ComponentResource {
       for (const [key, ref] of Object.entries(s.secretEnv)) {
         secretEnv[key] = this.resolveSecret(`${name}-${svc}-${key.toLowerCase()}`, ref, config);
       }
-      const extraEnv: Record<string, string> = { ...featureEnv };
-      if (this.postgres && s.dependsOn.includes("postgres")) {
-        extraEnv.DATABASE_HOST = "postgres";
-        extraEnv.DATABASE_PORT = String(this.postgres.port);
-        extraEnv.DATABASE_NAME = this.postgres.database;
-        extraEnv.DATABASE_USER = this.postgres.user;
-        secretEnv.DATABASE_PASSWORD = this.postgres.password;
+      // Logging defaults the checklists ask for; the service's own env wins.
+      const extraEnv: Record<string, string> = {
+        LOG_LEVEL: spec.tier === "dev" ? "DEBUG" : "INFO",
+        LOG_DIR: `/var/log/${svc}`,
+        ...featureEnv,
+      };
+      for (const dep of s.dependsOn) {
+        const client = clientEnv[dep];
+        if (client) {
+          Object.assign(extraEnv, client.env);
+          Object.assign(secretEnv, client.secretEnv);
+        }
+      }
+      const dependsOn = s.dependsOn.flatMap((d) => workloads[d] ?? []);
+      if (s.migration) {
+        if (!this.postgres) {
+          throw new pulumi.ResourceError(
+            `service "${svc}" has a migration but the environment has no postgres`,
+            this,
+          );
+        }
+        dependsOn.push(
+          this.postgres.migration(svc, `${registry}${s.image}`, s.migration.command, this),
+        );
       }
       this.services[svc] = new AppService(
         `${name}-${svc}`,
@@ -138,12 +281,16 @@ export class Environment extends pulumi.ComponentResource {
           runtime: this.runtime,
           secretEnv,
           extraEnv,
-          dependsOn: s.dependsOn.map((d) => workloads[d]).filter((w) => w !== undefined),
-          imageRegistry: spec.imageRegistry,
+          dependsOn,
+          imageRegistry: registry,
         },
         { parent: this },
       );
-      workloads[svc] = this.services[svc].workload;
+      workloads[svc] = [this.services[svc].workload];
+      const metricsPort = s.ports[0]?.port;
+      if (metricsPort !== undefined) {
+        targets.push({ job: svc, address: `${svc}:${metricsPort}` });
+      }
     }
     if (spec.gateway) {
       this.gateway = new Gateway(
@@ -152,10 +299,17 @@ export class Environment extends pulumi.ComponentResource {
           spec: spec.gateway,
           services: spec.services,
           runtime: this.runtime,
-          upstreams: Object.keys(spec.services).map((s) => workloads[s]),
+          upstreams: Object.keys(spec.services).flatMap((s) => workloads[s]),
           config,
           imageRegistry: spec.imageRegistry,
         },
+        { parent: this },
+      );
+    }
+    if (spec.monitoring) {
+      this.monitoring = new MonitoringStack(
+        `${name}-monitoring`,
+        { spec: spec.monitoring, runtime: this.runtime, targets, imageRegistry: registry },
         { parent: this },
       );
     }
@@ -184,11 +338,7 @@ export class Environment extends pulumi.ComponentResource {
       case "lxc": {
         // The spec's refinement guarantees the lxc block for the lxc runtime.
         const lxc = spec.lxc!;
-        const names = [
-          ...Object.keys(spec.services),
-          ...(spec.postgres ? ["postgres"] : []),
-          ...(spec.gateway ? ["gateway"] : []),
-        ];
+        const names = workloadNames(spec);
         return new LxcRuntime(
           `${name}-lxc`,
           {

@@ -89,6 +89,14 @@ export const serviceSpec = z
       .optional(),
     /** A worker has no ports and is not routed by the gateway. */
     worker: z.boolean().default(false),
+    /**
+     * A database migration run before this service rolls out, after a pre-migration backup
+     * (e.g. ["alembic", "upgrade", "head"] or ["npm", "run", "migrate"]). Uses the service's image.
+     */
+    migration: z
+      .object({ command: z.array(z.string()).min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -104,6 +112,224 @@ export const postgresSpec = z
     user: name.default("app"),
     storageGb: z.number().int().min(1).default(20),
     resources: resourcesSpec.default({}),
+    /** Streaming replicas (hot standby, one replication slot each). */
+    replicas: z.number().int().min(0).max(5).default(0),
+    pgbouncer: z
+      .object({
+        enabled: z.boolean().default(true),
+        poolMode: z.enum(["session", "transaction", "statement"]).default("transaction"),
+        maxClientConnections: z.number().int().min(1).default(500),
+        defaultPoolSize: z.number().int().min(1).default(20),
+        image: image.optional(),
+      })
+      .strict()
+      .default({
+        enabled: true,
+        poolMode: "transaction",
+        maxClientConnections: 500,
+        defaultPoolSize: 20,
+      }),
+    walArchive: z
+      .object({
+        enabled: z.boolean().default(true),
+        storageGb: z.number().int().min(1).default(20),
+      })
+      .strict()
+      .default({ enabled: true, storageGb: 20 }),
+    backups: z
+      .object({
+        enabled: z.boolean().default(true),
+        intervalHours: z.number().int().min(1).max(168).default(24),
+        retentionDays: z.number().int().min(1).default(14),
+        storageGb: z.number().int().min(1).default(50),
+      })
+      .strict()
+      .default({ enabled: true, intervalHours: 24, retentionDays: 14, storageGb: 50 }),
+    exporterImage: image.optional(),
+  })
+  .strict();
+
+export const redisSpec = z
+  .object({
+    version: z
+      .string()
+      .regex(/^\d+(\.\d+)*$/, 'a version such as "7.2"')
+      .default("7.2"),
+    image: image.optional(),
+    /** maxmemory; defaults to 75 % of the memory limit. */
+    maxmemoryMb: z.number().int().min(16).optional(),
+    maxmemoryPolicy: z
+      .enum([
+        "allkeys-lru",
+        "allkeys-lfu",
+        "volatile-lru",
+        "volatile-lfu",
+        "allkeys-random",
+        "volatile-random",
+        "volatile-ttl",
+        "noeviction",
+      ])
+      .default("allkeys-lru"),
+    appendonly: z.boolean().default(true),
+    appendfsync: z.enum(["always", "everysec", "no"]).default("everysec"),
+    /** RDB snapshot rules ("seconds changes"); empty turns RDB off. */
+    save: z
+      .array(z.string().regex(/^\d+ \d+$/, 'a rule such as "900 1"'))
+      .default(["900 1", "300 10", "60 10000"]),
+    storageGb: z.number().int().min(1).default(5),
+    resources: resourcesSpec.default({ limits: { cpu: "1", memory: "512Mi" } }),
+    exporterImage: image.optional(),
+  })
+  .strict();
+
+export const rabbitmqSpec = z
+  .object({
+    version: z
+      .string()
+      .regex(/^\d+\.\d+(\.\d+)?$/, 'a version such as "3.13"')
+      .default("3.13"),
+    image: image.optional(),
+    vhosts: z.array(z.string().min(1)).default(["/"]),
+    /** Users other than the admin golive creates; passwords are generated. Never "guest". */
+    users: z
+      .record(
+        z.string().min(1),
+        z
+          .object({
+            tags: z.array(z.string()).default([]),
+            /** vhost -> configure/write/read regexes. */
+            permissions: z
+              .record(
+                z.string(),
+                z.object({ configure: z.string(), write: z.string(), read: z.string() }).strict(),
+              )
+              .default({}),
+          })
+          .strict(),
+      )
+      .default({}),
+    queues: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            vhost: z.string().default("/"),
+            type: z.enum(["quorum", "stream", "classic"]).default("quorum"),
+            durable: z.boolean().default(true),
+          })
+          .strict(),
+      )
+      .default([]),
+    plugins: z.array(z.string()).default(["rabbitmq_management", "rabbitmq_prometheus"]),
+    storageGb: z.number().int().min(1).default(10),
+    resources: resourcesSpec.default({ limits: { cpu: "1", memory: "1Gi" } }),
+  })
+  .strict();
+
+export const elasticsearchSpec = z
+  .object({
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, 'a version such as "8.15.0"')
+      .default("8.15.0"),
+    image: image.optional(),
+    security: z.boolean().default(true),
+    memory: memory.default("2Gi"),
+    storageGb: z.number().int().min(1).default(50),
+    /** ILM policies: delete after N days, roll over at size/age. */
+    ilmPolicies: z
+      .record(
+        name,
+        z
+          .object({
+            rolloverMaxAgeDays: z.number().int().min(1).default(1),
+            rolloverMaxSizeGb: z.number().int().min(1).default(50),
+            deleteAfterDays: z.number().int().min(1),
+          })
+          .strict(),
+      )
+      .default({}),
+    /** Index templates: index patterns and the ILM policy they apply. */
+    indexTemplates: z
+      .record(
+        name,
+        z
+          .object({
+            indexPatterns: z.array(z.string().min(1)).min(1),
+            ilmPolicy: name.optional(),
+            shards: z.number().int().min(1).default(1),
+            replicas: z.number().int().min(0).default(0),
+          })
+          .strict(),
+      )
+      .default({}),
+  })
+  .strict();
+
+export const minioSpec = z
+  .object({
+    image: image.default("minio/minio:RELEASE.2024-10-13T13-34-11Z"),
+    buckets: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, "an S3 bucket name"))
+      .default([]),
+    storageGb: z.number().int().min(1).default(100),
+    resources: resourcesSpec.default({ limits: { cpu: "1", memory: "1Gi" } }),
+  })
+  .strict();
+
+export const mongodbSpec = z
+  .object({
+    version: z
+      .string()
+      .regex(/^\d+\.\d+$/, 'a version such as "7.0"')
+      .default("7.0"),
+    image: image.optional(),
+    database: name.default("app"),
+    storageGb: z.number().int().min(1).default(20),
+    resources: resourcesSpec.default({ limits: { cpu: "1", memory: "2Gi" } }),
+  })
+  .strict();
+
+export const monitoringSpec = z
+  .object({
+    retentionDays: z.number().int().min(1).default(15),
+    storageGb: z.number().int().min(1).default(20),
+    /** Where alerts go: a webhook or e-mail. A null receiver is refused by the policy pack. */
+    receiver: z.discriminatedUnion("kind", [
+      z.object({ kind: z.literal("webhook"), url: z.string().url() }).strict(),
+      z
+        .object({
+          kind: z.literal("email"),
+          to: z.string().email(),
+          from: z.string().email(),
+          smarthost: z.string().regex(/^[^:]+:\d+$/, "host:port"),
+        })
+        .strict(),
+      z.object({ kind: z.literal("null") }).strict(),
+    ]),
+    thresholds: z
+      .object({
+        errorRatePercent: z.number().positive().default(1),
+        latencyP95Ms: z.number().int().positive().default(500),
+        handoffRatePercent: z.number().positive().default(10),
+        replicaLagSeconds: z.number().int().positive().default(30),
+        diskFreePercent: z.number().positive().max(100).default(15),
+      })
+      .strict()
+      .default({
+        errorRatePercent: 1,
+        latencyP95Ms: 500,
+        handoffRatePercent: 10,
+        replicaLagSeconds: 30,
+        diskFreePercent: 15,
+      }),
+    grafana: z
+      .object({ enabled: z.boolean().default(true) })
+      .strict()
+      .default({ enabled: true }),
+    prometheusImage: image.default("prom/prometheus:v2.54.1"),
+    alertmanagerImage: image.default("prom/alertmanager:v0.27.0"),
+    grafanaImage: image.default("grafana/grafana:11.2.0"),
   })
   .strict();
 
@@ -251,6 +477,12 @@ export const environmentSpec = z
       message: "at least one service",
     }),
     postgres: postgresSpec.optional(),
+    redis: redisSpec.optional(),
+    rabbitmq: rabbitmqSpec.optional(),
+    elasticsearch: elasticsearchSpec.optional(),
+    minio: minioSpec.optional(),
+    mongodb: mongodbSpec.optional(),
+    monitoring: monitoringSpec.optional(),
     lxc: lxcSpec.optional(),
     kubernetes: z
       .object({
@@ -298,7 +530,18 @@ export const environmentSpec = z
         });
       }
     }
-    const known = new Set([...Object.keys(env.services), ...(env.postgres ? ["postgres"] : [])]);
+    const dataServices = [
+      "postgres",
+      "redis",
+      "rabbitmq",
+      "elasticsearch",
+      "minio",
+      "mongodb",
+    ] as const;
+    const known = new Set([
+      ...Object.keys(env.services),
+      ...dataServices.filter((d) => env[d] !== undefined),
+    ]);
     for (const [svc, spec] of Object.entries(env.services)) {
       spec.dependsOn.forEach((dep, i) => {
         if (!known.has(dep)) {
@@ -315,6 +558,12 @@ export const environmentSpec = z
 export type EnvironmentSpec = z.output<typeof environmentSpec>;
 export type ServiceSpec = z.output<typeof serviceSpec>;
 export type PostgresSpec = z.output<typeof postgresSpec>;
+export type RedisSpec = z.output<typeof redisSpec>;
+export type RabbitmqSpec = z.output<typeof rabbitmqSpec>;
+export type ElasticsearchSpec = z.output<typeof elasticsearchSpec>;
+export type MinioSpec = z.output<typeof minioSpec>;
+export type MongodbSpec = z.output<typeof mongodbSpec>;
+export type MonitoringSpec = z.output<typeof monitoringSpec>;
 export type HealthCheckSpec = z.output<typeof healthCheckSpec>;
 export type SecretRefSpec = z.output<typeof secretRefSpec>;
 export type ResourcesSpec = z.output<typeof resourcesSpec>;

@@ -35,6 +35,12 @@ export interface WorkloadSpec {
   readonly packages?: readonly string[];
   /** On LXC: an existing systemd unit (from a package) to restart after provisioning, instead of `command`. */
   readonly systemdService?: string;
+  /**
+   * A job runs `command` once to completion (migrations, pre-migration backups, bucket setup):
+   * Docker waits for the container's exit, Kubernetes creates a Job, LXC runs it with `pct exec`
+   * inside the container of the workload named by `runsIn`. A non-zero exit fails the deployment.
+   */
+  readonly job?: { readonly runsIn?: string };
 }
 
 export interface WorkloadPort {

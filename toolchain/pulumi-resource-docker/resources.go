@@ -62,6 +62,8 @@ func (containerKind) Fields() map[string]kit.Field {
 		"stopTimeout":         {Kind: "number"},
 		"destroyGraceSeconds": {Kind: "number"},
 		"removeVolumes":       {Kind: "bool"},
+		"attach":              {Kind: "bool"},
+		"logs":                {Kind: "bool"},
 		"labels":              {Kind: "objects", Fields: labelFields},
 		"capabilities": {Kind: "object", Fields: map[string]kit.Field{
 			"adds": {Kind: "strings"}, "drops": {Kind: "strings"},
@@ -96,10 +98,13 @@ func (containerKind) InPlace(kit.Args) map[string]bool {
 	// Settings that only steer this provider's create and delete, not the container itself.
 	return map[string]bool{
 		"wait": true, "waitTimeout": true, "mustRun": true, "destroyGraceSeconds": true, "removeVolumes": true,
+		"logs": true,
 	}
 }
 
-func (containerKind) Computed() []string { return []string{"containerId", "ipAddress"} }
+func (containerKind) Computed() []string {
+	return []string{"containerId", "ipAddress", "exitCode", "containerLogs"}
+}
 
 func (containerKind) Create(ctx context.Context, cfg any, a kit.Args) (string, map[string]any, error) {
 	e := cfg.(*engine)
@@ -149,6 +154,23 @@ func (containerKind) Create(ctx context.Context, cfg any, a kit.Args) (string, m
 	if a.Bool("start", true) {
 		if err := e.do(ctx, http.MethodPost, "/containers/"+id+"/start", nil, nil, nil); err != nil {
 			return fail(err)
+		}
+		if a.Bool("attach", false) {
+			// Run to completion (jobs such as migrations): wait for the exit, as upstream's attach.
+			var done struct {
+				StatusCode int `json:"StatusCode"`
+			}
+			if err := e.do(ctx, http.MethodPost, "/containers/"+id+"/wait", nil, nil, &done); err != nil {
+				return fail(err)
+			}
+			outs := map[string]any{"containerId": id, "exitCode": float64(done.StatusCode)}
+			if a.Bool("logs", false) {
+				outs["containerLogs"] = logsTail(ctx, e, id)
+			}
+			if done.StatusCode != 0 {
+				return id, outs, fmt.Errorf("container %s exited with code %d:\n%s", a.Str("name"), done.StatusCode, logsTail(ctx, e, id))
+			}
+			return id, outs, nil
 		}
 		if err := waitFor(ctx, e, id, a); err != nil {
 			return fail(err)

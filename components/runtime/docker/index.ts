@@ -119,7 +119,11 @@ export class DockerWorkload extends pulumi.ComponentResource {
             command: spec.command ? [...spec.command] : undefined,
             envs,
             hostname: spec.name,
-            restart: "unless-stopped",
+            restart: spec.job ? "no" : "unless-stopped",
+            // A job runs to completion: the create waits for its exit and fails on a non-zero code.
+            attach: spec.job ? true : undefined,
+            logs: spec.job ? true : undefined,
+            mustRun: spec.job ? false : undefined,
             labels: toLabels(labels),
             networksAdvanced: [
               {
@@ -147,7 +151,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
               startPeriod: `${spec.healthCheck.startPeriodSeconds}s`,
             },
             // Dependants start only once this container reports healthy.
-            wait: spec.healthCheck !== undefined,
+            wait: spec.healthCheck !== undefined && !spec.job,
             waitTimeout: 180,
             memory: limits ? memoryMiB(limits.memory) : undefined,
             memoryReservation: requests ? memoryMiB(requests.memory) : undefined,

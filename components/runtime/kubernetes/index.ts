@@ -94,7 +94,11 @@ export class KubernetesRuntime extends pulumi.ComponentResource implements Runti
         dependsOn: [this.namespace, ...dependsOn.flatMap((d) => d.readiness)],
       },
     );
-    return { name: spec.name, host: w.service.metadata.name, readiness: [w.controller] };
+    return {
+      name: spec.name,
+      host: w.service ? w.service.metadata.name : pulumi.output(spec.name),
+      readiness: [w.controller],
+    };
   }
 
   /**
@@ -196,8 +200,9 @@ export interface KubernetesWorkloadArgs {
 
 /** One workload on Kubernetes. */
 export class KubernetesWorkload extends pulumi.ComponentResource {
-  public readonly controller: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
-  public readonly service: k8s.core.v1.Service;
+  public readonly controller: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet | k8s.batch.v1.Job;
+  /** The Service in front of it (none for jobs). */
+  public readonly service?: k8s.core.v1.Service;
 
   constructor(name: string, args: KubernetesWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:kubernetes:Workload", name, {}, opts);
@@ -327,6 +332,23 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     const dependsOn = [secret, configMap, fileSecret].filter(
       (r): r is k8s.core.v1.Secret | k8s.core.v1.ConfigMap => r !== undefined,
     );
+
+    if (spec.job) {
+      // Runs once to completion; the provider waits for the Job to succeed before dependants start.
+      this.controller = new k8s.batch.v1.Job(
+        `${name}-job`,
+        {
+          metadata: { name: spec.name, namespace, labels },
+          spec: {
+            backoffLimit: 0,
+            template: { metadata: { labels }, spec: { ...podSpec, restartPolicy: "Never" } },
+          },
+        },
+        { ...childOpts, dependsOn },
+      );
+      this.registerOutputs({});
+      return;
+    }
 
     this.service = new k8s.core.v1.Service(
       `${name}-service`,

@@ -4,6 +4,7 @@ import { cpuCores, memoryMiB, standardLabels, type RuntimeContext } from "../lab
 import type { Runtime, Workload, WorkloadSpec } from "../workload";
 import {
   factsEnvironment,
+  jobScript,
   pctCreate,
   pctDestroy,
   pctUpdate,
@@ -82,6 +83,25 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
     dependsOn: readonly Workload[],
     parent: pulumi.Resource,
   ): Workload {
+    if (spec.job) {
+      // A job runs inside an existing container (its own, or the one named by runsIn).
+      const id = this.idOf(spec.job.runsIn ?? spec.name);
+      const secretExports = Object.keys(spec.secretEnv).sort();
+      const job = new command.remote.Command(
+        `${this.args.context.prefix}-${spec.name}`,
+        {
+          connection: this.args.connection,
+          environment: {
+            GOLIVE_CT_ID: String(id),
+            ...spec.env,
+            ...Object.fromEntries(secretExports.map((k) => [k, spec.secretEnv[k]])),
+          },
+          create: jobScript(spec.command ?? [], [...Object.keys(spec.env), ...secretExports]),
+        },
+        { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
+      );
+      return { name: spec.name, host: pulumi.output(spec.name), readiness: [job] };
+    }
     const c = new LxcContainer(
       `${this.args.context.prefix}-${spec.name}`,
       { ...this.args, spec, id: this.idOf(spec.name) },

@@ -179,3 +179,13 @@ export function provisionScript(
   }
   return lines.join("\n");
 }
+
+/** Runs a job's command once inside the container, passing the named variables through. */
+export function jobScript(command: readonly string[], envKeys: readonly string[]): string {
+  const quoted = command.map((a) => `'${a.replace(/'/g, `'"'"'`)}'`).join(" ");
+  const passEnv = envKeys.map((k) => `${k}="$${k}"`).join(" ");
+  return [
+    "set -eu",
+    `pct exec "$GOLIVE_CT_ID" -- env ${passEnv} ${quoted}`.replace(/ +/g, " "),
+  ].join("\n");
+}

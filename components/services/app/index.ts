@@ -13,7 +13,7 @@ export interface AppServiceArgs {
   readonly secretEnv: Readonly<Record<string, pulumi.Output<string>>>;
   /** Extra plain environment (e.g. connection settings of data services). Defaults to none. */
   readonly extraEnv?: Readonly<Record<string, string>>;
-  /** The workloads this service waits for. Defaults to none. */
+  /** The workloads this service waits for (data services, migrations). Defaults to none. */
   readonly dependsOn?: readonly Workload[];
   /** Prefix for images (registry or mirror). Defaults to none. */
   readonly imageRegistry?: string;

@@ -1,7 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PostgresSpec } from "../../config/spec";
-import type { Runtime, Workload } from "../../runtime/workload";
+import type { Runtime, Workload, WorkloadSpec } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
+import {
+  backupDir,
+  backupLoop,
+  pgbouncerIni,
+  postgresArgs,
+  preMigrationBackup,
+  primaryInitScript,
+  replicaCommand,
+  serverSettings,
+  slotName,
+  walArchiveDir,
+} from "./config";
 
 export interface PostgresClusterArgs {
   /** The validated PostgreSQL spec. */
@@ -13,69 +25,337 @@ export interface PostgresClusterArgs {
 }
 
 /**
- * PostgreSQL for an environment. The image follows the official image's conventions
- * (POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB, PGDATA); the password is generated and travels
- * only as a secret.
+ * PostgreSQL for an environment: a primary with WAL archiving, N streaming replicas (hot standby,
+ * one replication slot each), pgBouncer in front, a backup loop with retention, and a
+ * postgres_exporter per instance for Prometheus (replication lag among its metrics). The images
+ * follow the official image's conventions; passwords are generated and travel only as secrets.
  */
 export class PostgresCluster extends pulumi.ComponentResource {
-  /** The primary's workload, for `dependsOn` of the apps. */
+  /** The primary's workload. */
   public readonly primary: Workload;
-  /** Host name the apps connect to. */
-  public readonly host: pulumi.Output<string>;
-  public readonly port: number = 5432;
+  public readonly replicas: Workload[] = [];
+  /** What apps wait for: the primary (and pgBouncer when enabled). */
+  public readonly ready: Workload[];
+  /** Host and port the apps connect to: pgBouncer when enabled, else the primary. */
+  public readonly host: string;
+  public readonly port: number;
   public readonly database: string;
   public readonly user: string;
   /** The application user's password (secret). */
   public readonly password: pulumi.Output<string>;
+  /** Names and ports Prometheus scrapes (the exporters). */
+  public readonly scrapeTargets: { job: string; address: string }[] = [];
+  private readonly args: PostgresClusterArgs;
+  private readonly image: string;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:data:PostgresCluster", name, {}, opts);
-    const { spec } = args;
+    this.args = args;
+    const { spec, runtime } = args;
+    const registry = args.imageRegistry ?? "";
     this.database = spec.database;
     this.user = spec.user;
+    this.image = `${registry}${spec.image ?? `postgres:${spec.version}`}`;
     const password = new GeneratedSecret(`${name}-password`, { length: 32 }, { parent: this });
+    const replication = new GeneratedSecret(
+      `${name}-replication-password`,
+      { length: 32 },
+      { parent: this },
+    );
     this.password = password.secret;
-    const image = `${args.imageRegistry ?? ""}${spec.image ?? `postgres:${spec.version}`}`;
 
-    this.primary = args.runtime.workload(
+    const base = {
+      component: "database",
+      image: this.image,
+      env: {
+        POSTGRES_USER: spec.user,
+        POSTGRES_DB: spec.database,
+        PGDATA: "/var/lib/postgresql/data/pgdata",
+      },
+      secretEnv: { POSTGRES_PASSWORD: password.secret, REPLICATION_PASSWORD: replication.secret },
+      ports: [{ name: "postgres", port: 5432, public: false }],
+      healthCheck: {
+        command: ["pg_isready", "-U", spec.user, "-d", spec.database],
+        intervalSeconds: 5,
+        timeoutSeconds: 5,
+        retries: 10,
+        startPeriodSeconds: 10,
+      },
+      resources: spec.resources,
+      replicas: 1,
+      stateful: true,
+      labels: { "golive.dev/postgres-version": spec.version },
+      packages: [`postgresql-${spec.version.split(".")[0]}`],
+    } satisfies Partial<WorkloadSpec>;
+
+    const dataVolume = {
+      name: "data",
+      mountPath: "/var/lib/postgresql/data",
+      sizeGb: spec.storageGb,
+      retain: true,
+    };
+    const archiveVolume = {
+      name: "wal-archive",
+      mountPath: walArchiveDir,
+      sizeGb: spec.walArchive.storageGb,
+      retain: true,
+    };
+    this.primary = runtime.workload(
       {
+        ...base,
         name: "postgres",
-        component: "database",
-        image,
-        env: {
-          POSTGRES_USER: spec.user,
-          POSTGRES_DB: spec.database,
-          PGDATA: "/var/lib/postgresql/data/pgdata",
-        },
-        secretEnv: { POSTGRES_PASSWORD: password.secret },
-        ports: [{ name: "postgres", port: this.port, public: false }],
-        volumes: [
+        command: postgresArgs(
+          serverSettings({
+            replicas: spec.replicas,
+            walArchive: spec.walArchive.enabled,
+            standby: false,
+          }),
+        ),
+        volumes: spec.walArchive.enabled ? [dataVolume, archiveVolume] : [dataVolume],
+        files: [
           {
-            name: "data",
-            mountPath: "/var/lib/postgresql/data",
-            sizeGb: spec.storageGb,
-            retain: true,
+            path: "/docker-entrypoint-initdb.d/10-golive-replication.sh",
+            content: primaryInitScript(spec.replicas),
+            secret: false,
           },
         ],
-        files: [],
-        healthCheck: {
-          command: ["pg_isready", "-U", spec.user, "-d", spec.database],
-          intervalSeconds: 5,
-          timeoutSeconds: 5,
-          retries: 10,
-          startPeriodSeconds: 10,
-        },
-        resources: spec.resources,
-        replicas: 1,
         startOrder: 10,
-        stateful: true,
-        labels: {},
-        packages: [`postgresql-${spec.version.split(".")[0]}`],
+        labels: { ...base.labels, "golive.dev/postgres-role": "primary" },
       },
       [],
       this,
     );
-    this.host = this.primary.host;
-    this.registerOutputs({ host: this.host, database: this.database, user: this.user });
+    this.exporter("postgres", this.primary, password.secret);
+
+    for (let n = 1; n <= spec.replicas; n++) {
+      const replica = runtime.workload(
+        {
+          ...base,
+          name: `postgres-replica-${n}`,
+          command: replicaCommand(
+            "postgres",
+            slotName(n),
+            serverSettings({
+              replicas: spec.replicas,
+              walArchive: spec.walArchive.enabled,
+              standby: true,
+            }),
+          ),
+          volumes: [dataVolume],
+          files: [],
+          startOrder: 11,
+          labels: { ...base.labels, "golive.dev/postgres-role": "replica" },
+        },
+        [this.primary],
+        this,
+      );
+      this.replicas.push(replica);
+      this.exporter(`postgres-replica-${n}`, replica, password.secret);
+    }
+
+    if (spec.backups.enabled) {
+      runtime.workload(
+        {
+          ...base,
+          name: "postgres-backup",
+          component: "backup",
+          command: backupLoop("postgres", spec.backups.intervalHours, spec.backups.retentionDays),
+          ports: [],
+          volumes: [
+            { name: "backups", mountPath: backupDir, sizeGb: spec.backups.storageGb, retain: true },
+          ],
+          files: [],
+          healthCheck: {
+            command: ["pgrep", "-f", "sleep"],
+            intervalSeconds: 30,
+            timeoutSeconds: 5,
+            retries: 3,
+            startPeriodSeconds: 5,
+          },
+          resources: {
+            requests: { cpu: "100m", memory: "128Mi" },
+            limits: { cpu: "1", memory: "512Mi" },
+          },
+          stateful: false,
+          startOrder: 12,
+          labels: {
+            "golive.dev/backup-of": "postgres",
+            "golive.dev/backup-interval-hours": String(spec.backups.intervalHours),
+            "golive.dev/backup-retention-days": String(spec.backups.retentionDays),
+          },
+        },
+        [this.primary],
+        this,
+      );
+    }
+
+    if (spec.pgbouncer.enabled) {
+      const userlist = pulumi.interpolate`"${spec.user}" "${password.secret}"\n`;
+      const bouncer = runtime.workload(
+        {
+          name: "pgbouncer",
+          component: "connection-pooler",
+          image: `${registry}${spec.pgbouncer.image ?? "bitnami/pgbouncer:1.23.1"}`,
+          command: ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"],
+          env: {},
+          secretEnv: {},
+          ports: [{ name: "pgbouncer", port: 6432, public: false }],
+          volumes: [],
+          files: [
+            {
+              path: "/etc/pgbouncer/pgbouncer.ini",
+              content: pgbouncerIni({
+                primaryHost: "postgres",
+                database: spec.database,
+                poolMode: spec.pgbouncer.poolMode,
+                maxClientConnections: spec.pgbouncer.maxClientConnections,
+                defaultPoolSize: spec.pgbouncer.defaultPoolSize,
+              }),
+              secret: false,
+            },
+            { path: "/etc/pgbouncer/userlist.txt", content: userlist, secret: true },
+          ],
+          healthCheck: {
+            command: ["pg_isready", "-h", "127.0.0.1", "-p", "6432"],
+            intervalSeconds: 5,
+            timeoutSeconds: 5,
+            retries: 10,
+            startPeriodSeconds: 5,
+          },
+          resources: {
+            requests: { cpu: "100m", memory: "64Mi" },
+            limits: { cpu: "1", memory: "256Mi" },
+          },
+          replicas: 1,
+          startOrder: 15,
+          stateful: false,
+          labels: { "golive.dev/pool-mode": spec.pgbouncer.poolMode },
+          packages: ["pgbouncer"],
+          systemdService: "pgbouncer",
+        },
+        [this.primary],
+        this,
+      );
+      this.ready = [this.primary, bouncer];
+      this.host = "pgbouncer";
+      this.port = 6432;
+    } else {
+      this.ready = [this.primary];
+      this.host = "postgres";
+      this.port = 5432;
+    }
+    this.registerOutputs({
+      host: this.host,
+      port: this.port,
+      database: this.database,
+      user: this.user,
+    });
+  }
+
+  /** A postgres_exporter next to an instance, for Prometheus (pg_up, replication lag, …). */
+  private exporter(instance: string, target: Workload, password: pulumi.Output<string>): void {
+    const { spec, runtime } = this.args;
+    const exporterName = `${instance}-exporter`;
+    runtime.workload(
+      {
+        name: exporterName,
+        component: "exporter",
+        image: `${this.args.imageRegistry ?? ""}${spec.exporterImage ?? "prometheuscommunity/postgres-exporter:v0.15.0"}`,
+        env: {},
+        secretEnv: {
+          DATA_SOURCE_NAME: pulumi.interpolate`postgresql://${spec.user}:${password}@${instance}:5432/${spec.database}?sslmode=disable`,
+        },
+        ports: [{ name: "metrics", port: 9187, public: false }],
+        volumes: [],
+        files: [],
+        healthCheck: {
+          path: "/metrics",
+          port: 9187,
+          intervalSeconds: 15,
+          timeoutSeconds: 5,
+          retries: 3,
+          startPeriodSeconds: 5,
+        },
+        resources: {
+          requests: { cpu: "50m", memory: "32Mi" },
+          limits: { cpu: "250m", memory: "128Mi" },
+        },
+        replicas: 1,
+        startOrder: 20,
+        stateful: false,
+        labels: { "golive.dev/exporter-for": instance },
+        packages: ["prometheus-postgres-exporter"],
+        systemdService: "prometheus-postgres-exporter",
+      },
+      [target],
+      this,
+    );
+    this.scrapeTargets.push({ job: exporterName, address: `${exporterName}:9187` });
+  }
+
+  /**
+   * A migration for an app: a pre-migration backup (pg_dump), then the migration command in the
+   * app's image; the app rolls out after both. Re-run when the app's image (its version) changes.
+   */
+  public migration(
+    app: string,
+    appImage: string,
+    command: readonly string[],
+    parent: pulumi.Resource,
+  ): Workload {
+    const { spec, runtime } = this.args;
+    const tag = appImage.slice(appImage.lastIndexOf(":") + 1).replace(/[^A-Za-z0-9.-]/g, "-");
+    const common = {
+      env: {
+        DATABASE_HOST: "postgres",
+        DATABASE_PORT: "5432",
+        DATABASE_NAME: spec.database,
+        DATABASE_USER: spec.user,
+      },
+      secretEnv: { DATABASE_PASSWORD: this.password },
+      ports: [],
+      files: [],
+      resources: {
+        requests: { cpu: "100m", memory: "128Mi" },
+        limits: { cpu: "1", memory: "512Mi" },
+      },
+      replicas: 1,
+      startOrder: 30,
+      stateful: false,
+    };
+    const backup = runtime.workload(
+      {
+        ...common,
+        name: `${app}-pre-migration-backup`,
+        component: "backup",
+        image: this.image,
+        command: preMigrationBackup("postgres", spec.database, spec.user, tag),
+        volumes: [
+          { name: "dumps", mountPath: backupDir, sizeGb: spec.backups.storageGb, retain: true },
+        ],
+        labels: {
+          "golive.dev/backup-of": "postgres",
+          "golive.dev/migration-for": app,
+          "golive.dev/app-version": tag,
+        },
+        job: { runsIn: "postgres" },
+      },
+      [this.primary],
+      parent,
+    );
+    return runtime.workload(
+      {
+        ...common,
+        name: `${app}-migration`,
+        component: "migration",
+        image: appImage,
+        command,
+        volumes: [],
+        labels: { "golive.dev/migration-for": app, "golive.dev/app-version": tag },
+        job: { runsIn: app },
+      },
+      [backup],
+      parent,
+    );
   }
 }

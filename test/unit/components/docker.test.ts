@@ -42,6 +42,10 @@ describe("the Docker runtime", () => {
     assert.equal(pg.inputs.restart, "unless-stopped");
     assert.deepEqual(pg.inputs.volumes, [
       { volumeName: "golive-test-postgres-data", containerPath: "/var/lib/postgresql/data" },
+      {
+        volumeName: "golive-test-postgres-wal-archive",
+        containerPath: "/var/lib/postgresql/wal-archive",
+      },
     ]);
     assert.ok(isSecret(pg.inputs.envs), "envs carry the password, so the engine keeps them secret");
     assert.ok(reveal<string[]>(pg.inputs.envs).includes("POSTGRES_USER=app"));
@@ -60,8 +64,13 @@ describe("the Docker runtime", () => {
     assert.match(api.inputs.healthcheck.tests[1], /http:\/\/127\.0\.0\.1:8080\/health/);
     assert.ok(isSecret(api.inputs.envs), "secret env values keep the whole env list secret");
     const envs = reveal<string[]>(api.inputs.envs);
-    assert.ok(envs.includes("LOG_LEVEL=INFO"));
-    assert.ok(envs.includes("DATABASE_HOST=postgres"));
+    assert.ok(
+      envs.includes("LOG_LEVEL=INFO"),
+      "the service's own LOG_LEVEL wins over the tier default",
+    );
+    assert.ok(envs.includes("LOG_DIR=/var/log/api"));
+    assert.ok(envs.includes("DATABASE_HOST=pgbouncer"), "apps connect through pgBouncer");
+    assert.ok(envs.includes("DATABASE_PORT=6432"));
     assert.ok(envs.includes("FEATURE_RAG=true"));
     assert.ok(envs.includes(`SECRET_KEY=${"s".repeat(48)}`));
     assert.ok(envs.includes("OPENAI_API_KEY=sk-test"));

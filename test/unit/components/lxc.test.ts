@@ -43,12 +43,14 @@ describe("the Proxmox LXC runtime", () => {
         .filter((c) => c.name.endsWith("-ct"))
         .map((c) => [c.name, c.inputs.environment.GOLIVE_CT_ID]),
     );
-    assert.deepEqual(ids, {
-      "golive-test-postgres-ct": "110",
-      "golive-test-api-ct": "200",
-      "golive-test-gateway-ct": "300",
-      "golive-test-ocr-ct": "301",
-    });
+    assert.equal(ids["golive-test-postgres-ct"], "110");
+    assert.equal(ids["golive-test-api-ct"], "200");
+    // The rest in name order from firstId: gateway, ocr, pgbouncer, postgres-backup, …
+    assert.equal(ids["golive-test-gateway-ct"], "300");
+    assert.equal(ids["golive-test-ocr-ct"], "301");
+    assert.equal(ids["golive-test-pgbouncer-ct"], "302");
+    const all = Object.values(ids);
+    assert.equal(new Set(all).size, all.length, "no CT-ID is used twice");
   });
 
   it("orders start-up: database before apps before the gateway", () => {

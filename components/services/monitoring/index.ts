@@ -1,0 +1,228 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { MonitoringSpec } from "../../config/spec";
+import type { Runtime, Workload } from "../../runtime/workload";
+import { GeneratedSecret } from "../../secrets/generated";
+import {
+  alertmanagerYml,
+  alertRules,
+  grafanaDashboardProvider,
+  grafanaDatasource,
+  overviewDashboard,
+  prometheusYml,
+  type ScrapeTarget,
+} from "./config";
+
+export interface MonitoringStackArgs {
+  /** The validated monitoring spec. */
+  readonly spec: MonitoringSpec;
+  /** The runtime that realises the stack. */
+  readonly runtime: Runtime;
+  /** Every service and exporter Prometheus scrapes. */
+  readonly targets: readonly ScrapeTarget[];
+  /** The workloads monitored (the stack starts after them). */
+  readonly dependsOn?: readonly Workload[];
+  /** Prefix for images (registry or mirror). Defaults to none. */
+  readonly imageRegistry?: string;
+}
+
+/**
+ * Prometheus scraping every service and exporter with golive's alert rules, Alertmanager routed to
+ * the spec's receiver, Grafana with a provisioned datasource and dashboard, and a node exporter
+ * for host disk.
+ */
+export class MonitoringStack extends pulumi.ComponentResource {
+  public readonly prometheus: Workload;
+  public readonly alertmanager: Workload;
+
+  constructor(name: string, args: MonitoringStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("golive:monitoring:MonitoringStack", name, {}, opts);
+    const { spec, runtime } = args;
+    const registry = args.imageRegistry ?? "";
+    const small = {
+      requests: { cpu: "50m", memory: "64Mi" },
+      limits: { cpu: "500m", memory: "256Mi" },
+    };
+    const nodeExporter = runtime.workload(
+      {
+        name: "node-exporter",
+        component: "exporter",
+        image: `${registry}prom/node-exporter:v1.8.2`,
+        env: {},
+        secretEnv: {},
+        ports: [{ name: "metrics", port: 9100, public: false }],
+        volumes: [],
+        files: [],
+        healthCheck: {
+          path: "/metrics",
+          port: 9100,
+          intervalSeconds: 15,
+          timeoutSeconds: 5,
+          retries: 3,
+          startPeriodSeconds: 5,
+        },
+        resources: small,
+        replicas: 1,
+        startOrder: 60,
+        stateful: false,
+        labels: {},
+        packages: ["prometheus-node-exporter"],
+        systemdService: "prometheus-node-exporter",
+      },
+      [],
+      this,
+    );
+    const targets = [
+      ...args.targets,
+      { job: "node-exporter", address: "node-exporter:9100" },
+      { job: "alertmanager", address: "alertmanager:9093" },
+      { job: "prometheus", address: "localhost:9090" },
+    ];
+    this.alertmanager = runtime.workload(
+      {
+        name: "alertmanager",
+        component: "alerting",
+        image: `${registry}${spec.alertmanagerImage}`,
+        command: [
+          "alertmanager",
+          "--config.file=/etc/alertmanager/alertmanager.yml",
+          "--storage.path=/alertmanager",
+        ],
+        env: {},
+        secretEnv: {},
+        ports: [{ name: "http", port: 9093, public: false }],
+        volumes: [{ name: "data", mountPath: "/alertmanager", sizeGb: 1, retain: false }],
+        files: [
+          {
+            path: "/etc/alertmanager/alertmanager.yml",
+            content: alertmanagerYml(spec.receiver),
+            secret: false,
+          },
+        ],
+        healthCheck: {
+          path: "/-/healthy",
+          port: 9093,
+          intervalSeconds: 10,
+          timeoutSeconds: 5,
+          retries: 6,
+          startPeriodSeconds: 5,
+        },
+        resources: small,
+        replicas: 1,
+        startOrder: 61,
+        stateful: false,
+        labels: { "golive.dev/alert-receiver": spec.receiver.kind },
+        packages: ["prometheus-alertmanager"],
+        systemdService: "prometheus-alertmanager",
+      },
+      [],
+      this,
+    );
+    this.prometheus = runtime.workload(
+      {
+        name: "prometheus",
+        component: "monitoring",
+        image: `${registry}${spec.prometheusImage}`,
+        command: [
+          "prometheus",
+          "--config.file=/etc/prometheus/prometheus.yml",
+          "--storage.tsdb.path=/prometheus",
+          `--storage.tsdb.retention.time=${spec.retentionDays}d`,
+          "--web.enable-lifecycle",
+        ],
+        env: {},
+        secretEnv: {},
+        ports: [{ name: "http", port: 9090, public: false }],
+        volumes: [{ name: "data", mountPath: "/prometheus", sizeGb: spec.storageGb, retain: true }],
+        files: [
+          {
+            path: "/etc/prometheus/prometheus.yml",
+            content: prometheusYml(targets),
+            secret: false,
+          },
+          {
+            path: "/etc/prometheus/rules/golive.yml",
+            content: alertRules(spec.thresholds),
+            secret: false,
+          },
+        ],
+        healthCheck: {
+          path: "/-/ready",
+          port: 9090,
+          intervalSeconds: 10,
+          timeoutSeconds: 5,
+          retries: 6,
+          startPeriodSeconds: 10,
+        },
+        resources: {
+          requests: { cpu: "250m", memory: "512Mi" },
+          limits: { cpu: "1", memory: "2Gi" },
+        },
+        replicas: 1,
+        startOrder: 62,
+        stateful: true,
+        labels: {
+          "golive.dev/retention-days": String(spec.retentionDays),
+          "golive.dev/scrape-jobs": targets
+            .map((t) => t.job)
+            .sort()
+            .join(","),
+        },
+        packages: ["prometheus"],
+        systemdService: "prometheus",
+      },
+      [this.alertmanager, nodeExporter, ...(args.dependsOn ?? [])],
+      this,
+    );
+    if (spec.grafana.enabled) {
+      const admin = new GeneratedSecret(`${name}-grafana-admin`, { length: 32 }, { parent: this });
+      runtime.workload(
+        {
+          name: "grafana",
+          component: "dashboards",
+          image: `${registry}${spec.grafanaImage}`,
+          env: {
+            GF_SECURITY_ADMIN_USER: "admin",
+            GF_USERS_ALLOW_SIGN_UP: "false",
+            GF_ANALYTICS_REPORTING_ENABLED: "false",
+          },
+          secretEnv: { GF_SECURITY_ADMIN_PASSWORD: admin.secret },
+          ports: [{ name: "http", port: 3000, public: false }],
+          volumes: [{ name: "data", mountPath: "/var/lib/grafana", sizeGb: 1, retain: true }],
+          files: [
+            {
+              path: "/etc/grafana/provisioning/datasources/prometheus.yaml",
+              content: grafanaDatasource(),
+              secret: false,
+            },
+            {
+              path: "/etc/grafana/provisioning/dashboards/golive.yaml",
+              content: grafanaDashboardProvider(),
+              secret: false,
+            },
+            {
+              path: "/var/lib/grafana/dashboards/golive-overview.json",
+              content: overviewDashboard(),
+              secret: false,
+            },
+          ],
+          healthCheck: {
+            path: "/api/health",
+            port: 3000,
+            intervalSeconds: 10,
+            timeoutSeconds: 5,
+            retries: 6,
+            startPeriodSeconds: 10,
+          },
+          resources: small,
+          replicas: 1,
+          startOrder: 63,
+          stateful: true,
+          labels: {},
+        },
+        [this.prometheus],
+        this,
+      );
+    }
+    this.registerOutputs({});
+  }
+}

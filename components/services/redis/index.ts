@@ -1,0 +1,134 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { RedisSpec } from "../../config/spec";
+import { memoryMiB } from "../../runtime/labels";
+import type { Runtime, Workload } from "../../runtime/workload";
+import { GeneratedSecret } from "../../secrets/generated";
+
+export interface RedisArgs {
+  /** The validated Redis spec. */
+  readonly spec: RedisSpec;
+  /** The runtime that realises Redis. */
+  readonly runtime: Runtime;
+  /** Prefix for images (registry or mirror). Defaults to none. */
+  readonly imageRegistry?: string;
+}
+
+/**
+ * The settings as `redis-server` arguments: plain and known at preview, so the policy pack reads
+ * persistence and eviction from them. The password is not among them (see `redisPasswordConf`).
+ */
+export function redisArgs(spec: RedisSpec): string[] {
+  const memLimit = spec.resources.limits ? memoryMiB(spec.resources.limits.memory) : 512;
+  const maxmemory = spec.maxmemoryMb ?? Math.floor(memLimit * 0.75);
+  return [
+    "redis-server",
+    "/usr/local/etc/redis/golive-auth.conf",
+    "--appendonly",
+    spec.appendonly ? "yes" : "no",
+    "--appendfsync",
+    spec.appendfsync,
+    "--save",
+    spec.save.join(" "),
+    "--maxmemory",
+    `${maxmemory}mb`,
+    "--maxmemory-policy",
+    spec.maxmemoryPolicy,
+    "--dir",
+    "/data",
+    "--rename-command",
+    "FLUSHALL",
+    "",
+    "--rename-command",
+    "FLUSHDB",
+    "",
+  ];
+}
+
+/** Redis 7 with AOF and RDB persistence, maxmemory with an eviction policy, and auth. */
+export class Redis extends pulumi.ComponentResource {
+  public readonly workload: Workload;
+  public readonly host = "redis";
+  public readonly port = 6379;
+  public readonly password: pulumi.Output<string>;
+  public readonly scrapeTargets: { job: string; address: string }[];
+
+  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("golive:data:Redis", name, {}, opts);
+    const { spec, runtime } = args;
+    const registry = args.imageRegistry ?? "";
+    const password = new GeneratedSecret(`${name}-password`, { length: 32 }, { parent: this });
+    this.password = password.secret;
+    this.workload = runtime.workload(
+      {
+        name: "redis",
+        component: "cache",
+        image: `${registry}${spec.image ?? `redis:${spec.version}`}`,
+        command: redisArgs(spec),
+        env: {},
+        secretEnv: {},
+        ports: [{ name: "redis", port: 6379, public: false }],
+        volumes: [{ name: "data", mountPath: "/data", sizeGb: spec.storageGb, retain: true }],
+        files: [
+          {
+            path: "/usr/local/etc/redis/golive-auth.conf",
+            content: pulumi.interpolate`requirepass ${password.secret}\n`,
+            secret: true,
+          },
+        ],
+        healthCheck: {
+          command: [
+            "sh",
+            "-c",
+            "redis-cli -a \"$(sed -n 's/^requirepass //p' /usr/local/etc/redis/golive-auth.conf)\" --no-auth-warning ping | grep -q PONG",
+          ],
+          intervalSeconds: 5,
+          timeoutSeconds: 3,
+          retries: 10,
+          startPeriodSeconds: 5,
+        },
+        resources: spec.resources,
+        replicas: 1,
+        startOrder: 10,
+        stateful: true,
+        labels: { "golive.dev/redis-version": spec.version },
+        packages: ["redis-server"],
+      },
+      [],
+      this,
+    );
+    runtime.workload(
+      {
+        name: "redis-exporter",
+        component: "exporter",
+        image: `${registry}${spec.exporterImage ?? "oliver006/redis_exporter:v1.62.0"}`,
+        env: { REDIS_ADDR: "redis://redis:6379" },
+        secretEnv: { REDIS_PASSWORD: password.secret },
+        ports: [{ name: "metrics", port: 9121, public: false }],
+        volumes: [],
+        files: [],
+        healthCheck: {
+          path: "/metrics",
+          port: 9121,
+          intervalSeconds: 15,
+          timeoutSeconds: 5,
+          retries: 3,
+          startPeriodSeconds: 5,
+        },
+        resources: {
+          requests: { cpu: "50m", memory: "32Mi" },
+          limits: { cpu: "250m", memory: "128Mi" },
+        },
+        replicas: 1,
+        startOrder: 20,
+        stateful: false,
+        labels: { "golive.dev/exporter-for": "redis" },
+        packages: ["prometheus-redis-exporter"],
+        systemdService: "prometheus-redis-exporter",
+      },
+      [this.workload],
+      this,
+    );
+    this.scrapeTargets = [{ job: "redis-exporter", address: "redis-exporter:9121" }];
+    this.registerOutputs({ host: this.host, port: this.port });
+  }
+}
