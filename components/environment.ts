@@ -3,6 +3,7 @@ import type { EnvironmentSpec, SecretRefSpec } from "./config/spec";
 import { EnvironmentFacts } from "./facts";
 import { Gateway } from "./gateway";
 import { readLicense } from "./license";
+import { enabledAccounts, manifests } from "./release/canary";
 import { DockerRuntime } from "./runtime/docker";
 import { KubernetesRuntime } from "./runtime/kubernetes";
 import type { RuntimeContext } from "./runtime/labels";
@@ -61,7 +62,9 @@ export function startOrder(
 
 /** Every workload an environment runs (LXC gives each a container and a CT-ID). */
 export function workloadNames(spec: EnvironmentSpec): string[] {
-  const names = [...Object.keys(spec.services)];
+  const names = Object.entries(spec.services).flatMap(([n, s]) =>
+    s.blueGreen ? [`${n}-blue`, `${n}-green`] : [n],
+  );
   if (spec.postgres) {
     names.push("postgres", "postgres-exporter");
     for (let n = 1; n <= spec.postgres.replicas; n++) {
@@ -242,6 +245,7 @@ export class Environment extends pulumi.ComponentResource {
     } catch (e) {
       throw new pulumi.ResourceError((e as Error).message, this);
     }
+    const colours: Record<string, { blue: number; green: number; active: "blue" | "green" }> = {};
     for (const svc of order) {
       const s = spec.services[svc];
       const secretEnv: Record<string, pulumi.Output<string>> = {};
@@ -273,23 +277,76 @@ export class Environment extends pulumi.ComponentResource {
           this.postgres.migration(svc, `${registry}${s.image}`, s.migration.command, this),
         );
       }
-      this.services[svc] = new AppService(
-        `${name}-${svc}`,
-        {
-          serviceName: svc,
-          spec: s,
-          runtime: this.runtime,
-          secretEnv,
-          extraEnv,
-          dependsOn,
-          imageRegistry: registry,
-        },
-        { parent: this },
+      extraEnv.MAINTENANCE_MODE = String(spec.maintenance.enabled);
+      const canaries = spec.canaries.filter((c) => c.service === svc);
+      const files = canaries.flatMap((c) =>
+        manifests(c).map((m) => ({
+          path: `/etc/golive/packages/${c.package}/${m.account}.json`,
+          content: m.manifest,
+          secret: false,
+        })),
       );
-      workloads[svc] = [this.services[svc].workload];
+      const labels = Object.fromEntries(
+        canaries.map((c) => [
+          `golive.dev/canary.${c.package}`,
+          `step=${c.step},previous=${c.previousStep},enabled=${enabledAccounts(c).length}/${c.accounts.length}`,
+        ]),
+      );
+      if (s.blueGreen) {
+        // Both colours run; the idle one stays for rollback. Dependants and the gateway wait for both.
+        const bg = s.blueGreen;
+        const repo = s.image.includes(":") ? s.image.slice(0, s.image.lastIndexOf(":")) : s.image;
+        const weights = bg.weights ?? {
+          blue: bg.active === "blue" ? 100 : 0,
+          green: bg.active === "green" ? 100 : 0,
+        };
+        colours[svc] = { ...weights, active: bg.active };
+        workloads[svc] = (["blue", "green"] as const).map((colour) => {
+          const app = new AppService(
+            `${name}-${svc}-${colour}`,
+            {
+              serviceName: `${svc}-${colour}`,
+              spec: { ...s, image: `${repo}:${bg[colour]}` },
+              runtime: this.runtime,
+              secretEnv,
+              extraEnv: { ...extraEnv, APP_COLOR: colour, APP_VERSION: bg[colour] },
+              dependsOn,
+              imageRegistry: registry,
+              files,
+              labels: {
+                ...labels,
+                "golive.dev/color": colour,
+                "golive.dev/active-color": bg.active,
+              },
+            },
+            { parent: this },
+          );
+          this.services[`${svc}-${colour}`] = app;
+          return app.workload;
+        });
+      } else {
+        this.services[svc] = new AppService(
+          `${name}-${svc}`,
+          {
+            serviceName: svc,
+            spec: s,
+            runtime: this.runtime,
+            secretEnv,
+            extraEnv,
+            dependsOn,
+            imageRegistry: registry,
+            files,
+            labels,
+          },
+          { parent: this },
+        );
+        workloads[svc] = [this.services[svc].workload];
+      }
       const metricsPort = s.ports[0]?.port;
       if (metricsPort !== undefined) {
-        targets.push({ job: svc, address: `${svc}:${metricsPort}` });
+        for (const host of s.blueGreen ? [`${svc}-blue`, `${svc}-green`] : [svc]) {
+          targets.push({ job: host, address: `${host}:${metricsPort}` });
+        }
       }
     }
     if (spec.gateway) {
@@ -302,6 +359,8 @@ export class Environment extends pulumi.ComponentResource {
           upstreams: Object.keys(spec.services).flatMap((s) => workloads[s]),
           config,
           imageRegistry: spec.imageRegistry,
+          colours,
+          maintenance: spec.maintenance,
         },
         { parent: this },
       );

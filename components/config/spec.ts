@@ -10,6 +10,11 @@ const name = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,39}$/, "a lowercase name of letters, digits and '-' (at most 40)");
 
+/** A PostgreSQL identifier (database or role) that needs no quoting. */
+const pgIdentifier = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lowercase PostgreSQL identifier of letters, digits and '_'");
+
 /** An image reference pinned to a version or a digest (the tag-pinning policy judges `latest`). */
 const image = z
   .string()
@@ -89,12 +94,34 @@ export const serviceSpec = z
       .optional(),
     /** A worker has no ports and is not routed by the gateway. */
     worker: z.boolean().default(false),
+    /** LXC only: Debian packages the service's container needs (e.g. ["nodejs"]). */
+    packages: z.array(z.string().min(1)).default([]),
     /**
      * A database migration run before this service rolls out, after a pre-migration backup
      * (e.g. ["alembic", "upgrade", "head"] or ["npm", "run", "migrate"]). Uses the service's image.
      */
     migration: z
       .object({ command: z.array(z.string()).min(1) })
+      .strict()
+      .optional(),
+    /**
+     * Blue/green: both colours run (the idle one kept for rollback); the gateway (HAProxy) weights
+     * decide where traffic goes. `image` is then the repository and each colour names its version.
+     */
+    blueGreen: z
+      .object({
+        active: z.enum(["blue", "green"]),
+        blue: z.string().regex(/^[A-Za-z0-9._-]+$/, "an image tag"),
+        green: z.string().regex(/^[A-Za-z0-9._-]+$/, "an image tag"),
+        /** Explicit split during a switch (e.g. 50/50); defaults to 100 on the active colour. */
+        weights: z
+          .object({
+            blue: z.number().int().min(0).max(256),
+            green: z.number().int().min(0).max(256),
+          })
+          .strict()
+          .optional(),
+      })
       .strict()
       .optional(),
   })
@@ -108,8 +135,8 @@ export const postgresSpec = z
       .regex(/^\d+(\.\d+)?$/, 'a version such as "16"')
       .default("16"),
     image: image.optional(),
-    database: name.default("app"),
-    user: name.default("app"),
+    database: pgIdentifier.default("app"),
+    user: pgIdentifier.default("app"),
     storageGb: z.number().int().min(1).default(20),
     resources: resourcesSpec.default({}),
     /** Streaming replicas (hot standby, one replication slot each). */
@@ -445,6 +472,28 @@ export const licenseFileSpec = z
   })
   .passthrough();
 
+/** The tenant canary ladder for agent packages: pilot accounts, then shares of all accounts. */
+export const canaryLadder = ["pilot", "10%", "25%", "50%", "100%"] as const;
+
+export const canarySpec = z
+  .object({
+    /** The agent package rolled out (e.g. "gastronomy"). */
+    package: name,
+    /** The service that serves the package (gets the manifests). */
+    service: name,
+    /** Agents the package enables for an account. */
+    agents: z.array(z.string().min(1)).min(1),
+    /** Every tenant account, in a stable order. */
+    accounts: z.array(z.string().min(1)).min(1),
+    /** The 1-2 test accounts of the first step. */
+    pilotAccounts: z.array(z.string().min(1)).min(1).max(2),
+    /** The current step of the ladder. */
+    step: z.enum(canaryLadder),
+    /** The step rolled out before this one (the policy pack refuses skipped steps). */
+    previousStep: z.enum(["none", ...canaryLadder]).default("none"),
+  })
+  .strict();
+
 export const environmentSpec = z
   .object({
     runtime: z.enum(["docker", "kubernetes", "lxc"]),
@@ -473,6 +522,15 @@ export const environmentSpec = z
       .record(z.string().regex(/^[a-z][a-z0-9_]*$/, "a lowercase flag name"), z.boolean())
       .default({}),
     license: licenseSpec.optional(),
+    /** Maintenance mode: the gateway answers 503 with a maintenance page; health stays routed. */
+    maintenance: z
+      .object({
+        enabled: z.boolean().default(false),
+        message: z.string().default("Planned maintenance"),
+      })
+      .strict()
+      .default({ enabled: false, message: "Planned maintenance" }),
+    canaries: z.array(canarySpec).default([]),
     services: z.record(name, serviceSpec).refine((s) => Object.keys(s).length > 0, {
       message: "at least one service",
     }),
@@ -521,6 +579,14 @@ export const environmentSpec = z
             'source "secret" names a Kubernetes TLS Secret: use "acme", "internal" or "file" here',
         });
       }
+      const blueGreen = Object.entries(env.services).filter(([, svc]) => svc.blueGreen);
+      if (blueGreen.length > 0 && env.runtime !== "kubernetes" && env.gateway.proxy !== "haproxy") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["gateway", "proxy"],
+          message: `blue/green (${blueGreen.map(([n]) => n).join(", ")}) needs HAProxy's weights: set proxy "haproxy"`,
+        });
+      }
       if (env.gateway.tls.source === "acme" && env.gateway.proxy === "haproxy") {
         ctx.addIssue({
           code: "custom",
@@ -564,6 +630,7 @@ export type ElasticsearchSpec = z.output<typeof elasticsearchSpec>;
 export type MinioSpec = z.output<typeof minioSpec>;
 export type MongodbSpec = z.output<typeof mongodbSpec>;
 export type MonitoringSpec = z.output<typeof monitoringSpec>;
+export type CanarySpec = z.output<typeof canarySpec>;
 export type HealthCheckSpec = z.output<typeof healthCheckSpec>;
 export type SecretRefSpec = z.output<typeof secretRefSpec>;
 export type ResourcesSpec = z.output<typeof resourcesSpec>;

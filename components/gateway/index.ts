@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewaySpec, ServiceSpec } from "../config/spec";
 import type { Runtime, Workload, WorkloadFile } from "../runtime/workload";
-import { caddyfile, type Route } from "./caddy";
+import { caddyfile, type Maintenance, type Route } from "./caddy";
 import { haproxyCfg } from "./haproxy";
 
 export interface GatewayArgs {
@@ -18,6 +18,12 @@ export interface GatewayArgs {
   readonly config?: pulumi.Config;
   /** Prefix for images (registry or mirror). Defaults to none. */
   readonly imageRegistry?: string;
+  /** Blue/green services: the weight of each colour. Defaults to none. */
+  readonly colours?: Readonly<
+    Record<string, { blue: number; green: number; active: "blue" | "green" }>
+  >;
+  /** Maintenance mode. Defaults to off. */
+  readonly maintenance?: Maintenance;
 }
 
 /** The routes of a gateway: the spec's, or "/" for the first public service and "/<name>" for the rest. */
@@ -63,22 +69,37 @@ export class Gateway extends pulumi.ComponentResource {
     const notAfter = certificateNotAfter(g);
     const tlsKey = g.tls.source === "file" ? config.requireSecret(g.tls.keyConfig) : undefined;
 
+    const colours = args.colours ?? {};
+    const maintenance = args.maintenance ?? { enabled: false, message: "" };
     if (args.runtime.ingress) {
-      args.runtime.ingress({ gateway: g, routes, tlsKey, notAfter }, this);
+      // Kubernetes switches colours by pointing the route at the active colour's Service.
+      const switched = routes.map((r) =>
+        colours[r.service] ? { ...r, service: `${r.service}-${colours[r.service].active}` } : r,
+      );
+      args.runtime.ingress({ gateway: g, routes: switched, tlsKey, notAfter, maintenance }, this);
       this.registerOutputs({});
       return;
     }
 
     const proxied: Route[] = routes.map((r) => ({
       pathPrefix: r.pathPrefix,
-      upstreams: [{ address: `${r.service}:${r.port}`, weight: 100 }],
+      upstreams: colours[r.service]
+        ? [
+            { address: `${r.service}-blue:${r.port}`, weight: colours[r.service].blue },
+            { address: `${r.service}-green:${r.port}`, weight: colours[r.service].green },
+          ]
+        : [{ address: `${r.service}:${r.port}`, weight: 100 }],
     }));
     const files: WorkloadFile[] = [];
     let image: string;
     let command: string[] | undefined;
     if (g.proxy === "caddy") {
       image = g.image ?? "caddy:2.8";
-      files.push({ path: "/etc/caddy/Caddyfile", content: caddyfile(g, proxied), secret: false });
+      files.push({
+        path: "/etc/caddy/Caddyfile",
+        content: caddyfile(g, proxied, maintenance),
+        secret: false,
+      });
       if (g.tls.source === "file") {
         files.push({ path: "/etc/golive/tls/cert.pem", content: g.tls.certificate, secret: false });
         files.push({ path: "/etc/golive/tls/key.pem", content: tlsKey!, secret: true });
@@ -87,7 +108,7 @@ export class Gateway extends pulumi.ComponentResource {
       image = g.image ?? "haproxy:2.6";
       files.push({
         path: "/usr/local/etc/haproxy/haproxy.cfg",
-        content: haproxyCfg(g, proxied),
+        content: haproxyCfg(g, proxied, maintenance),
         secret: false,
       });
       if (g.tls.source === "file") {
@@ -110,7 +131,13 @@ export class Gateway extends pulumi.ComponentResource {
         ];
       }
     }
-    const labels: Record<string, string> = { "golive.dev/gateway-domain": g.domain };
+    const labels: Record<string, string> = {
+      "golive.dev/gateway-domain": g.domain,
+      "golive.dev/maintenance": String(maintenance.enabled),
+    };
+    for (const [svc, c] of Object.entries(colours)) {
+      labels[`golive.dev/blue-green.${svc}`] = `active=${c.active},blue=${c.blue},green=${c.green}`;
+    }
     labels["golive.dev/tls-source"] = g.tls.source;
     if (notAfter) {
       labels["golive.dev/tls-not-after"] = notAfter;

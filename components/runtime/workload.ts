@@ -84,6 +84,8 @@ export interface IngressSpec {
   readonly tlsKey?: pulumi.Output<string>;
   /** The certificate's expiry, when known. */
   readonly notAfter?: string;
+  /** Maintenance mode: route everything but health to a 503 page. */
+  readonly maintenance: { readonly enabled: boolean; readonly message: string };
 }
 
 /** A runtime realises workloads. */

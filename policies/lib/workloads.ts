@@ -17,6 +17,8 @@ export interface EnvVar {
 
 export interface WorkloadView {
   readonly runtime: Runtime;
+  /** Runs once to completion (a migration, a setup step): no probes, no restarts. */
+  readonly job: boolean;
   /** Container name (Kubernetes), container name (Docker) or hostname (LXC). */
   readonly name: string;
   /** The image; undefined when not known at preview (or for LXC). */
@@ -61,15 +63,18 @@ export function workloadsOf(type: string, props: Props): WorkloadView[] {
   if (pod) {
     const labels: Record<string, string> =
       props.spec?.template?.metadata?.labels ?? props.metadata?.labels ?? {};
-    return [...(pod.initContainers ?? []), ...(pod.containers ?? [])].map((c: Props) =>
-      k8sWorkload(c, labels),
-    );
+    const job = type === "kubernetes:batch/v1:Job" || type === "kubernetes:batch/v1:CronJob";
+    return [...(pod.initContainers ?? []), ...(pod.containers ?? [])].map((c: Props) => ({
+      ...k8sWorkload(c, labels),
+      job,
+    }));
   }
   const lxc = lxcFacts(type, props);
   if (lxc) {
     return [
       {
         runtime: "lxc",
+        job: false,
         name: lxc.hostname,
         env: [],
         healthCheck: { liveness: true, readiness: true },
@@ -109,6 +114,7 @@ function dockerWorkload(props: Props): WorkloadView {
   }
   return {
     runtime: "docker",
+    job: known(() => props.attach === true) ?? false,
     name: known(() => props.name as string) ?? "",
     image: known(() => props.image as string),
     env,
@@ -128,6 +134,7 @@ function dockerWorkload(props: Props): WorkloadView {
 function k8sWorkload(c: Props, labels: Record<string, string>): WorkloadView {
   return {
     runtime: "kubernetes",
+    job: false,
     name: known(() => c.name as string) ?? "",
     image: known(() => c.image as string),
     env: known(() =>

@@ -13,6 +13,9 @@ export const workloadMissingHealthcheck: ResourceValidationPolicy = {
   url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
   validateResource: (args, reportViolation) => {
     for (const w of workloadsOf(args.type, args.props)) {
+      if (w.job) {
+        continue; // a job's success is its exit code, which the deployment already waits for
+      }
       const missing = [
         w.healthCheck.liveness ? undefined : "liveness",
         w.healthCheck.readiness ? undefined : "readiness",

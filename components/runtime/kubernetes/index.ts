@@ -156,6 +156,51 @@ export class KubernetesRuntime extends pulumi.ComponentResource implements Runti
         ...(g.compression.gzip ? ["gzip"] : []),
       ].join(",");
     }
+    let routes = spec.routes;
+    if (spec.maintenance.enabled) {
+      annotations["golive.dev/maintenance"] = "true";
+      annotations["nginx.ingress.kubernetes.io/custom-http-errors"] = "503";
+      // Everything but the health endpoint goes to a page that answers 503.
+      this.workload(
+        {
+          name: "maintenance",
+          component: "maintenance",
+          image: "nginxinc/nginx-unprivileged:1.27",
+          env: {},
+          secretEnv: {},
+          ports: [{ name: "http", port: 8080, public: false }],
+          volumes: [],
+          files: [
+            {
+              path: "/etc/nginx/conf.d/default.conf",
+              content: `server { listen 8080; location / { default_type text/plain; return 503 ${JSON.stringify(spec.maintenance.message)}; } }\n`,
+              secret: false,
+            },
+          ],
+          healthCheck: {
+            command: ["true"],
+            intervalSeconds: 10,
+            timeoutSeconds: 2,
+            retries: 3,
+            startPeriodSeconds: 1,
+          },
+          resources: {
+            requests: { cpu: "10m", memory: "16Mi" },
+            limits: { cpu: "100m", memory: "64Mi" },
+          },
+          replicas: 1,
+          startOrder: 95,
+          stateful: false,
+          labels: {},
+        },
+        [],
+        parent,
+      );
+      routes = [
+        ...spec.routes.map((r) => ({ ...r, pathPrefix: g.healthPath })).slice(0, 1),
+        ...spec.routes.map((r) => ({ ...r, service: "maintenance", port: 8080 })),
+      ];
+    }
     new k8s.networking.v1.Ingress(
       `${this.ctx.prefix}-gateway`,
       {
@@ -177,7 +222,7 @@ export class KubernetesRuntime extends pulumi.ComponentResource implements Runti
             {
               host: g.domain,
               http: {
-                paths: spec.routes.map((r) => ({
+                paths: routes.map((r) => ({
                   path: r.pathPrefix,
                   pathType: "Prefix",
                   backend: { service: { name: r.service, port: { number: r.port } } },
@@ -293,7 +338,11 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         })),
       ],
       resources: {
-        requests: spec.resources.requests && { ...spec.resources.requests },
+        // Kubernetes defaults requests to limits; golive says so explicitly, so that the
+        // scheduler's view is in the manifest and the policy pack can read it.
+        requests: (spec.resources.requests ?? spec.resources.limits) && {
+          ...(spec.resources.requests ?? spec.resources.limits),
+        },
         limits: spec.resources.limits && {
           ...spec.resources.limits,
           ...(spec.gpu ? { "nvidia.com/gpu": String(spec.gpu.count) } : {}),

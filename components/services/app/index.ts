@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSpec } from "../../config/spec";
-import type { Runtime, Workload } from "../../runtime/workload";
+import type { Runtime, Workload, WorkloadFile } from "../../runtime/workload";
 
 export interface AppServiceArgs {
   /** The service's key in the spec: its host name inside the environment. */
@@ -17,6 +17,10 @@ export interface AppServiceArgs {
   readonly dependsOn?: readonly Workload[];
   /** Prefix for images (registry or mirror). Defaults to none. */
   readonly imageRegistry?: string;
+  /** Files delivered to the service (e.g. package manifests). Defaults to none. */
+  readonly files?: readonly WorkloadFile[];
+  /** Extra labels (e.g. colour, canary step). Defaults to none. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** An application service or worker of the environment. */
@@ -36,14 +40,15 @@ export class AppService extends pulumi.ComponentResource {
         secretEnv: args.secretEnv,
         ports: spec.ports,
         volumes: [],
-        files: [],
+        files: args.files ?? [],
         healthCheck: spec.healthCheck,
         resources: spec.resources,
         replicas: spec.replicas,
         startOrder: spec.startOrder,
         stateful: false,
         gpu: spec.gpu,
-        labels: {},
+        labels: args.labels ?? {},
+        packages: spec.packages,
       },
       args.dependsOn ?? [],
       this,
