@@ -12,6 +12,20 @@ import {
   systemdUnit,
 } from "../../components/runtime/lxc/pct";
 import { matchSnapshot } from "./snapshot";
+import { monitoringSpec } from "../../components/config/spec";
+import {
+  alertmanagerYml,
+  alertRules,
+  prometheusYml,
+} from "../../components/services/monitoring/config";
+import {
+  backupLoop,
+  pgbouncerIni,
+  postgresArgs,
+  primaryInitScript,
+  replicaCommand,
+  serverSettings,
+} from "../../components/services/postgres/config";
 
 const gateway = gatewaySpec.parse({
   domain: "erp.example.com",
@@ -98,5 +112,51 @@ describe("generated configuration text", () => {
       ]).map((r) => r.pathPrefix),
       ["/api/v2", "/api", "/"],
     );
+  });
+
+  it("PostgreSQL: server settings, replication setup, replica bootstrap, pgBouncer, backups", () => {
+    const settings = serverSettings({ replicas: 2, walArchive: true, standby: false });
+    matchSnapshot("postgres-args", postgresArgs(settings).join("\n"));
+    matchSnapshot("postgres-init-replication.sh", primaryInitScript(2));
+    matchSnapshot(
+      "postgres-replica.sh",
+      replicaCommand(
+        "postgres",
+        "replica_2",
+        serverSettings({ replicas: 2, walArchive: true, standby: true }),
+      )[2],
+    );
+    matchSnapshot(
+      "pgbouncer.ini",
+      pgbouncerIni({
+        primaryHost: "postgres",
+        database: "app",
+        poolMode: "transaction",
+        maxClientConnections: 500,
+        defaultPoolSize: 20,
+      }),
+    );
+    matchSnapshot("postgres-backup.sh", backupLoop("postgres", 24, 14)[2]);
+  });
+
+  it("monitoring: prometheus.yml, alert rules, alertmanager.yml", () => {
+    const spec = monitoringSpec.parse({
+      receiver: {
+        kind: "email",
+        to: "ops@example.com",
+        from: "am@example.com",
+        smarthost: "mail.example.com:587",
+      },
+    });
+    matchSnapshot(
+      "prometheus.yml",
+      prometheusYml([
+        { job: "api", address: "api:8080" },
+        { job: "minio", address: "minio:9000", path: "/minio/v2/metrics/cluster" },
+      ]),
+    );
+    matchSnapshot("alert-rules.yml", alertRules(spec.thresholds));
+    matchSnapshot("alertmanager.yml", alertmanagerYml(spec.receiver));
+    assert.doesNotMatch(alertmanagerYml(spec.receiver), /name: "?null"?/);
   });
 });

@@ -129,7 +129,11 @@ export function systemdUnit(service: string, command: readonly string[]): string
 }
 
 function systemdQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, "\\$1")}"`;
+  // "%" starts a unit specifier in systemd: a literal one is written "%%".
+  const escaped = arg.replace(/%/g, "%%");
+  return /^[A-Za-z0-9_@+=:,./-]+$/.test(escaped)
+    ? escaped
+    : `"${escaped.replace(/(["\\])/g, "\\$1")}"`;
 }
 
 /**

@@ -85,9 +85,14 @@ export function replicaCommand(
     '    echo "waiting for the primary"; rm -rf "${PGDATA:?}"/*; sleep 2',
     "  done",
     "fi",
-    `exec runuser -u postgres -- ${postgresArgs(settings).join(" ")}`,
+    `exec runuser -u postgres -- ${postgresArgs(settings).map(shellQuote).join(" ")}`,
   ].join("\n");
   return ["bash", "-c", script];
+}
+
+/** Single-quotes a word for sh. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
 }
 
 /** pgbouncer.ini: plain (no secrets), so policies can read the pool settings. */
