@@ -120,7 +120,7 @@ describe("data services on every runtime", () => {
       it("PostgreSQL primary archives WAL and allows replication slots", () => {
         const pg = text(realised(runtime, "postgres"));
         assert.match(pg, /archive_mode=on/);
-        assert.match(pg, /archive_command=test ! -f \/var\/lib\/postgresql\/wal-archive\/%f/);
+        assert.match(pg, /archive_command=test ! -f \/var\/lib\/postgresql\/wal-archive\/%%?f/);
         assert.match(pg, /hot_standby=on/);
         assert.match(pg, /pg_create_physical_replication_slot\('replica_1'\)/);
       });
