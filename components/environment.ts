@@ -104,6 +104,7 @@ export class Environment extends pulumi.ComponentResource {
       partOf: args.application ?? pulumi.getProject(),
       tier: spec.tier,
       labels: spec.labels,
+      waivers: spec.waivers,
     };
     this.runtime = this.makeRuntime(name, spec, context, config);
 

@@ -531,6 +531,24 @@ export const environmentSpec = z
       .strict()
       .default({ enabled: false, message: "Planned maintenance" }),
     canaries: z.array(canarySpec).default([]),
+    /**
+     * Exemptions from named policies, by workload: { <workload>: { <policy>: { reason, until } } }.
+     * Reported by the policy pack; an expired one no longer waives.
+     */
+    waivers: z
+      .record(
+        z.string(),
+        z.record(
+          z.string().regex(/^[a-z0-9-]+$/, "a policy name"),
+          z
+            .object({
+              reason: z.string().min(10, "a reason of at least 10 characters"),
+              until: z.iso.date(),
+            })
+            .strict(),
+        ),
+      )
+      .default({}),
     services: z.record(name, serviceSpec).refine((s) => Object.keys(s).length > 0, {
       message: "at least one service",
     }),

@@ -9,6 +9,10 @@ export interface RuntimeContext {
   readonly tier: "dev" | "staging" | "production";
   /** Labels from the spec, applied to everything. */
   readonly labels: Readonly<Record<string, string>>;
+  /** Policy waivers by workload name. */
+  readonly waivers?: Readonly<
+    Record<string, Readonly<Record<string, { reason: string; until: string }>>>
+  >;
 }
 
 /** The recommended `app.kubernetes.io/*` labels, used on every runtime (Docker labels, LXC tags). */
@@ -22,6 +26,20 @@ export function standardLabels(ctx: RuntimeContext, w: WorkloadSpec): Record<str
     "app.kubernetes.io/version": imageVersion(w.image),
     "app.kubernetes.io/managed-by": "golive",
     "golive.dev/tier": ctx.tier,
+    "golive.dev/start-order": String(w.startOrder),
+    // Which variables come from secret Outputs, so the policy pack can tell them from literals.
+    ...(Object.keys(w.secretEnv).length > 0
+      ? { "golive.dev/secret-env": Object.keys(w.secretEnv).sort().join(",") }
+      : {}),
+    ...(w.gpu?.memoryLimitGb !== undefined
+      ? { "golive.dev/gpu-memory-limit-gb": String(w.gpu.memoryLimitGb) }
+      : {}),
+    ...Object.fromEntries(
+      Object.entries(ctx.waivers?.[w.name] ?? {}).map(([policy, wv]) => [
+        `golive.dev/waive.${policy}`,
+        `until=${wv.until}; reason=${wv.reason}`,
+      ]),
+    ),
     ...w.labels,
   };
 }
@@ -57,4 +75,20 @@ export function memoryMiB(q: string): number {
     default:
       throw new Error(`not a memory quantity: ${q}`);
   }
+}
+
+const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** Splits labels into valid Kubernetes label values and the rest, which become annotations. */
+export function splitForKubernetes(all: Record<string, string>): {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+} {
+  const labels: Record<string, string> = {};
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(all)) {
+    if (v.length <= 63 && labelValue.test(v)) labels[k] = v;
+    else annotations[k] = v;
+  }
+  return { labels, annotations };
 }

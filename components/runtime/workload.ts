@@ -41,6 +41,8 @@ export interface WorkloadSpec {
    * inside the container of the workload named by `runsIn`. A non-zero exit fails the deployment.
    */
   readonly job?: { readonly runsIn?: string };
+  /** Kubernetes: the non-root UID the image runs as (fsGroup too). Defaults to 10001. */
+  readonly runAsUser?: number;
 }
 
 export interface WorkloadPort {

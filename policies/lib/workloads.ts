@@ -69,6 +69,21 @@ export function workloadsOf(type: string, props: Props): WorkloadView[] {
       job,
     }));
   }
+  const serviceEnv = lxcServiceEnv(type, props);
+  if (serviceEnv) {
+    return [
+      {
+        runtime: "lxc",
+        job: false,
+        name: serviceEnv.name,
+        env: serviceEnv.env,
+        healthCheck: { liveness: true, readiness: true },
+        limits: { cpu: true, memory: true },
+        requests: { cpu: true, memory: true },
+        labels: {},
+      },
+    ];
+  }
   const lxc = lxcFacts(type, props);
   if (lxc) {
     return [
@@ -208,4 +223,27 @@ export function parseImage(image: string): { repository: string; tag: string; di
     return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1), digest };
   }
   return { repository: ref, tag: digest ? "" : "latest", digest };
+}
+
+/** The environment golive writes into an LXC service's env file (GOLIVE_ENV_* of its command). */
+function lxcServiceEnv(type: string, props: Props): { name: string; env: EnvVar[] } | undefined {
+  if (type !== "command:remote:Command") return undefined;
+  if (known(() => props.environment?.GOLIVE_CT_HOSTNAME) !== undefined) return undefined;
+  const map = known(() => props.environment as Record<string, unknown> | undefined);
+  if (!map) return undefined;
+  const keys = Object.keys(map).filter((k) => k.startsWith("GOLIVE_ENV_"));
+  if (keys.length === 0) return undefined;
+  const env: Record<string, unknown> = { GOLIVE_CT_ID: known(() => map.GOLIVE_CT_ID) };
+  for (const k of keys) env[k] = known(() => map[k]);
+  return {
+    name: typeof env.GOLIVE_CT_ID === "string" ? env.GOLIVE_CT_ID : "",
+    env: keys.map((k) => {
+      const v = env[k];
+      return {
+        name: k.slice("GOLIVE_ENV_".length),
+        value: typeof v === "string" ? v : undefined,
+        fromSecretRef: false,
+      };
+    }),
+  };
 }

@@ -42,7 +42,7 @@ export class Project {
     for (const f of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) {
       fs.copyFileSync(path.join(repo, f), path.join(this.dir, f));
     }
-    for (const d of ["components", "policies", "node_modules"]) {
+    for (const d of ["components", "policies", "node_modules", "license"]) {
       fs.symlinkSync(path.join(repo, d), path.join(this.dir, d));
     }
     fs.writeFileSync(path.join(this.dir, `Pulumi.${stack}.yaml`), stackConfig);
@@ -76,15 +76,21 @@ export class Project {
     return { code: r.status ?? -1, output, seconds };
   }
 
-  /** `pulumi preview` through the policy pack, with the pack config of `packConfig` (a stack name). */
+  /**
+   * `pulumi preview` through the policy pack, with the pack config `packConfig`: a stack name
+   * (policies/config/<name>.json) or a path relative to the repository.
+   */
   public preview(packConfig: string, extra: readonly string[] = []): RunResult {
+    const config = packConfig.endsWith(".json")
+      ? path.join(repo, packConfig)
+      : `policies/config/${packConfig}.json`;
     return this.pulumi([
       "preview",
       "--non-interactive",
       "--policy-pack",
       "policies",
       "--policy-pack-config",
-      `policies/config/${packConfig}.json`,
+      config,
       ...extra,
     ]);
   }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { HealthCheckSpec } from "../../config/spec";
-import { standardLabels, type RuntimeContext } from "../labels";
+import { splitForKubernetes, standardLabels, type RuntimeContext } from "../labels";
 import type { IngressSpec, Runtime, Workload, WorkloadSpec } from "../workload";
 
 export interface KubernetesRuntimeArgs {
@@ -252,13 +252,18 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
   constructor(name: string, args: KubernetesWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:kubernetes:Workload", name, {}, opts);
     const { spec, context, namespace } = args;
-    const labels = standardLabels(context, spec);
+    const { labels, annotations } = splitForKubernetes(standardLabels(context, spec));
     const selector = {
       "app.kubernetes.io/name": spec.name,
       "app.kubernetes.io/instance": labels["app.kubernetes.io/instance"],
     };
     const childOpts = { parent: this };
-    const meta = (suffix: string) => ({ name: `${spec.name}${suffix}`, namespace, labels });
+    const meta = (suffix: string) => ({
+      name: `${spec.name}${suffix}`,
+      namespace,
+      labels,
+      annotations,
+    });
 
     const secretKeys = Object.keys(spec.secretEnv).sort();
     const secret =
@@ -363,7 +368,12 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     const podSpec: k8s.types.input.core.v1.PodSpec = {
       containers: [container],
       volumes,
-      securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: spec.runAsUser ?? 10001,
+        fsGroup: spec.runAsUser ?? 10001,
+        seccompProfile: { type: "RuntimeDefault" },
+      },
       automountServiceAccountToken: false,
       topologySpreadConstraints:
         spec.replicas > 1
@@ -377,7 +387,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
             ]
           : undefined,
     };
-    const template = { metadata: { labels }, spec: podSpec };
+    const template = { metadata: { labels, annotations }, spec: podSpec };
     const dependsOn = [secret, configMap, fileSecret].filter(
       (r): r is k8s.core.v1.Secret | k8s.core.v1.ConfigMap => r !== undefined,
     );
@@ -387,7 +397,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       this.controller = new k8s.batch.v1.Job(
         `${name}-job`,
         {
-          metadata: { name: spec.name, namespace, labels },
+          metadata: { name: spec.name, namespace, labels, annotations },
           spec: {
             backoffLimit: 0,
             template: { metadata: { labels }, spec: { ...podSpec, restartPolicy: "Never" } },
@@ -402,7 +412,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     this.service = new k8s.core.v1.Service(
       `${name}-service`,
       {
-        metadata: { name: spec.name, namespace, labels },
+        metadata: { name: spec.name, namespace, labels, annotations },
         spec: {
           selector,
           clusterIP: spec.stateful ? "None" : undefined,
@@ -420,7 +430,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       this.controller = new k8s.apps.v1.StatefulSet(
         `${name}-statefulset`,
         {
-          metadata: { name: spec.name, namespace, labels },
+          metadata: { name: spec.name, namespace, labels, annotations },
           spec: {
             serviceName: spec.name,
             replicas: spec.replicas,
@@ -466,7 +476,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       this.controller = new k8s.apps.v1.Deployment(
         `${name}-deployment`,
         {
-          metadata: { name: spec.name, namespace, labels },
+          metadata: { name: spec.name, namespace, labels, annotations },
           spec: {
             replicas: spec.replicas,
             selector: { matchLabels: selector },
@@ -482,7 +492,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       new k8s.policy.v1.PodDisruptionBudget(
         `${name}-pdb`,
         {
-          metadata: { name: spec.name, namespace, labels },
+          metadata: { name: spec.name, namespace, labels, annotations },
           spec: {
             minAvailable: Math.max(1, spec.replicas - 1),
             selector: { matchLabels: selector },

@@ -161,6 +161,7 @@ export class LxcContainer extends pulumi.ComponentResource {
     const envKeys = [...Object.keys(spec.env), ...Object.keys(spec.secretEnv)].sort();
     const environment: Record<string, pulumi.Input<string>> = {
       GOLIVE_CT_ID: String(args.id),
+      GOLIVE_LABELS: JSON.stringify(labels),
     };
     for (const [k, v] of Object.entries(spec.env)) {
       environment[`GOLIVE_ENV_${k}`] = v;

@@ -47,7 +47,13 @@ export class AppService extends pulumi.ComponentResource {
         startOrder: spec.startOrder,
         stateful: false,
         gpu: spec.gpu,
-        labels: args.labels ?? {},
+        labels: {
+          ...(args.labels ?? {}),
+          // What it waits for, by name: the policy pack checks the order is real.
+          "golive.dev/depends-on": [...new Set((args.dependsOn ?? []).map((d) => d.name))]
+            .sort()
+            .join(","),
+        },
         packages: spec.packages,
       },
       args.dependsOn ?? [],

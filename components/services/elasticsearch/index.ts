@@ -134,6 +134,7 @@ export class Elasticsearch extends pulumi.ComponentResource {
         replicas: 1,
         startOrder: 10,
         stateful: true,
+        runAsUser: 1000,
         labels: {
           "golive.dev/elasticsearch-version": spec.version,
           "golive.dev/ilm-policies": Object.keys(spec.ilmPolicies).join(","),

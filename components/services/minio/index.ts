@@ -56,6 +56,7 @@ export class Minio extends pulumi.ComponentResource {
         replicas: 1,
         startOrder: 10,
         stateful: true,
+        runAsUser: 1000,
         labels: { "golive.dev/buckets": spec.buckets.join(",") },
       },
       [],

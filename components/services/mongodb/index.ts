@@ -46,6 +46,7 @@ export class MongoDB extends pulumi.ComponentResource {
         replicas: 1,
         startOrder: 10,
         stateful: true,
+        runAsUser: 999,
         labels: { "golive.dev/mongodb-version": spec.version },
       },
       [],

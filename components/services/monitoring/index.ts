@@ -160,6 +160,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         replicas: 1,
         startOrder: 62,
         stateful: true,
+        runAsUser: 65534,
         labels: {
           "golive.dev/retention-days": String(spec.retentionDays),
           "golive.dev/scrape-jobs": targets
@@ -217,6 +218,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           replicas: 1,
           startOrder: 63,
           stateful: true,
+          runAsUser: 472,
           labels: {},
         },
         [this.prometheus],

@@ -84,6 +84,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       resources: spec.resources,
       replicas: 1,
       stateful: true,
+      runAsUser: 999,
       labels: { "golive.dev/postgres-version": spec.version },
       packages: [`postgresql-${spec.version.split(".")[0]}`],
     } satisfies Partial<WorkloadSpec>;

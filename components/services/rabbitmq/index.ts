@@ -140,6 +140,7 @@ export class RabbitMQ extends pulumi.ComponentResource {
         replicas: 1,
         startOrder: 10,
         stateful: true,
+        runAsUser: 999,
         labels: {
           "golive.dev/rabbitmq-version": spec.version,
           "golive.dev/rabbitmq-users": users.join(","),

@@ -90,6 +90,7 @@ export class Redis extends pulumi.ComponentResource {
         replicas: 1,
         startOrder: 10,
         stateful: true,
+        runAsUser: 999,
         labels: { "golive.dev/redis-version": spec.version },
         packages: ["redis-server"],
       },

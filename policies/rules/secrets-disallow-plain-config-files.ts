@@ -1,0 +1,23 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { filesOf } from "../lib/resources";
+
+const secretContent =
+  /(^|\n)\s*[\w.-]*(password|passwd|secret|token|api[_-]?key)[\w.-]*\s*[=:]\s*\S+|-----BEGIN [A-Z ]*PRIVATE KEY-----|requirepass\s+\S+/i;
+
+/** Generated files in clear (ConfigMaps, plain uploads) never hold a password, key or token. */
+export const secretsDisallowPlainConfigFiles: ResourceValidationPolicy = {
+  name: "secrets-disallow-plain-config-files",
+  description: "Configuration files delivered in clear carry no passwords, tokens or private keys.",
+  severity: "critical",
+  tags: ["secrets"],
+  remediationSteps:
+    "Deliver the file as a secret (WorkloadFile.secret), which becomes a Kubernetes Secret or a secret upload.",
+  url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
+  validateResource: (args, reportViolation) => {
+    for (const f of filesOf(args.type, args.props)) {
+      if (secretContent.test(f.content)) {
+        reportViolation(`${f.path} holds what looks like a secret, in clear.`);
+      }
+    }
+  },
+};
