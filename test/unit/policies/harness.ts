@@ -1,0 +1,217 @@
+/**
+ * Runs policies without the CLI, with arguments as faithful to the engine as the SDK allows:
+ * props behind the SDK's unknownCheckingProxy (unknowns throw as at preview), config from each
+ * policy's configSchema defaults merged with overrides, and a collecting reportViolation.
+ */
+import type {
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { unknownCheckingProxy, unknownStringValue } from "@pulumi/policy/proxy";
+
+/** A value that is not known at preview (e.g. a generated secret on the first `up`). */
+export const unknown = unknownStringValue as unknown as string;
+
+function configOf(
+  policy: { configSchema?: { properties: Record<string, any> } },
+  overrides: object,
+): any {
+  const defaults = Object.fromEntries(
+    Object.entries(policy.configSchema?.properties ?? {}).map(([k, v]) => [k, v.default]),
+  );
+  return { ...defaults, ...overrides };
+}
+
+export interface Res {
+  type: string;
+  name?: string;
+  props: Record<string, any>;
+  dependencies?: Res[];
+  parent?: Res;
+}
+
+export function runResource(
+  policy: ResourceValidationPolicy,
+  r: Res,
+  config: object = {},
+): string[] {
+  const found: string[] = [];
+  const args = {
+    type: r.type,
+    props: unknownCheckingProxy(r.props),
+    urn: `urn:pulumi:test::golive::${r.type}::${r.name ?? "r"}`,
+    name: r.name ?? "r",
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
+    stackTags: new Map<string, string>(),
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: () => configOf(policy, config),
+    notApplicable: (reason?: string) => {
+      throw new Error(`not applicable: ${reason}`);
+    },
+  } as unknown as ResourceValidationArgs;
+  const validations = policy.validateResource ? [policy.validateResource].flat() : [];
+  for (const v of validations) {
+    void v(args, (message) => found.push(message));
+  }
+  return found;
+}
+
+export function runStack(
+  policy: StackValidationPolicy,
+  resources: Res[],
+  config: object = {},
+): { message: string; urn?: string }[] {
+  const found: { message: string; urn?: string }[] = [];
+  const made = new Map<Res, PolicyResource>();
+  const toPolicy = (r: Res): PolicyResource => {
+    const existing = made.get(r);
+    if (existing) return existing;
+    const p = {
+      type: r.type,
+      name: r.name ?? "r",
+      urn: `urn:pulumi:test::golive::${r.type}::${r.name ?? "r"}`,
+      props: unknownCheckingProxy(r.props),
+      opts: {},
+      dependencies: [],
+      propertyDependencies: {},
+    } as unknown as PolicyResource;
+    made.set(r, p);
+    (p as any).dependencies = (r.dependencies ?? []).map(toPolicy);
+    (p as any).parent = r.parent ? toPolicy(r.parent) : undefined;
+    return p;
+  };
+  const all = resources.map(toPolicy);
+  void policy.validateStack(
+    {
+      resources: all,
+      stackTags: new Map(),
+      getConfig: () => configOf(policy, config),
+      notApplicable: (reason?: string) => {
+        throw new Error(`not applicable: ${reason}`);
+      },
+    } as any,
+    (message, urn) => found.push({ message, urn }),
+  );
+  return found;
+}
+
+/** Docker labels from a map. */
+export function dockerLabels(labels: Record<string, string>): { label: string; value: string }[] {
+  return Object.entries(labels).map(([label, value]) => ({ label, value }));
+}
+
+/** A compliant golive app container on Docker. */
+export function dockerApp(
+  extra: Record<string, any> = {},
+  labels: Record<string, string> = {},
+): Res {
+  return {
+    type: "docker:index/container:Container",
+    name: "app",
+    props: {
+      name: "golive-prod-api",
+      image: "acme/api:1.4.2",
+      envs: [
+        "LOG_LEVEL=INFO",
+        "SECRET_KEY=" + "k".repeat(48),
+        "CORS_ORIGINS=https://app.example.com",
+      ],
+      healthcheck: { tests: ["CMD-SHELL", "curl -f http://127.0.0.1:8080/health"] },
+      memory: 512,
+      cpus: "1",
+      ports: [],
+      labels: dockerLabels({
+        "app.kubernetes.io/name": "api",
+        "app.kubernetes.io/component": "app",
+        "golive.dev/secret-env": "SECRET_KEY",
+        "golive.dev/start-order": "50",
+        ...labels,
+      }),
+      ...extra,
+    },
+  };
+}
+
+/** A compliant Kubernetes Deployment. */
+export function k8sDeployment(
+  container: Record<string, any> = {},
+  spec: Record<string, any> = {},
+  pod: Record<string, any> = {},
+): Res {
+  return {
+    type: "kubernetes:apps/v1:Deployment",
+    name: "api",
+    props: {
+      metadata: {
+        name: "api",
+        labels: {
+          "app.kubernetes.io/name": "api",
+          "app.kubernetes.io/part-of": "golive",
+          "app.kubernetes.io/managed-by": "golive",
+        },
+      },
+      spec: {
+        replicas: 2,
+        selector: {
+          matchLabels: {
+            "app.kubernetes.io/name": "api",
+            "app.kubernetes.io/instance": "golive-api",
+          },
+        },
+        template: {
+          metadata: {
+            labels: {
+              "app.kubernetes.io/name": "api",
+              "app.kubernetes.io/instance": "golive-api",
+              "app.kubernetes.io/component": "app",
+            },
+          },
+          spec: {
+            securityContext: { runAsNonRoot: true, runAsUser: 10001 },
+            containers: [
+              {
+                name: "api",
+                image: "acme/api:1.4.2",
+                env: [
+                  { name: "LOG_LEVEL", value: "INFO" },
+                  {
+                    name: "SECRET_KEY",
+                    valueFrom: { secretKeyRef: { name: "api-env", key: "SECRET_KEY" } },
+                  },
+                ],
+                livenessProbe: { httpGet: { path: "/health", port: 8080 } },
+                readinessProbe: { httpGet: { path: "/health", port: 8080 } },
+                resources: {
+                  requests: { cpu: "250m", memory: "256Mi" },
+                  limits: { cpu: "1", memory: "512Mi" },
+                },
+                securityContext: { privileged: false, allowPrivilegeEscalation: false },
+                ...container,
+              },
+            ],
+            ...pod,
+          },
+        },
+        ...spec,
+      },
+    },
+  };
+}
+
+/** The facts resource. */
+export function facts(f: Record<string, any>): Res {
+  return {
+    type: "pulumi-nodejs:dynamic/golive:EnvironmentFacts",
+    name: "facts",
+    props: { tier: "production", runtime: "docker", features: {}, licenseProblems: [], ...f },
+  };
+}

@@ -1,0 +1,115 @@
+/** The pack as a whole: metadata on every policy, waivers, and the checklist coverage matrix. */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { policies, rawPolicies } from "../../../policies/rules";
+import { parseWaiver } from "../../../policies/lib/waivers";
+import { dockerApp, runResource, runStack } from "./harness";
+
+const repo = path.resolve(__dirname, "..", "..", "..");
+const names = new Set(rawPolicies.map((p) => p.name));
+
+describe("the policy pack", () => {
+  it("every policy has the SDK's metadata and a name of the pack's grammar", () => {
+    for (const p of rawPolicies) {
+      assert.match(
+        p.name,
+        /^[a-z]+(-[a-z0-9]+)*-(missing|disallow|enable|configure|enforce|require|keep|report)(-[a-z0-9]+)*$/,
+        p.name,
+      );
+      assert.ok(p.severity, `${p.name}: severity`);
+      assert.ok(p.tags && p.tags.length > 0, `${p.name}: tags`);
+      assert.ok(p.remediationSteps, `${p.name}: remediationSteps`);
+      assert.ok(p.url, `${p.name}: url`);
+      assert.ok(p.description.length > 20, `${p.name}: description`);
+    }
+    assert.equal(names.size, rawPolicies.length, "names are unique");
+    assert.equal(policies.length, rawPolicies.length);
+  });
+
+  it("one policy per file: the files in policies/rules are the pack", () => {
+    const files = fs
+      .readdirSync(path.join(repo, "policies", "rules"))
+      .filter((f) => f !== "index.ts")
+      .map((f) => f.replace(/\.ts$/, ""));
+    assert.deepEqual(files.sort(), [...names].sort());
+  });
+});
+
+describe("waivers", () => {
+  const waived = (value: string) =>
+    dockerApp(
+      { image: "acme/api:latest" },
+      { "golive.dev/waive.image-disallow-latest-tag": value },
+    );
+  const wrapped = policies.find((p) => p.name === "image-disallow-latest-tag")! as any;
+  const report = rawPolicies.find((p) => p.name === "waivers-report-active")! as any;
+  const expiredPolicy = rawPolicies.find((p) => p.name === "waivers-disallow-expired")! as any;
+
+  it("a valid waiver silences its policy on that resource, and is reported", () => {
+    process.env.GOLIVE_TODAY = "2026-11-21";
+    const r = waived("until=2026-12-31; reason=vendor ships no tagged build yet, ticket OPS-42");
+    assert.deepEqual(runResource(wrapped, r), []);
+    assert.match(
+      runStack(report, [r])[0].message,
+      /waiver of image-disallow-latest-tag until 2026-12-31: vendor ships/,
+    );
+    assert.deepEqual(runStack(expiredPolicy, [r]), []);
+  });
+
+  it("an expired waiver no longer waives, and is refused", () => {
+    process.env.GOLIVE_TODAY = "2027-01-05";
+    const r = waived("until=2026-12-31; reason=vendor ships no tagged build yet, ticket OPS-42");
+    assert.equal(runResource(wrapped, r).length, 1);
+    assert.match(runStack(expiredPolicy, [r])[0].message, /expired on 2026-12-31/);
+    assert.deepEqual(runStack(report, [r]), []);
+    delete process.env.GOLIVE_TODAY;
+  });
+
+  it("a waiver without a date or a reason is invalid", () => {
+    assert.match(parseWaiver("x", "reason=because").problem ?? "", /not a date/);
+    assert.match(parseWaiver("x", "until=2027-01-01").problem ?? "", /no reason/);
+  });
+});
+
+describe("the checklist coverage matrix", () => {
+  const matrix = fs.readFileSync(path.join(repo, "docs", "checklist-coverage.md"), "utf8");
+  const seeds = path.resolve(repo, "..", "shared", "seeds");
+
+  it(
+    "lists every checkbox line of the seeds, once",
+    { skip: !fs.existsSync(seeds) && "shared/seeds is not beside the repository" },
+    () => {
+      const expected: string[] = [];
+      for (const file of fs
+        .readdirSync(seeds)
+        .filter((f) => f.endsWith(".txt"))
+        .sort()) {
+        fs.readFileSync(path.join(seeds, file), "utf8")
+          .split("\n")
+          .forEach((line, i) => {
+            if (line.includes("[ ]")) expected.push(`${file}:${i + 1}`);
+          });
+      }
+      const listed = [...matrix.matchAll(/^\| `(\d{3}_[0-9a-f]+\.txt:\d+)` \|/gm)].map((m) => m[1]);
+      assert.equal(expected.length, 305);
+      assert.deepEqual([...listed].sort(), [...expected].sort());
+    },
+  );
+
+  it("every gate names policies that exist", () => {
+    const rows = [
+      ...matrix.matchAll(/^\| `\d{3}_[0-9a-f]+\.txt:\d+` \|[^|]*\| `gate` \| ([^|]*)\|/gm),
+    ];
+    assert.ok(rows.length > 0);
+    for (const [, where] of rows) {
+      const cited = [...where.matchAll(/`([a-z0-9-]+)`/g)]
+        .map((m) => m[1])
+        .filter((n) => /-(missing|disallow|enable|configure|enforce|require|keep|report)/.test(n));
+      assert.ok(cited.length > 0, `a gate row names no policy: ${where}`);
+      for (const n of cited)
+        assert.ok(names.has(n), `the matrix names ${n}, which is not a policy`);
+    }
+  });
+});
