@@ -197,6 +197,8 @@ export class Environment extends pulumi.ComponentResource {
         secretEnv: {
           RABBITMQ_PASSWORD: mq.passwords[appUser],
           AMQP_URL: pulumi.interpolate`amqp://${appUser}:${mq.passwords[appUser]}@${mq.host}:${mq.port}/${vhost}`,
+          // RABBITMQ_URL as the PSA checklist names it.
+          RABBITMQ_URL: pulumi.interpolate`amqp://${appUser}:${mq.passwords[appUser]}@${mq.host}:${mq.port}/${vhost}`,
         },
       };
     }
@@ -221,7 +223,12 @@ export class Environment extends pulumi.ComponentResource {
       workloads.minio = [minio.workload];
       targets.push({ job: "minio", address: "minio:9000", path: "/minio/v2/metrics/cluster" });
       clientEnv.minio = {
-        env: { S3_ENDPOINT: minio.endpoint, S3_ACCESS_KEY: minio.accessKey },
+        // S3_* for S3 clients, MINIO_ENDPOINT as the Ablage checklist names it.
+        env: {
+          S3_ENDPOINT: minio.endpoint,
+          MINIO_ENDPOINT: minio.endpoint,
+          S3_ACCESS_KEY: minio.accessKey,
+        },
         secretEnv: { S3_SECRET_KEY: minio.secretKey },
       };
     }

@@ -98,7 +98,7 @@ export function runStack(
       notApplicable: (reason?: string) => {
         throw new Error(`not applicable: ${reason}`);
       },
-    } as any,
+    },
     (message, urn) => found.push({ message, urn }),
   );
   return found;
