@@ -9,10 +9,18 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { unknownCheckingProxy, unknownStringValue } from "@pulumi/policy/proxy";
+// The SDK marks its proxy module internal (its .d.ts exports nothing), but it is what the policy
+// server itself wraps props with at preview, so the tests use it too.
+
+const proxy: {
+  unknownCheckingProxy: <T extends object>(o: T) => T;
+  unknownStringValue: unknown;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+} = require("@pulumi/policy/proxy");
+const { unknownCheckingProxy, unknownStringValue } = proxy;
 
 /** A value that is not known at preview (e.g. a generated secret on the first `up`). */
-export const unknown = unknownStringValue as unknown as string;
+export const unknown = unknownStringValue as string;
 
 function configOf(
   policy: { configSchema?: { properties: Record<string, any> } },
