@@ -1,5 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { factsOf } from "../lib/stack";
+import { lxcFacts } from "../lib/workloads";
 
 interface Config {
   minCpuCores: number;
@@ -7,6 +8,7 @@ interface Config {
   minDiskGb: number;
   minFreeDiskGb: number;
   minNodes: number;
+  requireHa: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export const hostEnforceMinimums: StackValidationPolicy = {
       minDiskGb: { type: "number", default: 0, minimum: 0 },
       minFreeDiskGb: { type: "number", default: 0, minimum: 0 },
       minNodes: { type: "integer", default: 1, minimum: 1 },
+      requireHa: { type: "boolean", default: false },
     },
   },
   validateStack: (args, reportViolation) => {
@@ -70,5 +73,13 @@ export const hostEnforceMinimums: StackValidationPolicy = {
       h.nodes >= c.minNodes,
       `The cluster has ${h.nodes} node(s); at least ${c.minNodes} are required (HA).`,
     );
+    if (c.requireHa) {
+      // Every LXC container is registered with the Proxmox HA manager.
+      for (const r of args.resources) {
+        const ct = lxcFacts(r.type, r.props);
+        if (ct && !ct.ha)
+          reportViolation(`Container ${ct.id} (${ct.hostname}) is not registered with HA.`, r.urn);
+      }
+    }
   },
 };

@@ -28,7 +28,7 @@ describe("secrets stay secret in state", () => {
     removeRetainedVolumes("golive-e2e"); // a previous run's data would carry its old password
     const images = spawnSync(
       path.join(repo, "test", "images", "build.sh"),
-      ["postgres", "app", "caddy"],
+      ["postgres", "pgbouncer", "postgres-exporter", "app", "caddy"],
       {
         encoding: "utf8",
         stdio: ["ignore", "inherit", "inherit"],

@@ -139,7 +139,7 @@ export function backupLoop(
     "while true; do",
     "  stamp=$(date -u +%Y%m%dT%H%M%SZ)",
     `  if PGPASSWORD="$REPLICATION_PASSWORD" pg_basebackup -h ${primaryHost} -U replicator -D ${backupDir}/$stamp.partial -Ft -z -X fetch -w; then`,
-    `    mv ${backupDir}/$stamp.partial ${backupDir}/$stamp && echo "backup $stamp done"`,
+    `    mv ${backupDir}/$stamp.partial ${backupDir}/$stamp && touch ${backupDir}/.last-success && echo "backup $stamp done"`,
     "  else",
     `    echo "backup $stamp failed" >&2; rm -rf ${backupDir}/$stamp.partial`,
     "  fi",
@@ -164,4 +164,32 @@ export function preMigrationBackup(
     'echo "pre-migration backup done"',
   ].join("\n");
   return ["bash", "-c", script];
+}
+
+/** Healthy while the last successful backup is younger than one and a half intervals. */
+export function backupHealthCheck(intervalHours: number): string[] {
+  return ["sh", "-c", `find ${backupDir}/.last-success -mmin -${intervalHours * 90} | grep -q .`];
+}
+
+/**
+ * golive-restore <backup stamp> [<target time>]: unpacks a base backup into an empty PGDATA and
+ * prepares point-in-time recovery from the WAL archive (docs/runbooks/postgres-restore.md).
+ */
+export function restoreScript(): string {
+  return [
+    "#!/bin/bash",
+    "set -euo pipefail",
+    "stamp=${1:?usage: golive-restore <backup stamp> [<target time>]}",
+    "target=${2:-}",
+    `src=${backupDir}/$stamp`,
+    'test -f "$src/base.tar.gz" || { echo "no base backup at $src" >&2; exit 1; }',
+    'if [ -n "$(ls -A "$PGDATA" 2>/dev/null)" ]; then echo "PGDATA $PGDATA is not empty: move it aside first" >&2; exit 1; fi',
+    'mkdir -p "$PGDATA" && tar -xzf "$src/base.tar.gz" -C "$PGDATA"',
+    'if [ -f "$src/pg_wal.tar.gz" ]; then tar -xzf "$src/pg_wal.tar.gz" -C "$PGDATA/pg_wal"; fi',
+    `echo "restore_command = 'cp ${walArchiveDir}/%f %p'" >> "$PGDATA/postgresql.auto.conf"`,
+    'if [ -n "$target" ]; then echo "recovery_target_time = \'$target\'" >> "$PGDATA/postgresql.auto.conf"; echo "recovery_target_action = promote" >> "$PGDATA/postgresql.auto.conf"; fi',
+    'touch "$PGDATA/recovery.signal" && chown -R postgres:postgres "$PGDATA" && chmod 700 "$PGDATA"',
+    'echo "restored $stamp into $PGDATA; start the primary to replay the WAL archive"',
+    "",
+  ].join("\n");
 }

@@ -4,12 +4,14 @@ import type { Runtime, Workload, WorkloadSpec } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
 import {
   backupDir,
+  backupHealthCheck,
   backupLoop,
   pgbouncerIni,
   postgresArgs,
   preMigrationBackup,
   primaryInitScript,
   replicaCommand,
+  restoreScript,
   serverSettings,
   slotName,
   walArchiveDir,
@@ -165,9 +167,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
           volumes: [
             { name: "backups", mountPath: backupDir, sizeGb: spec.backups.storageGb, retain: true },
           ],
-          files: [],
+          files: [
+            { path: "/usr/local/bin/golive-restore", content: restoreScript(), secret: false },
+          ],
           healthCheck: {
-            command: ["pgrep", "-f", "sleep"],
+            command: backupHealthCheck(spec.backups.intervalHours),
             intervalSeconds: 30,
             timeoutSeconds: 5,
             retries: 3,

@@ -23,11 +23,12 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   as_pg pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
   psql=(psql -v ON_ERROR_STOP=1 --username postgres --no-password --dbname postgres)
   if [ "$POSTGRES_USER" != postgres ]; then
-    as_pg "${psql[@]}" --set u="$POSTGRES_USER" --set p="$POSTGRES_PASSWORD" \
-      -c "CREATE ROLE :\"u\" LOGIN SUPERUSER PASSWORD :'p'" >/dev/null
+    # Variables are interpolated in scripts read from standard input, not in -c commands.
+    echo "CREATE ROLE :\"u\" LOGIN SUPERUSER PASSWORD :'p';" |
+      as_pg "${psql[@]}" --set u="$POSTGRES_USER" --set p="$POSTGRES_PASSWORD" >/dev/null
   fi
   if [ "$POSTGRES_DB" != postgres ]; then
-    as_pg "${psql[@]}" --set d="$POSTGRES_DB" --set u="$POSTGRES_USER" -c 'CREATE DATABASE :"d" OWNER :"u"' >/dev/null
+    echo 'CREATE DATABASE :"d" OWNER :"u";' | as_pg "${psql[@]}" --set d="$POSTGRES_DB" --set u="$POSTGRES_USER" >/dev/null
   fi
   for f in /docker-entrypoint-initdb.d/*; do
     case "$f" in
