@@ -152,6 +152,22 @@ describe("stack policies: compliant environment passes, one mutation fails", () 
       )[0],
       /2 node\(s\); at least 3/,
     );
+    const ct = (ha: string): Res => ({
+      type: "command:remote:Command",
+      name: "ct",
+      props: {
+        environment: { GOLIVE_CT_ID: "200", GOLIVE_CT_HOSTNAME: "psa-db", GOLIVE_CT_HA: ha },
+      },
+    });
+    const cluster = facts({ host: { cpuCores: 96, memoryGb: 768, diskGb: 6000, nodes: 3 } });
+    assert.deepEqual(
+      messages(runStack(hostEnforceMinimums, [cluster, ct("1")], { ...psa, requireHa: true })),
+      [],
+    );
+    assert.match(
+      messages(runStack(hostEnforceMinimums, [cluster, ct("0")], { ...psa, requireHa: true }))[0],
+      /200 \(psa-db\) is not registered with HA/,
+    );
   });
 
   it("gpu-enforce-memory-limit: at most 85 % of the card", () => {
