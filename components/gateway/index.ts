@@ -139,6 +139,12 @@ export class Gateway extends pulumi.ComponentResource {
       labels[`golive.dev/blue-green.${svc}`] = `active=${c.active},blue=${c.blue},green=${c.green}`;
     }
     labels["golive.dev/tls-source"] = g.tls.source;
+    if (g.proxy === "haproxy") {
+      // HAProxy in master-worker mode (-W) reloads its configuration on SIGUSR2 without closing
+      // its listeners: golive's docker provider then applies a new haproxy.cfg (a colour switch)
+      // in place instead of replacing the container.
+      labels["golive.dev/reload-signal"] = "SIGUSR2";
+    }
     if (notAfter) {
       labels["golive.dev/tls-not-after"] = notAfter;
     }

@@ -19,7 +19,8 @@ export interface RunResult {
 
 export class Project {
   public readonly dir: string;
-  private readonly env: NodeJS.ProcessEnv;
+  /** The environment every pulumi command of this project runs with. */
+  public readonly env: NodeJS.ProcessEnv;
 
   /**
    * @param name  the scenario's folder name under test/.work
@@ -56,6 +57,15 @@ export class Project {
     if (init.code !== 0) {
       throw new Error(`pulumi stack init ${stack} failed:\n${init.output}`);
     }
+  }
+
+  /** The stack's config file (it also holds what `pulumi config set` added). */
+  public get stackFile(): string {
+    return path.join(this.dir, `Pulumi.${this.stack}.yaml`);
+  }
+
+  public stackText(): string {
+    return fs.readFileSync(this.stackFile, "utf8");
   }
 
   /** Runs a pulumi command in the work folder; stdout and stderr together. */

