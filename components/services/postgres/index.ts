@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PostgresSpec } from "../../config/spec";
 import type { Runtime, Workload, WorkloadSpec } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
+import { exporter } from "../monitoring/exporter";
 import {
   backupDir,
   backupHealthCheck,
@@ -261,41 +262,23 @@ export class PostgresCluster extends pulumi.ComponentResource {
   private exporter(instance: string, target: Workload, password: pulumi.Output<string>): void {
     const { spec, runtime } = this.args;
     const exporterName = `${instance}-exporter`;
-    runtime.workload(
-      {
-        name: exporterName,
-        component: "exporter",
-        image: `${this.args.imageRegistry ?? ""}${spec.exporterImage ?? "prometheuscommunity/postgres-exporter:v0.15.0"}`,
-        env: {},
-        secretEnv: {
-          DATA_SOURCE_NAME: pulumi.interpolate`postgresql://${spec.user}:${password}@${instance}:5432/${spec.database}?sslmode=disable`,
-        },
-        ports: [{ name: "metrics", port: 9187, public: false }],
-        volumes: [],
-        files: [],
-        healthCheck: {
-          path: "/metrics",
+    this.scrapeTargets.push(
+      exporter(
+        runtime,
+        {
+          name: exporterName,
+          exporterFor: instance,
+          image: `${this.args.imageRegistry ?? ""}${spec.exporterImage ?? "prometheuscommunity/postgres-exporter:v0.15.0"}`,
           port: 9187,
-          intervalSeconds: 15,
-          timeoutSeconds: 5,
-          retries: 3,
-          startPeriodSeconds: 5,
+          secretEnv: {
+            DATA_SOURCE_NAME: pulumi.interpolate`postgresql://${spec.user}:${password}@${instance}:5432/${spec.database}?sslmode=disable`,
+          },
+          debianPackage: "prometheus-postgres-exporter",
         },
-        resources: {
-          requests: { cpu: "50m", memory: "32Mi" },
-          limits: { cpu: "250m", memory: "128Mi" },
-        },
-        replicas: 1,
-        startOrder: 20,
-        stateful: false,
-        labels: { "golive.dev/exporter-for": instance },
-        packages: ["prometheus-postgres-exporter"],
-        systemdService: "prometheus-postgres-exporter",
-      },
-      [target],
-      this,
+        target,
+        this,
+      ),
     );
-    this.scrapeTargets.push({ job: exporterName, address: `${exporterName}:9187` });
   }
 
   /**

@@ -3,6 +3,7 @@ import type { RedisSpec } from "../../config/spec";
 import { memoryMiB } from "../../runtime/labels";
 import type { Runtime, Workload } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
+import { exporter } from "../monitoring/exporter";
 
 export interface RedisArgs {
   /** The validated Redis spec. */
@@ -97,39 +98,22 @@ export class Redis extends pulumi.ComponentResource {
       [],
       this,
     );
-    runtime.workload(
-      {
-        name: "redis-exporter",
-        component: "exporter",
-        image: `${registry}${spec.exporterImage ?? "oliver006/redis_exporter:v1.62.0"}`,
-        env: { REDIS_ADDR: "redis://redis:6379" },
-        secretEnv: { REDIS_PASSWORD: password.secret },
-        ports: [{ name: "metrics", port: 9121, public: false }],
-        volumes: [],
-        files: [],
-        healthCheck: {
-          path: "/metrics",
+    this.scrapeTargets = [
+      exporter(
+        runtime,
+        {
+          name: "redis-exporter",
+          exporterFor: "redis",
+          image: `${registry}${spec.exporterImage ?? "oliver006/redis_exporter:v1.62.0"}`,
           port: 9121,
-          intervalSeconds: 15,
-          timeoutSeconds: 5,
-          retries: 3,
-          startPeriodSeconds: 5,
+          env: { REDIS_ADDR: "redis://redis:6379" },
+          secretEnv: { REDIS_PASSWORD: password.secret },
+          debianPackage: "prometheus-redis-exporter",
         },
-        resources: {
-          requests: { cpu: "50m", memory: "32Mi" },
-          limits: { cpu: "250m", memory: "128Mi" },
-        },
-        replicas: 1,
-        startOrder: 20,
-        stateful: false,
-        labels: { "golive.dev/exporter-for": "redis" },
-        packages: ["prometheus-redis-exporter"],
-        systemdService: "prometheus-redis-exporter",
-      },
-      [this.workload],
-      this,
-    );
-    this.scrapeTargets = [{ job: "redis-exporter", address: "redis-exporter:9121" }];
+        this.workload,
+        this,
+      ),
+    ];
     this.registerOutputs({ host: this.host, port: this.port });
   }
 }
