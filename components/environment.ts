@@ -324,7 +324,6 @@ export class Environment extends pulumi.ComponentResource {
               labels: {
                 ...labels,
                 "golive.dev/color": colour,
-                "golive.dev/active-color": bg.active,
               },
             },
             { parent: this },

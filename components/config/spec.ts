@@ -148,6 +148,8 @@ export const postgresSpec = z
         maxClientConnections: z.number().int().min(1).default(500),
         defaultPoolSize: z.number().int().min(1).default(20),
         image: image.optional(),
+        /** The user pgBouncer runs as in its image (owns the secret userlist). */
+        user: z.string().min(1).default("1001"),
       })
       .strict()
       .default({
@@ -155,6 +157,7 @@ export const postgresSpec = z
         poolMode: "transaction",
         maxClientConnections: 500,
         defaultPoolSize: 20,
+        user: "1001",
       }),
     walArchive: z
       .object({

@@ -67,6 +67,8 @@ export interface WorkloadFile {
   readonly content: pulumi.Input<string>;
   /** Mode 0600 and a secret reference where the runtime has one. */
   readonly secret: boolean;
+  /** Docker: the user (name or uid) the file belongs to, e.g. the image's service user. */
+  readonly owner?: string;
 }
 
 /** What a realised workload offers to the services that depend on it. */

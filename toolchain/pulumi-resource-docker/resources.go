@@ -90,7 +90,7 @@ func (containerKind) Fields() map[string]kit.Field {
 		}},
 		"uploads": {Kind: "objects", Fields: map[string]kit.Field{
 			"file": {Kind: "string", Need: true}, "content": {Kind: "string"}, "contentBase64": {Kind: "string"},
-			"executable": {Kind: "bool"}, "permissions": {Kind: "string"},
+			"executable": {Kind: "bool"}, "permissions": {Kind: "string"}, "owner": {Kind: "string"},
 		}},
 	}
 }
@@ -461,10 +461,17 @@ func upload(ctx context.Context, e *engine, id string, u kit.Args) error {
 		}
 		mode = m
 	}
+	uid, gid := 0, 0
+	if owner := u.Str("owner"); owner != "" {
+		var err error
+		if uid, gid, err = lookupUser(ctx, e, id, owner); err != nil {
+			return fmt.Errorf("uploads %s: owner %q: %w", u.Str("file"), owner, err)
+		}
+	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	file := u.Str("file")
-	if err := tw.WriteHeader(&tar.Header{Name: path.Base(file), Mode: mode, Size: int64(len(content))}); err != nil {
+	if err := tw.WriteHeader(&tar.Header{Name: path.Base(file), Mode: mode, Size: int64(len(content)), Uid: uid, Gid: gid}); err != nil {
 		return err
 	}
 	if _, err := tw.Write(content); err != nil {
@@ -694,4 +701,49 @@ func (volumeKind) Update(context.Context, any, string, kit.Args, kit.Args) (map[
 
 func (remoteImageKind) Update(context.Context, any, string, kit.Args, kit.Args) (map[string]any, error) {
 	return nil, nil
+}
+
+// lookupUser resolves a user name (or "uid[:gid]") to ids by reading /etc/passwd out of the
+// created container, so that an uploaded secret can belong to the user the image runs as.
+func lookupUser(ctx context.Context, e *engine, id, owner string) (int, int, error) {
+	if uid, err := strconv.Atoi(strings.SplitN(owner, ":", 2)[0]); err == nil {
+		gid := uid
+		if parts := strings.SplitN(owner, ":", 2); len(parts) == 2 {
+			if g, err := strconv.Atoi(parts[1]); err == nil {
+				gid = g
+			}
+		}
+		return uid, gid, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.base+"/containers/"+id+"/archive?path=/etc/passwd", nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, 0, fmt.Errorf("reading /etc/passwd: status %d", resp.StatusCode)
+	}
+	tr := tar.NewReader(resp.Body)
+	if _, err := tr.Next(); err != nil {
+		return 0, 0, err
+	}
+	var passwd bytes.Buffer
+	if _, err := passwd.ReadFrom(tr); err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(passwd.String(), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) >= 4 && f[0] == owner {
+			uid, err1 := strconv.Atoi(f[2])
+			gid, err2 := strconv.Atoi(f[3])
+			if err1 == nil && err2 == nil {
+				return uid, gid, nil
+			}
+		}
+	}
+	return 0, 0, fmt.Errorf("no user %q in the image's /etc/passwd", owner)
 }

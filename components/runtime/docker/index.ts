@@ -142,6 +142,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
               file: f.path,
               content: f.secret ? pulumi.secret(f.content) : f.content,
               permissions: f.secret ? "0600" : "0644",
+              owner: f.owner,
             })),
             healthcheck: spec.healthCheck && {
               tests: dockerHealthTests(spec.healthCheck, firstPort),

@@ -219,7 +219,13 @@ export class PostgresCluster extends pulumi.ComponentResource {
               }),
               secret: false,
             },
-            { path: "/etc/pgbouncer/userlist.txt", content: userlist, secret: true },
+            {
+              path: "/etc/pgbouncer/userlist.txt",
+              content: userlist,
+              secret: true,
+              // pgBouncer refuses to run as root; its user must read the list.
+              owner: spec.pgbouncer.user,
+            },
           ],
           healthCheck: {
             command: ["pg_isready", "-h", "127.0.0.1", "-p", "6432"],
