@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentSpec, SecretRefSpec } from "./config/spec";
+import type { EnvironmentSpec, SecretRefSpec, ServiceSpec } from "./config/spec";
 import { EnvironmentFacts } from "./facts";
 import { Gateway } from "./gateway";
 import { readLicense } from "./license";
@@ -58,6 +58,16 @@ export function startOrder(
     visit(name, []);
   }
   return order;
+}
+
+/** The gateway weights of a blue/green service: the explicit split, or all traffic on the active colour. */
+export function colourWeights(bg: NonNullable<ServiceSpec["blueGreen"]>): {
+  blue: number;
+  green: number;
+} {
+  return (
+    bg.weights ?? { blue: bg.active === "blue" ? 100 : 0, green: bg.active === "green" ? 100 : 0 }
+  );
 }
 
 /** Every workload an environment runs (LXC gives each a container and a CT-ID). */
@@ -129,6 +139,22 @@ export class Environment extends pulumi.ComponentResource {
               }
             : undefined,
         licenseProblems: license?.problems ?? [],
+        blueGreen: Object.fromEntries(
+          Object.entries(spec.services).flatMap(([svc, s]) =>
+            s.blueGreen
+              ? [
+                  [
+                    svc,
+                    {
+                      active: s.blueGreen.active,
+                      weights: colourWeights(s.blueGreen),
+                      releases: { blue: s.blueGreen.blue, green: s.blueGreen.green },
+                    },
+                  ],
+                ]
+              : [],
+          ),
+        ),
       },
       { parent: this },
     );
@@ -304,11 +330,7 @@ export class Environment extends pulumi.ComponentResource {
         // Both colours run; the idle one stays for rollback. Dependants and the gateway wait for both.
         const bg = s.blueGreen;
         const repo = s.image.includes(":") ? s.image.slice(0, s.image.lastIndexOf(":")) : s.image;
-        const weights = bg.weights ?? {
-          blue: bg.active === "blue" ? 100 : 0,
-          green: bg.active === "green" ? 100 : 0,
-        };
-        colours[svc] = { ...weights, active: bg.active };
+        colours[svc] = { ...colourWeights(bg), active: bg.active };
         workloads[svc] = (["blue", "green"] as const).map((colour) => {
           const app = new AppService(
             `${name}-${svc}-${colour}`,

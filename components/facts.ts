@@ -29,6 +29,18 @@ export interface EnvironmentFactsArgs {
   };
   /** Problems found while reading the license file (missing, unreadable, malformed). */
   readonly licenseProblems: readonly string[];
+  /**
+   * Blue/green services: the active colour, each colour's traffic weight and release. Kept here
+   * rather than on the gateway, where a changed label would replace the gateway (Docker cannot
+   * relabel a container) and drop connections on every switch.
+   */
+  readonly blueGreen: Readonly<Record<string, BlueGreenFacts>>;
+}
+
+export interface BlueGreenFacts {
+  readonly active: "blue" | "green";
+  readonly weights: { readonly blue: number; readonly green: number };
+  readonly releases: { readonly blue: string; readonly green: string };
 }
 
 const provider: pulumi.dynamic.ResourceProvider = {

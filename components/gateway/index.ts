@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GatewaySpec, ServiceSpec } from "../config/spec";
 import type { Runtime, Workload, WorkloadFile } from "../runtime/workload";
 import { caddyfile, type Maintenance, type Route } from "./caddy";
-import { haproxyCfg } from "./haproxy";
+import { haproxyCfg, haproxyCfgPath, haproxyReloadReady } from "./haproxy";
 
 export interface GatewayArgs {
   /** The validated gateway spec. */
@@ -107,7 +107,7 @@ export class Gateway extends pulumi.ComponentResource {
     } else {
       image = g.image ?? "haproxy:2.6";
       files.push({
-        path: "/usr/local/etc/haproxy/haproxy.cfg",
+        path: haproxyCfgPath,
         content: haproxyCfg(g, proxied, maintenance),
         secret: false,
       });
@@ -127,7 +127,7 @@ export class Gateway extends pulumi.ComponentResource {
             "(test -s /etc/golive/tls/gateway.pem || (openssl req -x509 -newkey rsa:2048 -nodes -days 90 " +
             `-subj /CN=${g.domain} -keyout /tmp/k.pem -out /tmp/c.pem && ` +
             "cat /tmp/c.pem /tmp/k.pem > /etc/golive/tls/gateway.pem && rm /tmp/k.pem /tmp/c.pem)) && " +
-            "exec haproxy -W -db -f /usr/local/etc/haproxy/haproxy.cfg",
+            `exec haproxy -W -db -f ${haproxyCfgPath}`,
         ];
       }
     }
@@ -135,15 +135,14 @@ export class Gateway extends pulumi.ComponentResource {
       "golive.dev/gateway-domain": g.domain,
       "golive.dev/maintenance": String(maintenance.enabled),
     };
-    for (const [svc, c] of Object.entries(colours)) {
-      labels[`golive.dev/blue-green.${svc}`] = `active=${c.active},blue=${c.blue},green=${c.green}`;
-    }
     labels["golive.dev/tls-source"] = g.tls.source;
     if (g.proxy === "haproxy") {
       // HAProxy in master-worker mode (-W) reloads its configuration on SIGUSR2 without closing
       // its listeners: golive's docker provider then applies a new haproxy.cfg (a colour switch)
       // in place instead of replacing the container.
       labels["golive.dev/reload-signal"] = "SIGUSR2";
+      // …and `up` waits until the workers serve the new file (a signal is asynchronous).
+      labels["golive.dev/reload-ready"] = haproxyReloadReady(g.healthPath);
     }
     if (notAfter) {
       labels["golive.dev/tls-not-after"] = notAfter;

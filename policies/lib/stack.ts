@@ -22,6 +22,15 @@ export interface Facts {
     requiredModules: string[];
   };
   licenseProblems: string[];
+  /** Blue/green services (absent in state written before golive recorded them here). */
+  blueGreen?: Record<
+    string,
+    {
+      active: "blue" | "green";
+      weights: { blue: number; green: number };
+      releases: { blue: string; green: string };
+    }
+  >;
 }
 
 export function factsOf(

@@ -100,6 +100,14 @@ func (containerKind) Fields() map[string]kit.Field {
 // replacing the container: a proxy keeps its listening sockets and drops no request.
 const reloadLabel = "golive.dev/reload-signal"
 
+// reloadReadyLabel names a shell command, run inside the container after the reload signal until
+// it succeeds, that tells whether the new configuration serves. Without it `up` would return
+// while the old configuration still answers (a signal is asynchronous).
+const reloadReadyLabel = "golive.dev/reload-ready"
+
+// reloadTimeout bounds the wait for reloadReadyLabel's command.
+const reloadTimeout = 30 * time.Second
+
 func reloadSignal(a kit.Args) string {
 	return labels(a)[reloadLabel]
 }
@@ -688,7 +696,61 @@ func (containerKind) Update(ctx context.Context, cfg any, id string, olds, news 
 	if err := e.do(ctx, http.MethodPost, "/containers/"+id+"/kill", q, nil, nil); err != nil {
 		return nil, fmt.Errorf("reloading %s with %s: %w", news.Str("name"), signal, err)
 	}
-	return nil, nil
+	ready := labels(news)[reloadReadyLabel]
+	if ready == "" {
+		return nil, nil
+	}
+	deadline := time.Now().Add(reloadTimeout)
+	for {
+		code, err := execInContainer(ctx, e, id, []string{"sh", "-c", ready})
+		if err != nil {
+			return nil, fmt.Errorf("checking the reload of %s: %w", news.Str("name"), err)
+		}
+		if code == 0 {
+			return nil, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%s did not serve its new configuration within %s after %s "+
+				"(its check %q kept exiting %d); the files are uploaded, so the container may "+
+				"still be running the previous configuration", news.Str("name"), reloadTimeout, signal, ready, code)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// execInContainer runs cmd in a running container and returns its exit code.
+func execInContainer(ctx context.Context, e *engine, id string, cmd []string) (int, error) {
+	var created struct {
+		ID string `json:"Id"`
+	}
+	body := map[string]any{"Cmd": cmd, "AttachStdout": false, "AttachStderr": false}
+	if err := e.do(ctx, http.MethodPost, "/containers/"+id+"/exec", nil, body, &created); err != nil {
+		return 0, err
+	}
+	if err := e.do(ctx, http.MethodPost, "/exec/"+created.ID+"/start", nil, map[string]any{"Detach": true}, nil); err != nil {
+		return 0, err
+	}
+	for {
+		var state struct {
+			Running  bool `json:"Running"`
+			ExitCode int  `json:"ExitCode"`
+		}
+		if err := e.do(ctx, http.MethodGet, "/exec/"+created.ID+"/json", nil, nil, &state); err != nil {
+			return 0, err
+		}
+		if !state.Running {
+			return state.ExitCode, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 func (networkKind) Update(context.Context, any, string, kit.Args, kit.Args) (map[string]any, error) {

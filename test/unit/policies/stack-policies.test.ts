@@ -197,24 +197,31 @@ describe("stack policies: compliant environment passes, one mutation fails", () 
   });
 
   it("bluegreen-keep-previous-colour", () => {
-    const gw = (value: string) => w("gateway", "gateway", { "golive.dev/blue-green.crm": value });
+    const bg = (active: "blue" | "green", blue: number, green: number) =>
+      facts({
+        tier: "production",
+        runtime: "docker",
+        features: {},
+        licenseProblems: [],
+        blueGreen: {
+          crm: { active, weights: { blue, green }, releases: { blue: "1.0.0", green: "1.1.0" } },
+        },
+      });
     const both = [w("crm-blue", "app"), w("crm-green", "app")];
     assert.deepEqual(
-      messages(
-        runStack(bluegreenKeepPreviousColour, [gw("active=green,blue=0,green=100"), ...both]),
-      ),
+      messages(runStack(bluegreenKeepPreviousColour, [bg("green", 0, 100), ...both])),
+      [],
+    );
+    assert.deepEqual(
+      messages(runStack(bluegreenKeepPreviousColour, [bg("green", 50, 50), ...both])),
       [],
     );
     assert.match(
-      messages(
-        runStack(bluegreenKeepPreviousColour, [gw("active=green,blue=0,green=100"), both[1]]),
-      )[0],
-      /blue colour is not deployed/,
+      messages(runStack(bluegreenKeepPreviousColour, [bg("green", 0, 100), both[1]]))[0],
+      /blue colour \(1\.0\.0\) is not deployed/,
     );
     assert.match(
-      messages(
-        runStack(bluegreenKeepPreviousColour, [gw("active=green,blue=100,green=0"), ...both]),
-      )[0],
+      messages(runStack(bluegreenKeepPreviousColour, [bg("green", 100, 0), ...both]))[0],
       /active colour green gets no traffic/,
     );
   });
