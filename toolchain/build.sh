@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes the Pulumi toolchain available: the engine, the Node.js language host and the command,
-# docker and kubernetes resource providers, built from Go modules and cached by version outside the
+# docker and kubernetes resource providers, and the manifest checker kubeconform with the JSON
+# schemas of the Kubernetes API it reads, built from Go modules and cached by version outside the
 # repository, so a warm run costs seconds. One progress line per binary; a failed build names the
 # binary and shows the end of its log.
 #
@@ -33,12 +34,14 @@ key() {
     xargs -0 sha256sum; cat "$here/versions.env"; go env GOVERSION) | sha256sum | cut -c1-12
 }
 
-# ensure NAME VERSION KEY BUILD-FUNCTION LINK-DIR: cached binary, or build it; link it into LINK-DIR.
+# ensure NAME VERSION KEY BUILD-FUNCTION [LINK-DIR]: the cached build, or build it (a binary, or a
+# folder when there is no LINK-DIR); link a binary into LINK-DIR. Sets $ensured to its path.
 ensure() {
-  local name=$1 version=$2 k=$3 fn=$4 linkdir=$5
+  local name=$1 version=$2 k=$3 fn=$4 linkdir=${5:-}
   local dir="$cache/$name/$version-$k"
   local bin="$dir/$name"
   local log="$cache/logs/$name-$version.log"
+  ensured=$bin
   if [ -x "$bin" ]; then
     echo "toolchain: $name $version cached"
   else
@@ -54,6 +57,7 @@ ensure() {
     rm -rf "$dir" && mv "$tmp" "$dir"
     echo "toolchain: $name $version built in $((SECONDS - start))s"
   fi
+  [ -n "$linkdir" ] || return 0
   # A hard link, not a symlink: the engine looks for its language host and the dynamic provider
   # beside its own resolved path, and warns about any it has to take from PATH instead.
   ln -f "$bin" "$linkdir/$name" 2>/dev/null || cp -f "$bin" "$linkdir/$name"
@@ -97,6 +101,33 @@ build_kubernetes() {
     -o "$out" .
 }
 
+build_kubeconform() {
+  cd "$here/kubeconform"
+  go build -ldflags "-s -w -X main.version=v$2" -o "$1" github.com/yannh/kubeconform/cmd/kubeconform
+}
+
+# kubeconform cannot download schemas here. They are made from the Kubernetes API's own OpenAPI
+# spec, api/openapi-spec/swagger.json of the k8s.io/kubernetes module: its zip is fetched through
+# the module proxy into a scratch module cache (checked by the checksum database and against the
+# pinned hash), converted by toolchain/kubeconform/openapi2jsonschema (its tests run first), and
+# the scratch cache removed. Output: <out>/v<version>-standalone{,-strict}/<kind>[-<group>]-<version>.json.
+build_kubernetes_schemas() {
+  local out=$1 version=$2 work info sum dir
+  work=$(mktemp -d)
+  trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' RETURN
+  info=$(cd "$work" && GOMODCACHE="$work/mod" GOFLAGS=-modcacherw go mod download -json "k8s.io/kubernetes@v$version")
+  echo "$info"
+  sum=$(sed -n 's/^\t"Sum": "\(.*\)",$/\1/p' <<<"$info")
+  dir=$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$info")
+  if [ "$sum" != "$KUBERNETES_API_MODULE_SUM" ]; then
+    echo "k8s.io/kubernetes@v$version has hash '$sum'; versions.env pins $KUBERNETES_API_MODULE_SUM" >&2
+    return 1
+  fi
+  # Explicit: errexit does not apply inside ensure's `if ! (...)`.
+  cd "$here/kubeconform" && go test ./openapi2jsonschema || return 1
+  go run ./openapi2jsonschema -in "$dir/api/openapi-spec/swagger.json" -out "$out" -kubernetes-version "$version"
+}
+
 # bin/ goes on PATH (engine and language host); providers/ is installed into PULUMI_HOME by
 # scripts/env.sh, because a provider found on PATH is used whatever version a program asks for.
 set_key=$(key pulumi pulumi-language-nodejs pulumi-resource-docker pulumi-resource-command providerkit pulumi-resource-kubernetes)
@@ -118,6 +149,10 @@ ensure pulumi-resource-command "$COMMAND_PROVIDER_VERSION" "$(key pulumi-resourc
 ensure pulumi-resource-docker "$DOCKER_PROVIDER_VERSION" "$(key pulumi-resource-docker providerkit)" build_docker "$providerdir"
 ensure pulumi-resource-kubernetes "$KUBERNETES_PROVIDER_VERSION" "$(key pulumi-resource-kubernetes)" build_kubernetes "$providerdir"
 
+ensure kubeconform "$KUBECONFORM_VERSION" "$(key kubeconform/go.mod kubeconform/go.sum kubeconform/tools.go)" build_kubeconform "$bindir"
+ensure kubernetes-schemas "$KUBERNETES_API_VERSION" "$(key kubeconform/openapi2jsonschema kubeconform/go.mod)" build_kubernetes_schemas
+schemas=$ensured
+
 # The provider behind dynamic resources is a script run by node; it belongs on PATH like upstream's.
 install -m 0755 "$here/pulumi-resource-pulumi-nodejs" "$bindir/pulumi-resource-pulumi-nodejs"
 
@@ -127,4 +162,8 @@ export PATH="$bindir:\$PATH"
 export GOLIVE_TOOLCHAIN_BIN="$bindir"
 export GOLIVE_PROVIDER_BIN="$providerdir"
 export GOLIVE_PROVIDERS="command:$COMMAND_PROVIDER_VERSION docker:$DOCKER_PROVIDER_VERSION kubernetes:$KUBERNETES_PROVIDER_VERSION"
+# kubeconform (on PATH) reads these schemas: -kubernetes-version \$GOLIVE_KUBERNETES_VERSION
+# -schema-location '\$GOLIVE_KUBERNETES_SCHEMAS/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json'
+export GOLIVE_KUBERNETES_VERSION="$KUBERNETES_API_VERSION"
+export GOLIVE_KUBERNETES_SCHEMAS="$schemas"
 EOF

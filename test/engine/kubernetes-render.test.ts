@@ -1,0 +1,211 @@
+/**
+ * The Kubernetes render: `pulumi up` of the staging stack with `kubernetes.renderYamlToDirectory`
+ * writes the manifests without any cluster, through the policy pack with staging's settings; then
+ * kubeconform (built by toolchain/build.sh) checks every manifest with `-strict` against JSON
+ * schemas of the Kubernetes API made offline from the API's own OpenAPI spec. A deliberately
+ * broken copy of one manifest must be refused, so the check can fail.
+ *
+ * Custom resources: golive renders none (monitoring is Prometheus configured by files, not
+ * prometheus-operator's ServiceMonitor/PrometheusRule), so no kind is skipped and none may be:
+ * kubeconform runs without -ignore-missing-schemas, and a kind it has no schema for is an error.
+ * A CustomResourceDefinition itself would land in 0-crd/ and has a schema like any built-in kind.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { before, describe, it } from "node:test";
+import { figure, Project, stackFile } from "./harness";
+
+interface KubeconformResult {
+  readonly filename: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly version: string;
+  readonly status: string;
+  readonly msg: string;
+}
+
+interface KubeconformReport {
+  readonly code: number;
+  readonly seconds: number;
+  readonly resources: readonly KubeconformResult[];
+  readonly summary: { valid: number; invalid: number; errors: number; skipped: number };
+  readonly output: string;
+}
+
+/**
+ * The objects the staging stack renders, by kind, at least: the namespace and its NetworkPolicy;
+ * api (Deployment, 2 replicas: PodDisruptionBudget), PostgreSQL primary and replica
+ * (StatefulSets), pgBouncer, backups, two exporters, Prometheus, Alertmanager, Grafana and
+ * node-exporter, each with its Service; their Secrets, ConfigMaps and volume claims; the Ingress.
+ */
+const expectedKinds: Readonly<Record<string, number>> = {
+  Namespace: 1,
+  NetworkPolicy: 1,
+  Ingress: 1,
+  Deployment: 7,
+  StatefulSet: 4,
+  Service: 11,
+  Secret: 8,
+  ConfigMap: 6,
+  PersistentVolumeClaim: 2,
+  PodDisruptionBudget: 1,
+};
+const expectedObjects = Object.values(expectedKinds).reduce((a, b) => a + b, 0); // 42
+
+/** Runs kubeconform against the offline schemas only; `-strict` unless told otherwise. */
+function kubeconform(target: string, strict = true): KubeconformReport {
+  const version = process.env.GOLIVE_KUBERNETES_VERSION;
+  const schemas = process.env.GOLIVE_KUBERNETES_SCHEMAS;
+  if (!version || !schemas) {
+    throw new Error("kubeconform's schemas are not set up: run the tests through scripts/test.sh");
+  }
+  const args = [
+    ...(strict ? ["-strict"] : []),
+    "-summary",
+    "-verbose",
+    "-output",
+    "json",
+    "-kubernetes-version",
+    version,
+    // A full template ending in .json: kubeconform reads exactly these files and nothing else.
+    "-schema-location",
+    `${schemas}/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+    target,
+  ];
+  const start = process.hrtime.bigint();
+  const r = spawnSync("kubeconform", args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.error) {
+    throw r.error;
+  }
+  const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  const parsed = JSON.parse(r.stdout) as Pick<KubeconformReport, "resources" | "summary">;
+  return { code: r.status ?? -1, seconds, output, ...parsed };
+}
+
+function yamlFiles(dir: string): string[] {
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".yaml"))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
+}
+
+describe("the staging stack rendered to YAML passes kubeconform -strict", () => {
+  let p: Project;
+  let rendered: string;
+  before(() => {
+    p = new Project("kubernetes-render", "staging", stackFile("staging"));
+    rendered = path.join(p.dir, "rendered");
+  });
+
+  it("pulumi up renders the manifests without a cluster, every policy passing", (t) => {
+    const set = p.pulumi([
+      "config",
+      "set",
+      "--path",
+      "golive:environment.kubernetes.renderYamlToDirectory",
+      rendered,
+    ]);
+    assert.equal(set.code, 0, set.output);
+    const r = p.pulumi([
+      "up",
+      "--yes",
+      "--non-interactive",
+      "--policy-pack",
+      "policies",
+      "--policy-pack-config",
+      "policies/config/staging.json",
+    ]);
+    figure("render-up-seconds-staging", r.seconds.toFixed(1));
+    t.diagnostic(`pulumi up (render mode, policy pack) took ${r.seconds.toFixed(1)} s`);
+    assert.equal(r.code, 0, r.output);
+    // The policy pack's Kubernetes rules (pinned images, probes, requests and limits, security
+    // context, replicas, TLS, …) ran on this very stack, at preview and at update.
+    assert.match(r.output, /Policies:/);
+    assert.doesNotMatch(r.output, /\[(mandatory|advisory)\]/, "no policy may report a violation");
+    assert.doesNotMatch(r.output, /can't run policy/);
+    assert.match(r.output, /rendering manifests to .* instead of applying them/);
+  });
+
+  it("every manifest is valid against the Kubernetes API schemas, strictly", (t) => {
+    const crds = yamlFiles(path.join(rendered, "0-crd"));
+    const manifests = yamlFiles(path.join(rendered, "1-manifest"));
+    const files = [...crds, ...manifests];
+    // The Secrets hold generated passwords in clear: the files are for this user only.
+    for (const f of files) {
+      assert.equal(fs.statSync(f).mode & 0o077, 0, `${f} is readable by others`);
+    }
+
+    const k = kubeconform(rendered);
+    const byKind: Record<string, number> = {};
+    for (const res of k.resources.filter((x) => x.status === "statusValid")) {
+      byKind[res.kind] = (byKind[res.kind] ?? 0) + 1;
+    }
+    const skippedKinds = [
+      ...new Set(k.resources.filter((x) => x.status === "statusSkipped").map((x) => x.kind)),
+    ];
+    figure("kubeconform-files", files.length);
+    figure("kubeconform-crd-files", crds.length);
+    figure("kubeconform-valid", k.summary.valid);
+    figure("kubeconform-invalid", k.summary.invalid);
+    figure("kubeconform-errors", k.summary.errors);
+    figure("kubeconform-skipped", k.summary.skipped);
+    figure("kubeconform-seconds", k.seconds.toFixed(2));
+    const line =
+      `kubeconform -strict (Kubernetes ${process.env.GOLIVE_KUBERNETES_VERSION}): ` +
+      `${files.length} files (${crds.length} in 0-crd), ${k.summary.valid} valid, ` +
+      `${k.summary.invalid} invalid, ${k.summary.errors} errors, ${k.summary.skipped} skipped ` +
+      `(kinds: ${skippedKinds.join(", ") || "none"}); valid by kind: ${JSON.stringify(byKind)}`;
+    console.log(line);
+    t.diagnostic(line);
+
+    const problems = k.resources
+      .filter((x) => x.status !== "statusValid")
+      .map((x) => `${x.kind} ${x.name} (${path.basename(x.filename)}): ${x.status} ${x.msg}`);
+    assert.deepEqual(problems, [], k.output);
+    assert.equal(k.code, 0, k.output);
+    assert.equal(k.summary.invalid, 0);
+    assert.equal(k.summary.errors, 0);
+    assert.equal(k.summary.skipped, 0, "golive renders no custom resources; nothing is skipped");
+    assert.ok(
+      k.summary.valid >= expectedObjects,
+      `expected at least ${expectedObjects} valid objects, got ${k.summary.valid}`,
+    );
+    assert.equal(k.summary.valid, files.length, "one object per rendered file");
+    for (const [kind, n] of Object.entries(expectedKinds)) {
+      assert.ok((byKind[kind] ?? 0) >= n, `expected at least ${n} ${kind}, got ${byKind[kind]}`);
+    }
+  });
+
+  it("an unknown field under a Deployment's spec is refused (the check can fail)", (t) => {
+    const original = yamlFiles(path.join(rendered, "1-manifest")).find((f) =>
+      /apps_v1-deployment-.*-api\.yaml$/.test(f),
+    );
+    assert.ok(original, "the api Deployment was rendered");
+    const text = fs.readFileSync(original, "utf8");
+    assert.match(text, /^spec:\n {2}replicas: 2$/m);
+    const mutated = path.join(p.dir, "mutated", path.basename(original));
+    fs.mkdirSync(path.dirname(mutated), { recursive: true });
+    fs.writeFileSync(mutated, text.replace(/^spec:\n/m, "spec:\n  replicaCount: 2\n"));
+
+    const strict = kubeconform(mutated);
+    const lenient = kubeconform(mutated, false);
+    const line =
+      `kubeconform on a Deployment with spec.replicaCount: -strict ${strict.summary.invalid} ` +
+      `invalid; without -strict ${lenient.summary.valid} valid`;
+    console.log(line);
+    t.diagnostic(line);
+    assert.equal(strict.code, 1, strict.output);
+    assert.equal(strict.summary.invalid, 1, strict.output);
+    assert.equal(strict.summary.valid, 0, strict.output);
+    assert.match(strict.resources[0].msg, /additional properties 'replicaCount' not allowed/);
+    // Without -strict the same file passes: the strict schemas are what refuse unknown fields.
+    assert.equal(lenient.code, 0, lenient.output);
+    assert.equal(lenient.summary.valid, 1, lenient.output);
+  });
+});
