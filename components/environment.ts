@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec, SecretRefSpec, ServiceSpec } from "./config/spec";
+import { workloadNames } from "./config/workloads";
+
+export { workloadNames, workloadPorts } from "./config/workloads";
 import { EnvironmentFacts } from "./facts";
 import { Gateway } from "./gateway";
 import { readLicense } from "./license";
@@ -70,32 +73,6 @@ export function colourWeights(bg: NonNullable<ServiceSpec["blueGreen"]>): {
   );
 }
 
-/** Every workload an environment runs (LXC gives each a container and a CT-ID). */
-export function workloadNames(spec: EnvironmentSpec): string[] {
-  const names = Object.entries(spec.services).flatMap(([n, s]) =>
-    s.blueGreen ? [`${n}-blue`, `${n}-green`] : [n],
-  );
-  if (spec.postgres) {
-    names.push("postgres", "postgres-exporter");
-    for (let n = 1; n <= spec.postgres.replicas; n++) {
-      names.push(`postgres-replica-${n}`, `postgres-replica-${n}-exporter`);
-    }
-    if (spec.postgres.backups.enabled) names.push("postgres-backup");
-    if (spec.postgres.pgbouncer.enabled) names.push("pgbouncer");
-  }
-  if (spec.redis) names.push("redis", "redis-exporter");
-  if (spec.rabbitmq) names.push("rabbitmq");
-  if (spec.elasticsearch) names.push("elasticsearch");
-  if (spec.minio) names.push("minio");
-  if (spec.mongodb) names.push("mongodb");
-  if (spec.monitoring) {
-    names.push("node-exporter", "alertmanager", "prometheus");
-    if (spec.monitoring.grafana.enabled) names.push("grafana");
-  }
-  if (spec.gateway) names.push("gateway");
-  return names;
-}
-
 /** A whole environment: its runtime, data services and app services, in dependency order. */
 export class Environment extends pulumi.ComponentResource {
   public readonly runtime: Runtime;
@@ -115,6 +92,8 @@ export class Environment extends pulumi.ComponentResource {
       tier: spec.tier,
       labels: spec.labels,
       waivers: spec.waivers,
+      retainData: spec.dataRetention === "retain",
+      hostPorts: spec.hostPorts,
     };
     this.runtime = this.makeRuntime(name, spec, context, config);
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { environmentSpec, type EnvironmentSpec } from "./spec";
+import { hostPortProblems } from "./workloads";
 
 /** The stack config key that holds the environment spec. */
 export const specKey = "golive:environment";
@@ -48,7 +49,12 @@ export function parseSpec(
   }
   const result = environmentSpec.safeParse(raw);
   if (result.success) {
-    return { ok: true, spec: result.data };
+    // Checks that need the workloads the spec makes (zod sees one field at a time).
+    const problems = hostPortProblems(result.data).map(([path, message]) => ({
+      path: configPath(path),
+      message,
+    }));
+    return problems.length === 0 ? { ok: true, spec: result.data } : { ok: false, problems };
   }
   return { ok: false, problems: result.error.issues.flatMap(describe) };
 }

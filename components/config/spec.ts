@@ -360,6 +360,7 @@ export const monitoringSpec = z
     prometheusImage: image.default("prom/prometheus:v2.54.1"),
     alertmanagerImage: image.default("prom/alertmanager:v0.27.0"),
     grafanaImage: image.default("grafana/grafana:11.2.0"),
+    nodeExporterImage: image.default("prom/node-exporter:v1.8.2"),
   })
   .strict();
 
@@ -535,6 +536,20 @@ export const environmentSpec = z
       .default({ enabled: false, message: "Planned maintenance" }),
     canaries: z.array(canarySpec).default([]),
     /**
+     * What `pulumi destroy` does with data volumes (databases, queues, search indexes, metrics,
+     * backups, the gateway's certificates): "retain" (the default) leaves them behind, so a destroy
+     * never loses data; "delete" removes them with the environment (throw-away dev and test stacks).
+     * Scratch volumes (Alertmanager's silences) are always removed. Docker and Kubernetes; on LXC the
+     * data lives in the container's mount points, which `pct destroy --purge` removes.
+     */
+    dataRetention: z.enum(["retain", "delete"]).default("retain"),
+    /**
+     * Docker only: publish workload ports on 127.0.0.1 of the Docker host, by workload and port
+     * name, e.g. { postgres: { postgres: 25432 }, prometheus: { http: 29090 } }, for operators and
+     * smoke checks on a single host. Unknown workload or port names are refused at `up`/preview.
+     */
+    hostPorts: z.record(name, z.record(z.string().min(1), port)).default({}),
+    /**
      * Exemptions from named policies, by workload: { <workload>: { <policy>: { reason, until } } }.
      * Reported by the policy pack; an expired one no longer waives.
      */
@@ -575,6 +590,13 @@ export const environmentSpec = z
   })
   .strict()
   .superRefine((env, ctx) => {
+    if (env.runtime !== "docker" && Object.keys(env.hostPorts).length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["hostPorts"],
+        message: `host ports are published by the Docker runtime only, not ${env.runtime}`,
+      });
+    }
     if (env.runtime === "lxc" && env.lxc === undefined) {
       ctx.addIssue({
         code: "custom",

@@ -9,6 +9,10 @@ export interface RuntimeContext {
   readonly tier: "dev" | "staging" | "production";
   /** Labels from the spec, applied to everything. */
   readonly labels: Readonly<Record<string, string>>;
+  /** Docker only: host ports on 127.0.0.1 by workload and port name (spec `hostPorts`). */
+  readonly hostPorts?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Whether destroy leaves data volumes behind (spec `dataRetention`); true when absent. */
+  readonly retainData?: boolean;
   /** Policy waivers by workload name. */
   readonly waivers?: Readonly<
     Record<string, Readonly<Record<string, { reason: string; until: string }>>>

@@ -13,6 +13,14 @@ export interface WorkloadSpec {
   readonly component: string;
   /** Image reference, already prefixed with the environment's registry or mirror. */
   readonly image: string;
+  /**
+   * Replaces the image's entrypoint (Docker entrypoint, Kubernetes `command`); `command` then holds
+   * its arguments. Without it the image's own entrypoint runs `command` (Docker CMD, Kubernetes
+   * `args`), so official images' entrypoint scripts (initdb, config templating) still run.
+   * On LXC the systemd unit runs `entrypoint` followed by `command`.
+   */
+  readonly entrypoint?: readonly string[];
+  /** The arguments to the entrypoint (Docker CMD, Kubernetes `args`). */
   readonly command?: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   /** Secret environment variables: reach the workload only as a secret reference. */

@@ -22,6 +22,30 @@ type Spec = ReturnType<typeof base> & Record<string, any>;
 type Case = [title: string, mutate: (s: Spec) => unknown, path: string, expected: RegExp];
 
 const cases: Case[] = [
+  [
+    "host port for an unknown workload",
+    (s) => ({ ...s, hostPorts: { postgress: { postgres: 25432 } } }),
+    "hostPorts.postgress.postgres",
+    /no workload "postgress" here \(workloads: api\)/,
+  ],
+  [
+    "host port for an unknown port name",
+    (s) => ({ ...s, hostPorts: { api: { https: 28443 } } }),
+    "hostPorts.api.https",
+    /workload "api" has no port "https" \(its ports: http\)/,
+  ],
+  [
+    "host ports outside Docker",
+    (s) => ({ ...s, runtime: "kubernetes", hostPorts: { api: { http: 28080 } } }),
+    "hostPorts",
+    /Docker runtime only, not kubernetes/,
+  ],
+  [
+    "data retention misspelt",
+    (s) => ({ ...s, dataRetention: "keep" }),
+    "dataRetention",
+    /expected one of "retain"\|"delete"/,
+  ],
   ["unknown runtime", (s) => ({ ...s, runtime: "nomad" }), "runtime", /expected one of/],
   ["missing runtime", (s) => ({ ...s, runtime: undefined }), "runtime", /expected one of|expected/],
   ["unknown tier", (s) => ({ ...s, tier: "prod" }), "tier", /expected one of/],

@@ -151,7 +151,18 @@ func (containerKind) Create(ctx context.Context, cfg any, a kit.Args) (string, m
 	var created struct {
 		ID string `json:"Id"`
 	}
-	if err := e.do(ctx, http.MethodPost, "/containers/create", q, body, &created); err != nil {
+	err = e.do(ctx, http.MethodPost, "/containers/create", q, body, &created)
+	if err != nil && isConflict(err) && a.Str("name") != "" {
+		// An earlier run was killed after the daemon made this container but before the engine
+		// recorded it: the engine creates it again. Replace that orphan if it is unmistakably
+		// this resource's (golive-managed, same instance label); anything else is refused.
+		if removed, rmErr := removeOrphan(ctx, e, a.Str("name"), labels(a)); rmErr != nil {
+			return "", nil, rmErr
+		} else if removed {
+			err = e.do(ctx, http.MethodPost, "/containers/create", q, body, &created)
+		}
+	}
+	if err != nil {
 		return "", nil, err
 	}
 	id := created.ID
@@ -476,10 +487,32 @@ func upload(ctx context.Context, e *engine, id string, u kit.Args) error {
 			return fmt.Errorf("uploads %s: owner %q: %w", u.Str("file"), owner, err)
 		}
 	}
+	file := u.Str("file")
+	// Folders the file needs and the image lacks are made too (owned like the file, 0755), as
+	// `docker cp` would not: find the deepest folder that exists and extract below it.
+	base := path.Dir(file)
+	var missing []string
+	for base != "/" {
+		err := e.do(ctx, http.MethodHead, "/containers/"+id+"/archive", url.Values{"path": {base}}, nil, nil)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, errNotFound) {
+			return fmt.Errorf("uploading %s: looking for %s: %w", file, base, err)
+		}
+		missing = append([]string{path.Base(base)}, missing...)
+		base = path.Dir(base)
+	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	file := u.Str("file")
-	if err := tw.WriteHeader(&tar.Header{Name: path.Base(file), Mode: mode, Size: int64(len(content)), Uid: uid, Gid: gid}); err != nil {
+	rel := ""
+	for _, dir := range missing {
+		rel = path.Join(rel, dir)
+		if err := tw.WriteHeader(&tar.Header{Name: rel + "/", Typeflag: tar.TypeDir, Mode: 0o755, Uid: uid, Gid: gid}); err != nil {
+			return err
+		}
+	}
+	if err := tw.WriteHeader(&tar.Header{Name: path.Join(rel, path.Base(file)), Mode: mode, Size: int64(len(content)), Uid: uid, Gid: gid}); err != nil {
 		return err
 	}
 	if _, err := tw.Write(content); err != nil {
@@ -488,7 +521,7 @@ func upload(ctx context.Context, e *engine, id string, u kit.Args) error {
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	q := url.Values{"path": {path.Dir(file)}}
+	q := url.Values{"path": {base}}
 	if err := e.do(ctx, http.MethodPut, "/containers/"+id+"/archive", q, &buf, nil); err != nil {
 		return fmt.Errorf("uploading %s: %w", file, err)
 	}
@@ -551,7 +584,22 @@ func (networkKind) Create(ctx context.Context, cfg any, a kit.Args) (string, map
 		ID string `json:"Id"`
 	}
 	if err := e.do(ctx, http.MethodPost, "/networks/create", nil, body, &created); err != nil {
-		return "", nil, err
+		if !isConflict(err) {
+			return "", nil, err
+		}
+		// Made by an earlier run that was killed before the engine recorded it: adopt it when it
+		// is golive's (a network holds no data, and its containers are recreated).
+		var existing struct {
+			ID     string            `json:"Id"`
+			Labels map[string]string `json:"Labels"`
+		}
+		if ierr := e.do(ctx, http.MethodGet, "/networks/"+url.PathEscape(a.Str("name")), nil, nil, &existing); ierr != nil {
+			return "", nil, err
+		}
+		if existing.Labels[managedByLabel] != "golive" || labels(a)[managedByLabel] != "golive" {
+			return "", nil, fmt.Errorf("%w (it is not managed by golive, so it is left alone)", err)
+		}
+		return existing.ID, map[string]any{"scope": "local", "driver": driver}, nil
 	}
 	return created.ID, map[string]any{"scope": "local", "driver": driver}, nil
 }
@@ -720,6 +768,39 @@ func (containerKind) Update(ctx context.Context, cfg any, id string, olds, news 
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+const (
+	managedByLabel = "app.kubernetes.io/managed-by"
+	instanceLabel  = "app.kubernetes.io/instance"
+)
+
+// isConflict tells a daemon's 409 answer (a name already in use).
+func isConflict(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "Conflict") || strings.Contains(err.Error(), "already exists"))
+}
+
+// removeOrphan force-removes the container called name when it carries golive's managed-by label
+// and the same instance label as want; it reports whether it removed one.
+func removeOrphan(ctx context.Context, e *engine, name string, want map[string]string) (bool, error) {
+	var existing struct {
+		ID     string `json:"Id"`
+		Config struct {
+			Labels map[string]string `json:"Labels"`
+		} `json:"Config"`
+	}
+	if err := e.do(ctx, http.MethodGet, "/containers/"+url.PathEscape(name)+"/json", nil, nil, &existing); err != nil {
+		return false, nil
+	}
+	l := existing.Config.Labels
+	if l[managedByLabel] != "golive" || want[managedByLabel] != "golive" || l[instanceLabel] == "" || l[instanceLabel] != want[instanceLabel] {
+		return false, nil
+	}
+	q := url.Values{"force": {"true"}}
+	if err := e.do(ctx, http.MethodDelete, "/containers/"+existing.ID, q, nil, nil); err != nil {
+		return false, fmt.Errorf("removing the orphaned container %s left by an interrupted run: %w", name, err)
+	}
+	return true, nil
 }
 
 // execInContainer runs cmd in a running container and returns its exit code.

@@ -48,9 +48,16 @@ export class DockerRuntime extends pulumi.ComponentResource implements Runtime {
     dependsOn: readonly Workload[],
     parent: pulumi.Resource,
   ): Workload {
+    const extra = this.ctx.hostPorts?.[spec.name] ?? {};
+    const published = {
+      ...spec,
+      ports: spec.ports.map((p) =>
+        extra[p.name] !== undefined ? { ...p, hostPort: extra[p.name] } : p,
+      ),
+    };
     const w = new DockerWorkload(
       `${this.ctx.prefix}-${spec.name}`,
-      { spec, context: this.ctx, network: this.network.name },
+      { spec: published, context: this.ctx, network: this.network.name },
       { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
     );
     return { name: spec.name, host: pulumi.output(spec.name), readiness: w.containers };
@@ -85,7 +92,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
         new docker.Volume(
           `${name}-${v.name}`,
           { name: `${name}-${v.name}`, labels: toLabels(labels) },
-          { parent: this, retainOnDelete: v.retain },
+          { parent: this, retainOnDelete: v.retain && context.retainData !== false },
         ),
     );
 
@@ -116,6 +123,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
           {
             name: containerName,
             image: spec.image,
+            entrypoints: spec.entrypoint ? [...spec.entrypoint] : undefined,
             command: spec.command ? [...spec.command] : undefined,
             envs,
             hostname: spec.name,
@@ -142,7 +150,8 @@ export class DockerWorkload extends pulumi.ComponentResource {
               file: f.path,
               content: f.secret ? pulumi.secret(f.content) : f.content,
               permissions: f.secret ? "0600" : "0644",
-              owner: f.owner,
+              // A secret file must be readable by the user the workload runs as.
+              owner: f.owner ?? (spec.runAsUser !== undefined ? String(spec.runAsUser) : undefined),
             })),
             healthcheck: spec.healthCheck && {
               tests: dockerHealthTests(spec.healthCheck, firstPort),

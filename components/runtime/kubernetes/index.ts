@@ -9,7 +9,10 @@ export interface KubernetesRuntimeArgs {
   readonly context: RuntimeContext;
   /** Namespace of the environment. Defaults to the context prefix. */
   readonly namespace?: string;
-  /** Write manifests to this folder instead of applying them. Defaults to applying them. */
+  /**
+   * Write the manifests to this folder (`0-crd/`, `1-manifest/`; a relative path is relative to
+   * the project folder) instead of applying them to a cluster. Defaults to applying them.
+   */
   readonly renderYamlToDirectory?: string;
 }
 
@@ -44,6 +47,18 @@ export class KubernetesRuntime extends pulumi.ComponentResource implements Runti
   constructor(name: string, args: KubernetesRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:kubernetes:Runtime", name, {}, opts);
     this.ctx = args.context;
+    if (args.renderYamlToDirectory !== undefined) {
+      // Render mode: the provider writes each object to a file and never contacts a cluster, so
+      // no rollout, Job or readiness is awaited and `up` works without one. The Secrets are then
+      // files holding their values in clear (mode 0600); the provider warns per Secret, golive
+      // says once what that means for the folder.
+      void pulumi.log.warn(
+        `rendering manifests to ${args.renderYamlToDirectory} instead of applying them: its ` +
+          "Secrets hold generated passwords in clear; keep the folder out of version control " +
+          "(apply: docs/architecture.md, Kubernetes render)",
+        this,
+      );
+    }
     this.provider = new k8s.Provider(
       `${name}-provider`,
       { renderYamlToDirectory: args.renderYamlToDirectory },
@@ -331,7 +346,9 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     const container: k8s.types.input.core.v1.Container = {
       name: spec.name,
       image: spec.image,
-      command: spec.command ? [...spec.command] : undefined,
+      // The image's entrypoint stays unless the workload replaces it (as on Docker).
+      command: spec.entrypoint ? [...spec.entrypoint] : undefined,
+      args: spec.command ? [...spec.command] : undefined,
       ports: spec.ports.map((p) => ({ name: p.name.slice(0, 15), containerPort: p.port })),
       env: [
         ...Object.keys(spec.env)
@@ -444,7 +461,10 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
               },
             })),
             persistentVolumeClaimRetentionPolicy: {
-              whenDeleted: spec.volumes.some((v) => v.retain) ? "Retain" : "Delete",
+              whenDeleted:
+                context.retainData !== false && spec.volumes.some((v) => v.retain)
+                  ? "Retain"
+                  : "Delete",
               whenScaled: "Retain",
             },
           },
@@ -463,7 +483,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
                 resources: { requests: { storage: `${v.sizeGb}Gi` } },
               },
             },
-            { ...childOpts, retainOnDelete: v.retain },
+            { ...childOpts, retainOnDelete: v.retain && context.retainData !== false },
           ),
       );
       podSpec.volumes = [

@@ -96,7 +96,10 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
             ...spec.env,
             ...Object.fromEntries(secretExports.map((k) => [k, spec.secretEnv[k]])),
           },
-          create: jobScript(spec.command ?? [], [...Object.keys(spec.env), ...secretExports]),
+          create: jobScript(
+            [...(spec.entrypoint ?? []), ...(spec.command ?? [])],
+            [...Object.keys(spec.env), ...secretExports],
+          ),
         },
         { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
       );
@@ -175,8 +178,9 @@ export class LxcContainer extends pulumi.ComponentResource {
       return { path: f.path, envKey, mode: f.secret ? "0600" : "0644" };
     });
     let unit: string | undefined;
-    if (spec.command && spec.command.length > 0) {
-      unit = systemdUnit(spec.name, spec.command);
+    const argv = [...(spec.entrypoint ?? []), ...(spec.command ?? [])];
+    if (argv.length > 0) {
+      unit = systemdUnit(spec.name, argv);
       environment.GOLIVE_UNIT = unit;
     }
     this.service = new command.remote.Command(

@@ -46,7 +46,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       {
         name: "node-exporter",
         component: "exporter",
-        image: `${registry}prom/node-exporter:v1.8.2`,
+        image: `${registry}${spec.nodeExporterImage}`,
         env: {},
         secretEnv: {},
         ports: [{ name: "metrics", port: 9100, public: false }],
@@ -82,8 +82,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
         name: "alertmanager",
         component: "alerting",
         image: `${registry}${spec.alertmanagerImage}`,
+        // The official image's entrypoint is the binary: flags only, and the binary named for LXC.
+        entrypoint: ["alertmanager"],
         command: [
-          "alertmanager",
           "--config.file=/etc/alertmanager/alertmanager.yml",
           "--storage.path=/alertmanager",
         ],
@@ -122,8 +123,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
         name: "prometheus",
         component: "monitoring",
         image: `${registry}${spec.prometheusImage}`,
+        entrypoint: ["prometheus"],
         command: [
-          "prometheus",
           "--config.file=/etc/prometheus/prometheus.yml",
           "--storage.tsdb.path=/prometheus",
           `--storage.tsdb.retention.time=${spec.retentionDays}d`,

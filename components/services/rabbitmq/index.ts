@@ -116,7 +116,9 @@ export class RabbitMQ extends pulumi.ComponentResource {
           { name: "data", mountPath: "/var/lib/rabbitmq", sizeGb: spec.storageGb, retain: true },
         ],
         files: [
-          { path: "/etc/rabbitmq/rabbitmq.conf", content: rabbitmqConf(), secret: false },
+          // In conf.d after the image's 10-defaults.conf, which would otherwise undo
+          // loopback_users.guest = true (official image), rather than in rabbitmq.conf.
+          { path: "/etc/rabbitmq/conf.d/90-golive.conf", content: rabbitmqConf(), secret: false },
           {
             path: "/etc/rabbitmq/enabled_plugins",
             content: enabledPlugins(spec.plugins),
@@ -127,7 +129,9 @@ export class RabbitMQ extends pulumi.ComponentResource {
             content: topologyDefinitions(spec),
             secret: false,
           },
-          { path: "/etc/rabbitmq/definitions.d/20-users.json", content: usersJson, secret: true },
+          // Users first: RabbitMQ loads the folder in name order and stops at the first file
+          // that fails, and the topology's permissions name these users.
+          { path: "/etc/rabbitmq/definitions.d/00-users.json", content: usersJson, secret: true },
         ],
         healthCheck: {
           command: ["rabbitmq-diagnostics", "-q", "check_port_connectivity"],

@@ -71,7 +71,7 @@ function realised(
       }
     }
     return {
-      command: container.command ?? [],
+      command: [...(container.command ?? []), ...(container.args ?? [])],
       files,
       env: (container.env ?? []).map(
         (e: { name: string; value?: string }) => `${e.name}=${e.value ?? "<secretKeyRef>"}`,
@@ -99,9 +99,25 @@ function realised(
 const text = (r: { command: string[]; files: Record<string, string> }) =>
   [...r.command, ...Object.values(r.files)].join("\n");
 
+/** Every workload port of a full Docker environment, each given a host port by spec `hostPorts`. */
+const published: Record<string, Record<string, number>> = {};
+let expectedWorkloads: string[] = [];
+
 describe("data services on every runtime", () => {
   before(async () => {
-    const { Environment } = await import("../../../components/environment");
+    const { Environment, workloadPorts } = await import("../../../components/environment");
+    const full = {
+      runtime: "docker",
+      tier: "dev",
+      ...data,
+      gateway: { domain: "localhost", proxy: "haproxy", tls: { source: "internal" } },
+    };
+    expectedWorkloads = Object.keys(workloadPorts(specFor(full))).sort();
+    let next = 30000;
+    for (const [w, ports] of Object.entries(workloadPorts(specFor(full)))) {
+      for (const port of ports) (published[w] ??= {})[port] = next++;
+    }
+    new Environment("golive-published", { spec: specFor({ ...full, hostPorts: published }) });
     for (const runtime of runtimes) {
       new Environment(`golive-${runtime}`, {
         spec: specFor({
@@ -113,6 +129,30 @@ describe("data services on every runtime", () => {
       });
     }
     await settle();
+  });
+
+  it("workloadPorts names every Docker container and port the components declare", () => {
+    const containers = recorded.filter(
+      (r) =>
+        r.type === "docker:index/container:Container" && r.name.startsWith("golive-published-"),
+    );
+    // One-shot jobs (e.g. elasticsearch-setup) are no long-running workload: no ports, no CT-ID.
+    const services = containers.filter((c) => c.inputs.restart !== "no");
+    const workloadOf = (c: Recorded) =>
+      (c.inputs.labels as { label: string; value: string }[]).find(
+        (l) => l.label === "app.kubernetes.io/name",
+      )?.value;
+    assert.deepEqual([...new Set(services.map(workloadOf))].sort(), expectedWorkloads);
+    for (const [w, ports] of Object.entries(published)) {
+      const c = services.find((x) => workloadOf(x) === w);
+      assert.ok(c, `a container for workload ${w}`);
+      const hostPorts = (c.inputs.ports as { external?: number }[]).map((p) => p.external).sort();
+      assert.deepEqual(
+        hostPorts,
+        Object.values(ports).sort(),
+        `${w}: every named port is published`,
+      );
+    }
   });
 
   for (const runtime of runtimes) {

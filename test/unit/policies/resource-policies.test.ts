@@ -77,7 +77,7 @@ const rabbit = (labels: Record<string, string>, files: Record<string, string>): 
   },
 });
 const rabbitFiles = {
-  "/etc/rabbitmq/rabbitmq.conf":
+  "/etc/rabbitmq/conf.d/90-golive.conf":
     "load_definitions = /etc/rabbitmq/definitions.d\nloopback_users.guest = true\n",
   "/etc/rabbitmq/enabled_plugins": "[rabbitmq_management,rabbitmq_prometheus].\n",
 };
@@ -395,7 +395,10 @@ describe("resource policies: baseline passes, one mutation fails", () => {
     one(
       runResource(
         rabbitmqDisallowGuest,
-        rabbit({}, { ...rabbitFiles, "/etc/rabbitmq/rabbitmq.conf": "load_definitions = /x\n" }),
+        rabbit(
+          {},
+          { ...rabbitFiles, "/etc/rabbitmq/conf.d/90-golive.conf": "load_definitions = /x\n" },
+        ),
       ),
       /loopback/,
     );
