@@ -2,8 +2,14 @@
 # Builds the offline test images from Debian packages: a bookworm base made with debootstrap and
 # `docker import`, then one Dockerfile per service on top of it. No registry is needed or used.
 # Images are tagged golive.local/<name>:<version>; stacks select them with
-# `imageRegistry: golive.local/`. Already-built images are kept (delete them to rebuild).
+# `imageRegistry: golive.local/`. An image is rebuilt when its folder or the base changes.
 #   test/images/build.sh [name…]     (default: every image)
+#
+# <name> is the image's folder under test/images, which holds its Dockerfile and a VERSION file
+# (the tag). The folder is the repository path the program asks for after the registry prefix,
+# so an image whose default reference has a namespace lives in nested folders: golive's default
+# prom/prometheus:v2.54.1 becomes golive.local/prom/prometheus:v2.54.1, built from
+# test/images/prom/prometheus (VERSION v2.54.1) with `test/images/build.sh prom/prometheus`.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 registry=golive.local
@@ -45,17 +51,25 @@ if ! have "$base"; then
 fi
 
 build() {
-  local name=$1 version
+  local name=${1%/} version
+  if [ ! -f "$here/$name/Dockerfile" ] || [ ! -f "$here/$name/VERSION" ]; then
+    echo "images: no test/images/$name/Dockerfile and VERSION" >&2
+    exit 1
+  fi
   version=$(cat "$here/$name/VERSION")
   local tag="$registry/$name:$version"
-  if have "$tag"; then
+  # The image records a hash of its folder and base: a changed Dockerfile or file rebuilds it.
+  local context
+  context=$( (cd "$here/$name" && find . -maxdepth 1 -type f -print0 | sort -z | xargs -0 sha256sum
+    docker image inspect -f '{{.Id}}' "$base") | sha256sum | cut -c1-16)
+  if have "$tag" && [ "$(docker image inspect -f '{{index .Config.Labels "golive.dev/context"}}' "$tag")" = "$context" ]; then
     echo "images: $tag present"
     return
   fi
   local start=$SECONDS log
   log=$(mktemp)
   # The legacy builder (no buildx here) prints a deprecation notice: keep it in the log.
-  if ! DOCKER_BUILDKIT=0 docker build --build-arg BASE="$base" -t "$tag" "$here/$name" >"$log" 2>&1; then
+  if ! DOCKER_BUILDKIT=0 docker build --build-arg BASE="$base" --label "golive.dev/context=$context" -t "$tag" "$here/$name" >"$log" 2>&1; then
     echo "images: building $tag failed; last lines:" >&2
     tail -n 25 "$log" >&2
     rm -f "$log"
@@ -67,6 +81,6 @@ build() {
 
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
-  mapfile -t names < <(find "$here" -mindepth 2 -maxdepth 2 -name Dockerfile -printf '%h\n' | xargs -n1 basename | sort)
+  mapfile -t names < <(find "$here" -mindepth 2 -maxdepth 3 -name Dockerfile -printf '%P\n' | xargs -n1 dirname | sort)
 fi
 for n in "${names[@]}"; do build "$n"; done

@@ -1,7 +1,10 @@
-"""golive's demo app: GET /health, GET/POST /rows (kept in PostgreSQL), GET / (its colour)."""
+"""golive's demo app: GET /health, GET/POST /rows (kept in PostgreSQL), GET / (its colour), and
+GET /metrics in Prometheus' text format with the metric names golive's alert rules use
+(http_requests_total by status, http_request_duration_seconds histogram)."""
 import json
 import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg2
@@ -9,6 +12,36 @@ import psycopg2
 VERSION = os.environ.get("APP_VERSION", "1.0.0")
 COLOR = os.environ.get("APP_COLOR", "none")
 _local = threading.local()
+_lock = threading.Lock()
+_requests = {}  # status -> count
+_buckets = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_bucket_counts = [0] * len(_buckets)
+_duration = {"sum": 0.0, "count": 0}
+
+
+def observe(status, seconds):
+    with _lock:
+        _requests[status] = _requests.get(status, 0) + 1
+        for i, le in enumerate(_buckets):
+            if seconds <= le:
+                _bucket_counts[i] += 1
+        _duration["sum"] += seconds
+        _duration["count"] += 1
+
+
+def metrics_text():
+    with _lock:
+        lines = ["# TYPE http_requests_total counter"]
+        lines += [f'http_requests_total{{status="{s}"}} {n}' for s, n in sorted(_requests.items())]
+        lines.append("# TYPE http_request_duration_seconds histogram")
+        lines += [
+            f'http_request_duration_seconds_bucket{{le="{le}"}} {n}'
+            for le, n in zip(_buckets, _bucket_counts)
+        ]
+        lines.append(f'http_request_duration_seconds_bucket{{le="+Inf"}} {_duration["count"]}')
+        lines.append(f'http_request_duration_seconds_sum {_duration["sum"]}')
+        lines.append(f'http_request_duration_seconds_count {_duration["count"]}')
+    return "\n".join(lines) + "\n"
 
 
 def db():
@@ -32,15 +65,19 @@ def db():
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def reply(self, status, body):
-        raw = json.dumps(body).encode()
+    def reply(self, status, body, content_type="application/json"):
+        raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        observe(status, time.monotonic() - getattr(self, "started", time.monotonic()))
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(raw)))
         self.end_headers()
         self.wfile.write(raw)
 
     def do_GET(self):
+        self.started = time.monotonic()
+        if self.path == "/metrics":
+            return self.reply(200, metrics_text(), "text/plain; version=0.0.4")
         if self.path == "/health":
             if os.environ.get("HEALTH_FAIL") == "1":
                 return self.reply(503, {"status": "failing", "version": VERSION, "color": COLOR})
@@ -52,6 +89,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.reply(200, {"version": VERSION, "color": COLOR})
 
     def do_POST(self):
+        self.started = time.monotonic()
         if self.path != "/rows":
             return self.reply(404, {"error": "not found"})
         length = int(self.headers.get("Content-Length", "0"))

@@ -1,6 +1,15 @@
 #!/bin/bash
-# Initialises PGDATA on first start like the official image, then runs postgres as its user.
+# Like the official image: options alone mean postgres with those options; only then is PGDATA
+# initialised on first start and postgres run as its user. Any other command (a replica's
+# pg_basebackup script, a backup loop) runs as given, with PGDATA untouched.
 set -euo pipefail
+if [ "$#" -eq 0 ] || [ "${1:0:1}" = "-" ]; then
+  set -- postgres "$@"
+fi
+if [ "$1" != postgres ]; then
+  exec "$@"
+fi
+shift
 : "${POSTGRES_USER:=postgres}" "${POSTGRES_DB:=$POSTGRES_USER}" "${PGDATA:=/var/lib/postgresql/data}"
 export PGDATA
 as_pg() { runuser -u postgres -- "$@"; }
@@ -39,8 +48,4 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   as_pg pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
 fi
 
-if [ "${1:-postgres}" = postgres ]; then
-  shift || true
-  exec runuser -u postgres -- postgres "$@"
-fi
-exec "$@"
+exec runuser -u postgres -- postgres "$@"
