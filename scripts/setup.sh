@@ -9,6 +9,12 @@ start=$SECONDS
 
 "$repo/toolchain/build.sh"
 
+# The end-to-end tests talk to PostgreSQL from the host with psql.
+if ! command -v psql >/dev/null 2>&1; then
+  echo "setup: installing postgresql-client (psql)"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
+fi
+
 # npm ci when node_modules is missing or older than the lockfile.
 stamp=node_modules/.golive-lock-hash
 want=$(sha256sum package-lock.json | cut -c1-16)
