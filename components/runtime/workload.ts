@@ -20,6 +20,8 @@ export interface WorkloadSpec {
    * On LXC the systemd unit runs `entrypoint` followed by `command`.
    */
   readonly entrypoint?: readonly string[];
+  /** On LXC: the entrypoint as the Debian package names it, where that differs from the image's. */
+  readonly packageEntrypoint?: readonly string[];
   /** The arguments to the entrypoint (Docker CMD, Kubernetes `args`). */
   readonly command?: readonly string[];
   readonly env: Readonly<Record<string, string>>;

@@ -178,7 +178,7 @@ export class LxcContainer extends pulumi.ComponentResource {
       return { path: f.path, envKey, mode: f.secret ? "0600" : "0644" };
     });
     let unit: string | undefined;
-    const argv = [...(spec.entrypoint ?? []), ...(spec.command ?? [])];
+    const argv = [...(spec.packageEntrypoint ?? spec.entrypoint ?? []), ...(spec.command ?? [])];
     if (argv.length > 0) {
       unit = systemdUnit(spec.name, argv);
       environment.GOLIVE_UNIT = unit;

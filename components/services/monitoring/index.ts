@@ -84,6 +84,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
         image: `${registry}${spec.alertmanagerImage}`,
         // The official image's entrypoint is the binary: flags only, and the binary named for LXC.
         entrypoint: ["alertmanager"],
+        // Debian's prometheus-alertmanager package installs the binary under the package's name.
+        packageEntrypoint: ["prometheus-alertmanager"],
         command: [
           "--config.file=/etc/alertmanager/alertmanager.yml",
           "--storage.path=/alertmanager",

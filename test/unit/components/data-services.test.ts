@@ -155,6 +155,23 @@ describe("data services on every runtime", () => {
     }
   });
 
+  it("Prometheus and Alertmanager get flags only where the image's entrypoint is the binary", () => {
+    for (const w of ["prometheus", "alertmanager"]) {
+      const c = recorded.find(
+        (r) => r.type === "docker:index/container:Container" && r.name === `golive-docker-${w}`,
+      );
+      assert.ok(c);
+      assert.deepEqual(c.inputs.entrypoints, [w]);
+      assert.match(String(c.inputs.command[0]), /^--config\.file=/);
+    }
+    // On LXC the unit runs the Debian package's binary.
+    assert.match(
+      text(realised("lxc", "alertmanager")),
+      /ExecStart=prometheus-alertmanager --config\.file=/,
+    );
+    assert.match(text(realised("lxc", "prometheus")), /ExecStart=prometheus --config\.file=/);
+  });
+
   for (const runtime of runtimes) {
     describe(runtime, () => {
       it("PostgreSQL primary archives WAL and allows replication slots", () => {
