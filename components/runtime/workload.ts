@@ -70,6 +70,13 @@ export interface WorkloadVolume {
   readonly sizeGb: number;
   /** Kept when the environment is destroyed. */
   readonly retain: boolean;
+  /**
+   * The user (name or uid, as the image knows it) that must own the volume's root, where the
+   * image's entrypoint does not see to it (PostgreSQL's WAL archive). Docker: a one-off `chown`
+   * container before the workload starts; Kubernetes: the pod's fsGroup; LXC: not needed yet
+   * (the service user's folders come from the Debian package).
+   */
+  readonly owner?: string;
 }
 
 export interface WorkloadFile {

@@ -96,6 +96,38 @@ export class DockerWorkload extends pulumi.ComponentResource {
         ),
     );
 
+    // A fresh Docker volume mounted where the image has no folder belongs to root: hand the ones
+    // the spec names an owner for to that user before the workload starts (a one-off job, like
+    // the Bitnami charts' volume-permissions init container).
+    const owned = spec.volumes.filter((v) => v.owner !== undefined);
+    const ready: pulumi.Resource[] = [...this.volumes];
+    if (owned.length > 0) {
+      ready.push(
+        new docker.Container(
+          `${name}-volume-owner`,
+          {
+            name: `${name}-volume-owner`,
+            image: spec.image,
+            entrypoints: ["sh", "-c"],
+            command: [owned.map((v) => `chown ${v.owner}: ${v.mountPath}`).join(" && ")],
+            user: "0",
+            restart: "no",
+            attach: true,
+            logs: true,
+            mustRun: false,
+            labels: toLabels({ ...labels, "golive.dev/job": "volume-owner" }),
+            volumes: owned.map((v) => ({
+              volumeName: `${name}-${v.name}`,
+              containerPath: v.mountPath,
+            })),
+            memory: 64,
+            cpus: "0.25",
+          },
+          { parent: this, dependsOn: this.volumes },
+        ),
+      );
+    }
+
     // Secret values travel as secret Outputs: the engine keeps `envs` and `uploads` secret in state.
     const envs = pulumi
       .all(
@@ -168,7 +200,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
             cpus: limits ? String(cpuCores(limits.cpu)) : undefined,
             gpus: spec.gpu ? (spec.gpu.count > 0 ? `count=${spec.gpu.count}` : "all") : undefined,
           },
-          { parent: this, dependsOn: this.volumes },
+          { parent: this, dependsOn: ready },
         ),
       );
     }

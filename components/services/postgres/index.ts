@@ -103,6 +103,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
       mountPath: walArchiveDir,
       sizeGb: spec.walArchive.storageGb,
       retain: true,
+      // The images' entrypoints own PGDATA, not this folder: archive_command runs as postgres.
+      owner: "postgres",
     };
     this.primary = runtime.workload(
       {

@@ -53,6 +53,24 @@ describe("the Docker runtime", () => {
     assert.equal(vol.inputs.name, "golive-test-postgres-data");
   });
 
+  it("hands the WAL archive volume to postgres before PostgreSQL starts", () => {
+    const job = one(
+      recorded,
+      "docker:index/container:Container",
+      "golive-test-postgres-volume-owner",
+    );
+    assert.deepEqual(job.inputs.entrypoints, ["sh", "-c"]);
+    assert.deepEqual(job.inputs.command, ["chown postgres: /var/lib/postgresql/wal-archive"]);
+    assert.equal(job.inputs.user, "0");
+    assert.equal(job.inputs.attach, true, "runs to completion before the primary is created");
+    assert.deepEqual(job.inputs.volumes, [
+      {
+        volumeName: "golive-test-postgres-wal-archive",
+        containerPath: "/var/lib/postgresql/wal-archive",
+      },
+    ]);
+  });
+
   it("runs each app replica as its own container with HTTP health check, env and secrets", () => {
     const apis = byType(recorded, "docker:index/container:Container").filter((c) =>
       c.name.startsWith("golive-test-api"),
