@@ -195,6 +195,7 @@ export class LxcContainer extends pulumi.ComponentResource {
           files,
           unit,
           spec.systemdService,
+          spec.volumes.map((v) => ({ path: v.mountPath, owner: v.owner })),
         ),
         update: provisionScript(
           spec.name,
@@ -203,6 +204,7 @@ export class LxcContainer extends pulumi.ComponentResource {
           files,
           unit,
           spec.systemdService,
+          spec.volumes.map((v) => ({ path: v.mountPath, owner: v.owner })),
         ),
       },
       { parent: this, dependsOn: [this.container] },

@@ -138,8 +138,9 @@ function systemdQuote(arg: string): string {
 
 /**
  * Provisions the service inside the container: installs its Debian packages, writes its env file
- * (mode 0600, from variables GOLIVE_ENV_* of the command's own secret environment), its files, its
- * systemd unit, and (re)starts it. Re-running it applies changes.
+ * (mode 0600, from variables GOLIVE_ENV_* of the command's own secret environment), its files, the
+ * folders of its volumes (owned as the spec says: the packages' users exist by then), its systemd
+ * unit, and (re)starts it. Re-running it applies changes.
  */
 export function provisionScript(
   service: string,
@@ -148,6 +149,7 @@ export function provisionScript(
   files: readonly { path: string; envKey: string; mode: string }[],
   unit: string | undefined,
   packagedService?: string,
+  volumes: readonly { path: string; owner?: string }[] = [],
 ): string {
   const exec = 'pct exec "$GOLIVE_CT_ID" --';
   const lines = ["set -eu"];
@@ -157,6 +159,13 @@ export function provisionScript(
     );
   }
   lines.push(`${exec} install -d -m 0755 /etc/golive`);
+  for (const v of volumes) {
+    lines.push(
+      v.owner === undefined
+        ? `${exec} install -d ${v.path}`
+        : `${exec} sh -c 'install -d ${v.path} && chown ${v.owner}: ${v.path}'`,
+    );
+  }
   const envLines = envKeys.map((k) => `'${k}=%s\\n' "$GOLIVE_ENV_${k}"`);
   lines.push(
     envKeys.length > 0

@@ -79,6 +79,15 @@ describe("the Proxmox LXC runtime", () => {
     assert.doesNotMatch(api.inputs.create, /s{48}/, "no secret value in the command text");
   });
 
+  it("makes the volumes' folders, the WAL archive owned by postgres, after the packages", () => {
+    const pg = one(recorded, "command:remote:Command", "golive-test-postgres-service");
+    const script = String(pg.inputs.create);
+    assert.match(script, /install -d \/var\/lib\/postgresql\/data\n/);
+    const chown = script.indexOf("install -d /var/lib/postgresql/wal-archive && chown postgres:");
+    assert.ok(chown > 0, script);
+    assert.ok(script.indexOf("apt-get install") < chown, "the postgres user exists by then");
+  });
+
   it("installs the gateway from Debian's caddy package with the generated Caddyfile", () => {
     const gw = one(recorded, "command:remote:Command", "golive-test-gateway-service");
     assert.match(gw.inputs.create, /apt-get install -y -qq caddy/);
