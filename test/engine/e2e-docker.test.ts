@@ -70,7 +70,7 @@ function containerEnv(name: string): Record<string, string> {
   );
 }
 
-/** The stack's objects on the Docker engine, by golive's labels and name prefix. */
+/** The stack's objects on the Docker engine: every name starts with the stack's prefix. */
 function engineObjects(): { containers: string[]; networks: string[]; volumes: string[] } {
   const list = (args: string[]) =>
     docker(args)

@@ -115,7 +115,18 @@ export class DockerWorkload extends pulumi.ComponentResource {
             attach: true,
             logs: true,
             mustRun: false,
-            labels: toLabels({ ...labels, "golive.dev/job": "volume-owner" }),
+            // Its own name and component, none of the workload's role labels: policies must not
+            // take it for the workload (a PostgreSQL primary without WAL archiving, say).
+            labels: toLabels({
+              ...standardLabels(context, {
+                ...spec,
+                name: `${spec.name}-volume-owner`,
+                component: "volume-owner",
+                secretEnv: {},
+                labels: {},
+              }),
+              "golive.dev/job": "volume-owner",
+            }),
             volumes: owned.map((v) => ({
               volumeName: `${name}-${v.name}`,
               containerPath: v.mountPath,

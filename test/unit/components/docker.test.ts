@@ -63,6 +63,11 @@ describe("the Docker runtime", () => {
     assert.deepEqual(job.inputs.command, ["chown postgres: /var/lib/postgresql/wal-archive"]);
     assert.equal(job.inputs.user, "0");
     assert.equal(job.inputs.attach, true, "runs to completion before the primary is created");
+    const labels = Object.fromEntries(
+      (job.inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]),
+    );
+    assert.equal(labels["app.kubernetes.io/name"], "postgres-volume-owner");
+    assert.equal(labels["golive.dev/postgres-role"], undefined, "not taken for the primary");
     assert.deepEqual(job.inputs.volumes, [
       {
         volumeName: "golive-test-postgres-wal-archive",
