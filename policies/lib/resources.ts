@@ -52,8 +52,14 @@ export function filesOf(type: string, props: Props): { path: string; content: st
       const f = known(() => ({
         path: uploads[i].file as string,
         content: uploads[i].content as string,
+        permissions: uploads[i].permissions as string | undefined,
       }));
-      if (f && typeof f.content === "string") files.push(f);
+      // A secret upload (golive's runtime gives those, and only those, mode 0600) is no file in
+      // clear: its content is a secret in state. Policies see secrets unwrapped at `up`, so the
+      // mode is what tells them apart (at preview a generated value is still unknown).
+      if (f && typeof f.content === "string" && f.permissions !== "0600") {
+        files.push({ path: f.path, content: f.content });
+      }
     }
     return files;
   }

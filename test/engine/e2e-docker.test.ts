@@ -211,6 +211,12 @@ describe("end to end on the local Docker engine", () => {
     figure("up-seconds-e2e-cold", up.seconds.toFixed(1));
     assert.equal(up.code, 0, up.output);
     assert.match(up.output, /Policies:/);
+    // The only finding is the report of the scenario's own waiver (RabbitMQ 3.10 from Debian).
+    const reported = [
+      ...up.output.matchAll(/\[(mandatory|advisory)\] \[severity: \w+\]\s+([a-z0-9-]+)/g),
+    ].map((m) => `${m[1]} ${m[2]}`);
+    assert.ok(reported.length > 0, "the waiver is reported");
+    assert.deepEqual([...new Set(reported)], ["advisory waivers-report-active"], up.output);
     const { containers } = engineObjects();
     figure("e2e-containers", containers.length);
     for (const c of [

@@ -177,6 +177,25 @@ describe("resource policies: baseline passes, one mutation fails", () => {
       ),
       /k\.pem/,
     );
+    // A secret upload (mode 0600) is a secret in state, not a file in clear, even when `up`
+    // shows the policy its value; the same content with a plain mode is refused.
+    const auth = {
+      file: "/usr/local/etc/redis/golive-auth.conf",
+      content: "requirepass s3cretvalue\n",
+    };
+    none(
+      runResource(
+        secretsDisallowPlainConfigFiles,
+        dockerApp({ uploads: [{ ...auth, permissions: "0600" }] }),
+      ),
+    );
+    one(
+      runResource(
+        secretsDisallowPlainConfigFiles,
+        dockerApp({ uploads: [{ ...auth, permissions: "0644" }] }),
+      ),
+      /golive-auth\.conf holds what looks like a secret/,
+    );
   });
 
   it("secrets-enforce-min-length: literal and generated", () => {
