@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentSpec, SecretRefSpec, ServiceSpec } from "./config/spec";
+import type { EnvironmentSpec, SecretRefSpec } from "./config/spec";
 import { workloadNames } from "./config/workloads";
 
 export { workloadNames, workloadPorts } from "./config/workloads";
-import { EnvironmentFacts } from "./facts";
+import { EnvironmentFacts, type BlueGreenFacts } from "./facts";
 import { Gateway } from "./gateway";
 import { readLicense } from "./license";
 import { enabledAccounts, manifests } from "./release/canary";
@@ -63,14 +63,27 @@ export function startOrder(
   return order;
 }
 
-/** The gateway weights of a blue/green service: the explicit split, or all traffic on the active colour. */
-export function colourWeights(bg: NonNullable<ServiceSpec["blueGreen"]>): {
-  blue: number;
-  green: number;
-} {
-  return (
-    bg.weights ?? { blue: bg.active === "blue" ? 100 : 0, green: bg.active === "green" ? 100 : 0 }
-  );
+/**
+ * Blue/green services: the active colour, each colour's gateway weight (the explicit split, or all
+ * traffic on the active colour) and release. Recorded in the facts and used by the gateway.
+ */
+export function blueGreenFacts(
+  services: EnvironmentSpec["services"],
+): Record<string, BlueGreenFacts> {
+  const out: Record<string, BlueGreenFacts> = {};
+  for (const [svc, s] of Object.entries(services)) {
+    const bg = s.blueGreen;
+    if (!bg) continue;
+    out[svc] = {
+      active: bg.active,
+      weights: bg.weights ?? {
+        blue: bg.active === "blue" ? 100 : 0,
+        green: bg.active === "green" ? 100 : 0,
+      },
+      releases: { blue: bg.blue, green: bg.green },
+    };
+  }
+  return out;
 }
 
 /** A whole environment: its runtime, data services and app services, in dependency order. */
@@ -100,6 +113,7 @@ export class Environment extends pulumi.ComponentResource {
     const license = spec.license
       ? readLicense(spec.license, args.root ?? process.cwd())
       : undefined;
+    const blueGreen = blueGreenFacts(spec.services);
     this.facts = new EnvironmentFacts(
       `${name}-facts`,
       {
@@ -118,22 +132,7 @@ export class Environment extends pulumi.ComponentResource {
               }
             : undefined,
         licenseProblems: license?.problems ?? [],
-        blueGreen: Object.fromEntries(
-          Object.entries(spec.services).flatMap(([svc, s]) =>
-            s.blueGreen
-              ? [
-                  [
-                    svc,
-                    {
-                      active: s.blueGreen.active,
-                      weights: colourWeights(s.blueGreen),
-                      releases: { blue: s.blueGreen.blue, green: s.blueGreen.green },
-                    },
-                  ],
-                ]
-              : [],
-          ),
-        ),
+        blueGreen,
       },
       { parent: this },
     );
@@ -197,13 +196,14 @@ export class Environment extends pulumi.ComponentResource {
       targets.push(...mq.scrapeTargets);
       const appUser = Object.keys(spec.rabbitmq.users).sort()[0] ?? "admin";
       const vhost = spec.rabbitmq.vhosts[0] === "/" ? "%2F" : spec.rabbitmq.vhosts[0];
+      const amqpUrl = pulumi.interpolate`amqp://${appUser}:${mq.passwords[appUser]}@${mq.host}:${mq.port}/${vhost}`;
       clientEnv.rabbitmq = {
         env: { RABBITMQ_HOST: mq.host, RABBITMQ_PORT: String(mq.port), RABBITMQ_USER: appUser },
         secretEnv: {
           RABBITMQ_PASSWORD: mq.passwords[appUser],
-          AMQP_URL: pulumi.interpolate`amqp://${appUser}:${mq.passwords[appUser]}@${mq.host}:${mq.port}/${vhost}`,
+          AMQP_URL: amqpUrl,
           // RABBITMQ_URL as the PSA checklist names it.
-          RABBITMQ_URL: pulumi.interpolate`amqp://${appUser}:${mq.passwords[appUser]}@${mq.host}:${mq.port}/${vhost}`,
+          RABBITMQ_URL: amqpUrl,
         },
       };
     }
@@ -258,7 +258,6 @@ export class Environment extends pulumi.ComponentResource {
     } catch (e) {
       throw new pulumi.ResourceError((e as Error).message, this);
     }
-    const colours: Record<string, { blue: number; green: number; active: "blue" | "green" }> = {};
     for (const svc of order) {
       const s = spec.services[svc];
       const secretEnv: Record<string, pulumi.Output<string>> = {};
@@ -309,7 +308,6 @@ export class Environment extends pulumi.ComponentResource {
         // Both colours run; the idle one stays for rollback. Dependants and the gateway wait for both.
         const bg = s.blueGreen;
         const repo = s.image.includes(":") ? s.image.slice(0, s.image.lastIndexOf(":")) : s.image;
-        colours[svc] = { ...colourWeights(bg), active: bg.active };
         workloads[svc] = (["blue", "green"] as const).map((colour) => {
           const app = new AppService(
             `${name}-${svc}-${colour}`,
@@ -367,7 +365,7 @@ export class Environment extends pulumi.ComponentResource {
           upstreams: Object.keys(spec.services).flatMap((s) => workloads[s]),
           config,
           imageRegistry: spec.imageRegistry,
-          colours,
+          colours: blueGreen,
           maintenance: spec.maintenance,
         },
         { parent: this },

@@ -1,6 +1,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewaySpec, ServiceSpec } from "../config/spec";
+import type { BlueGreenFacts } from "../facts";
 import type { Runtime, Workload, WorkloadFile } from "../runtime/workload";
 import { caddyfile, type Maintenance, type Route } from "./caddy";
 import { haproxyCfg, haproxyCfgPath, haproxyReloadReady } from "./haproxy";
@@ -18,10 +19,8 @@ export interface GatewayArgs {
   readonly config?: pulumi.Config;
   /** Prefix for images (registry or mirror). Defaults to none. */
   readonly imageRegistry?: string;
-  /** Blue/green services: the weight of each colour. Defaults to none. */
-  readonly colours?: Readonly<
-    Record<string, { blue: number; green: number; active: "blue" | "green" }>
-  >;
+  /** Blue/green services: the active colour and each colour's weight. Defaults to none. */
+  readonly colours?: Readonly<Record<string, BlueGreenFacts>>;
   /** Maintenance mode. Defaults to off. */
   readonly maintenance?: Maintenance;
 }
@@ -85,8 +84,8 @@ export class Gateway extends pulumi.ComponentResource {
       pathPrefix: r.pathPrefix,
       upstreams: colours[r.service]
         ? [
-            { address: `${r.service}-blue:${r.port}`, weight: colours[r.service].blue },
-            { address: `${r.service}-green:${r.port}`, weight: colours[r.service].green },
+            { address: `${r.service}-blue:${r.port}`, weight: colours[r.service].weights.blue },
+            { address: `${r.service}-green:${r.port}`, weight: colours[r.service].weights.green },
           ]
         : [{ address: `${r.service}:${r.port}`, weight: 100 }],
     }));

@@ -19,6 +19,11 @@ export interface RuntimeContext {
   >;
 }
 
+/** Whether destroy leaves this volume behind: a data volume, unless the spec says delete. */
+export function keepsOnDestroy(ctx: RuntimeContext, v: { readonly retain: boolean }): boolean {
+  return v.retain && ctx.retainData !== false;
+}
+
 /** The recommended `app.kubernetes.io/*` labels, used on every runtime (Docker labels, LXC tags). */
 export function standardLabels(ctx: RuntimeContext, w: WorkloadSpec): Record<string, string> {
   return {

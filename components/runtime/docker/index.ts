@@ -1,7 +1,13 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { HealthCheckSpec } from "../../config/spec";
-import { cpuCores, memoryMiB, standardLabels, type RuntimeContext } from "../labels";
+import {
+  cpuCores,
+  keepsOnDestroy,
+  memoryMiB,
+  standardLabels,
+  type RuntimeContext,
+} from "../labels";
 import type { Runtime, Workload, WorkloadSpec } from "../workload";
 
 export interface DockerRuntimeArgs {
@@ -86,13 +92,14 @@ export class DockerWorkload extends pulumi.ComponentResource {
     super("golive:docker:Workload", name, {}, opts);
     const { spec, context } = args;
     const labels = standardLabels(context, spec);
+    const volumeName = (v: { readonly name: string }) => `${name}-${v.name}`;
 
     this.volumes = spec.volumes.map(
       (v) =>
         new docker.Volume(
-          `${name}-${v.name}`,
-          { name: `${name}-${v.name}`, labels: toLabels(labels) },
-          { parent: this, retainOnDelete: v.retain && context.retainData !== false },
+          volumeName(v),
+          { name: volumeName(v), labels: toLabels(labels) },
+          { parent: this, retainOnDelete: keepsOnDestroy(context, v) },
         ),
     );
 
@@ -127,10 +134,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
               }),
               "golive.dev/job": "volume-owner",
             }),
-            volumes: owned.map((v) => ({
-              volumeName: `${name}-${v.name}`,
-              containerPath: v.mountPath,
-            })),
+            volumes: owned.map((v) => ({ volumeName: volumeName(v), containerPath: v.mountPath })),
             memory: 64,
             cpus: "0.25",
           },
@@ -186,7 +190,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
               .filter((p) => p.hostPort !== undefined)
               .map((p) => ({ internal: p.port, external: p.hostPort, ip: "127.0.0.1" })),
             volumes: spec.volumes.map((v) => ({
-              volumeName: `${name}-${v.name}`,
+              volumeName: volumeName(v),
               containerPath: v.mountPath,
             })),
             uploads: spec.files.map((f) => ({

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { HealthCheckSpec } from "../../config/spec";
-import { splitForKubernetes, standardLabels, type RuntimeContext } from "../labels";
+import { keepsOnDestroy, splitForKubernetes, standardLabels, type RuntimeContext } from "../labels";
 import type { IngressSpec, Runtime, Workload, WorkloadSpec } from "../workload";
 
 export interface KubernetesRuntimeArgs {
@@ -461,10 +461,9 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
               },
             })),
             persistentVolumeClaimRetentionPolicy: {
-              whenDeleted:
-                context.retainData !== false && spec.volumes.some((v) => v.retain)
-                  ? "Retain"
-                  : "Delete",
+              whenDeleted: spec.volumes.some((v) => keepsOnDestroy(context, v))
+                ? "Retain"
+                : "Delete",
               whenScaled: "Retain",
             },
           },
@@ -483,7 +482,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
                 resources: { requests: { storage: `${v.sizeGb}Gi` } },
               },
             },
-            { ...childOpts, retainOnDelete: v.retain && context.retainData !== false },
+            { ...childOpts, retainOnDelete: keepsOnDestroy(context, v) },
           ),
       );
       podSpec.volumes = [

@@ -183,29 +183,22 @@ export class LxcContainer extends pulumi.ComponentResource {
       unit = systemdUnit(spec.name, argv);
       environment.GOLIVE_UNIT = unit;
     }
+    const provision = provisionScript(
+      spec.name,
+      spec.packages ?? [],
+      envKeys,
+      files,
+      unit,
+      spec.systemdService,
+      spec.volumes.map((v) => ({ path: v.mountPath, owner: v.owner })),
+    );
     this.service = new command.remote.Command(
       `${name}-service`,
       {
         connection: args.connection,
         environment,
-        create: provisionScript(
-          spec.name,
-          spec.packages ?? [],
-          envKeys,
-          files,
-          unit,
-          spec.systemdService,
-          spec.volumes.map((v) => ({ path: v.mountPath, owner: v.owner })),
-        ),
-        update: provisionScript(
-          spec.name,
-          spec.packages ?? [],
-          envKeys,
-          files,
-          unit,
-          spec.systemdService,
-          spec.volumes.map((v) => ({ path: v.mountPath, owner: v.owner })),
-        ),
+        create: provision,
+        update: provision,
       },
       { parent: this, dependsOn: [this.container] },
     );
