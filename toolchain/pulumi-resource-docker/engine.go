@@ -26,6 +26,9 @@ type engine struct {
 
 var errNotFound = errors.New("not found")
 
+// errConflict is the daemon's 409: a name already in use (container, network).
+var errConflict = errors.New("conflict")
+
 // newEngine resolves the daemon address from the provider's `host` config, then DOCKER_HOST, then
 // the default socket, as the docker CLI does.
 func newEngine(host string) (*engine, error) {
@@ -56,8 +59,8 @@ func newEngine(host string) (*engine, error) {
 	}
 }
 
-// do sends a request and decodes a JSON answer into out (when non-nil). A 404 is errNotFound;
-// any other status of 400 or more is an error carrying the daemon's message.
+// do sends a request and decodes a JSON answer into out (when non-nil). A 404 is errNotFound, a 409
+// errConflict; any other status of 400 or more is an error carrying the daemon's message.
 func (e *engine) do(ctx context.Context, method, path string, query url.Values, body any, out any) error {
 	var reader io.Reader
 	contentType := ""
@@ -96,6 +99,9 @@ func (e *engine) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if resp.StatusCode == http.StatusNotFound {
 		return fmt.Errorf("%w: %s", errNotFound, daemonMessage(raw))
+	}
+	if resp.StatusCode == http.StatusConflict {
+		return fmt.Errorf("%s %s: %s: %w", method, path, daemonMessage(raw), errConflict)
 	}
 	if resp.StatusCode >= 400 {
 		return fmt.Errorf("%s %s: %s", method, path, daemonMessage(raw))

@@ -152,7 +152,7 @@ func (containerKind) Create(ctx context.Context, cfg any, a kit.Args) (string, m
 		ID string `json:"Id"`
 	}
 	err = e.do(ctx, http.MethodPost, "/containers/create", q, body, &created)
-	if err != nil && isConflict(err) && a.Str("name") != "" {
+	if errors.Is(err, errConflict) && a.Str("name") != "" {
 		// An earlier run was killed after the daemon made this container but before the engine
 		// recorded it: the engine creates it again. Replace that orphan if it is unmistakably
 		// this resource's (golive-managed, same instance label); anything else is refused.
@@ -584,7 +584,7 @@ func (networkKind) Create(ctx context.Context, cfg any, a kit.Args) (string, map
 		ID string `json:"Id"`
 	}
 	if err := e.do(ctx, http.MethodPost, "/networks/create", nil, body, &created); err != nil {
-		if !isConflict(err) {
+		if !errors.Is(err, errConflict) {
 			return "", nil, err
 		}
 		// Made by an earlier run that was killed before the engine recorded it: adopt it when it
@@ -774,11 +774,6 @@ const (
 	managedByLabel = "app.kubernetes.io/managed-by"
 	instanceLabel  = "app.kubernetes.io/instance"
 )
-
-// isConflict tells a daemon's 409 answer (a name already in use).
-func isConflict(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "Conflict") || strings.Contains(err.Error(), "already exists"))
-}
 
 // removeOrphan force-removes the container called name when it carries golive's managed-by label
 // and the same instance label as want; it reports whether it removed one.
