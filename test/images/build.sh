@@ -61,8 +61,8 @@ build() {
   # The image records a hash of its folder and base: a changed Dockerfile or file rebuilds it.
   local context
   context=$( (cd "$here/$name" && find . -maxdepth 1 -type f -print0 | sort -z | xargs -0 sha256sum
-    docker image inspect -f '{{.Id}}' "$base") | sha256sum | cut -c1-16)
-  if have "$tag" && [ "$(docker image inspect -f '{{index .Config.Labels "golive.dev/context"}}' "$tag")" = "$context" ]; then
+    echo "$base_id") | sha256sum | cut -c1-16)
+  if [ "$(docker image inspect -f '{{index .Config.Labels "golive.dev/context"}}' "$tag" 2>/dev/null)" = "$context" ]; then
     echo "images: $tag present"
     return
   fi
@@ -79,6 +79,7 @@ build() {
   echo "images: $tag built in $((SECONDS - start))s"
 }
 
+base_id=$(docker image inspect -f '{{.Id}}' "$base")
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
   mapfile -t names < <(find "$here" -mindepth 2 -maxdepth 3 -name Dockerfile -printf '%P\n' | xargs -n1 dirname | sort)
