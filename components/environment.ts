@@ -13,6 +13,7 @@ import type { RuntimeContext } from "./runtime/labels";
 import { allocateIds, LxcRuntime } from "./runtime/lxc";
 import type { Runtime, Workload } from "./runtime/workload";
 import { GeneratedSecret } from "./secrets/generated";
+import { configSecret } from "./secrets/lengths";
 import { AppService } from "./services/app";
 import { Elasticsearch } from "./services/elasticsearch";
 import { Minio } from "./services/minio";
@@ -434,7 +435,7 @@ export class Environment extends pulumi.ComponentResource {
     config: pulumi.Config,
   ): pulumi.Output<string> {
     if ("config" in ref) {
-      return config.requireSecret(ref.config);
+      return configSecret(config, ref.config);
     }
     return new GeneratedSecret(name, { length: ref.generate.length }, { parent: this }).secret;
   }

@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import type { BlueGreenFacts, EnvironmentFactsShape } from "../policies/lib/contract";
 
 /**
  * The facts of an environment that no deployed resource carries (host sizing, tier, license,
@@ -8,40 +9,17 @@ import * as pulumi from "@pulumi/pulumi";
  * It deploys nothing; its inputs are known at preview, so the gates that read it run on a first
  * `up` as strictly as on later ones.
  */
-export interface EnvironmentFactsArgs {
-  readonly tier: string;
-  readonly runtime: string;
-  readonly host?: {
-    readonly cpuCores: number;
-    readonly memoryGb: number;
-    readonly diskGb: number;
-    readonly freeDiskGb?: number;
-    readonly nodes: number;
-    readonly gpu?: { readonly model: string; readonly memoryGb: number };
-  };
-  readonly features: Readonly<Record<string, boolean>>;
-  readonly license?: {
-    readonly file: string;
-    readonly customer: string;
-    readonly modules: readonly string[];
-    readonly expires: string;
-    readonly requiredModules: readonly string[];
-  };
-  /** Problems found while reading the license file (missing, unreadable, malformed). */
-  readonly licenseProblems: readonly string[];
+/** The facts' shape is part of the contract with the policy pack (policies/lib/contract.ts). */
+export type EnvironmentFactsArgs = EnvironmentFactsShape & {
   /**
    * Blue/green services: the active colour, each colour's traffic weight and release. Kept here
    * rather than on the gateway, where a changed label would replace the gateway (Docker cannot
    * relabel a container) and drop connections on every switch.
    */
   readonly blueGreen: Readonly<Record<string, BlueGreenFacts>>;
-}
+};
 
-export interface BlueGreenFacts {
-  readonly active: "blue" | "green";
-  readonly weights: { readonly blue: number; readonly green: number };
-  readonly releases: { readonly blue: string; readonly green: string };
-}
+export type { BlueGreenFacts };
 
 const provider: pulumi.dynamic.ResourceProvider = {
   create(inputs: Record<string, unknown>) {

@@ -1,3 +1,4 @@
+import { label } from "../../policies/lib/contract";
 import type { WorkloadSpec } from "./workload";
 
 /** What every runtime needs to know about the environment it deploys into. */
@@ -19,6 +20,9 @@ export interface RuntimeContext {
   >;
 }
 
+/** The user a workload runs as when its spec names none (Kubernetes and Docker alike). */
+export const defaultRunAsUser = 10001;
+
 /** Whether destroy leaves this volume behind: a data volume, unless the spec says delete. */
 export function keepsOnDestroy(ctx: RuntimeContext, v: { readonly retain: boolean }): boolean {
   return v.retain && ctx.retainData !== false;
@@ -28,24 +32,24 @@ export function keepsOnDestroy(ctx: RuntimeContext, v: { readonly retain: boolea
 export function standardLabels(ctx: RuntimeContext, w: WorkloadSpec): Record<string, string> {
   return {
     ...ctx.labels,
-    "app.kubernetes.io/name": w.name,
-    "app.kubernetes.io/instance": `${ctx.prefix}-${w.name}`,
-    "app.kubernetes.io/component": w.component,
-    "app.kubernetes.io/part-of": ctx.partOf,
-    "app.kubernetes.io/version": imageVersion(w.image),
-    "app.kubernetes.io/managed-by": "golive",
-    "golive.dev/tier": ctx.tier,
-    "golive.dev/start-order": String(w.startOrder),
+    [label.name]: w.name,
+    [label.instance]: `${ctx.prefix}-${w.name}`,
+    [label.component]: w.component,
+    [label.partOf]: ctx.partOf,
+    [label.version]: imageVersion(w.image),
+    [label.managedBy]: "golive",
+    [label.tier]: ctx.tier,
+    [label.startOrder]: String(w.startOrder),
     // Which variables come from secret Outputs, so the policy pack can tell them from literals.
     ...(Object.keys(w.secretEnv).length > 0
-      ? { "golive.dev/secret-env": Object.keys(w.secretEnv).sort().join(",") }
+      ? { [label.secretEnv]: Object.keys(w.secretEnv).sort().join(",") }
       : {}),
     ...(w.gpu?.memoryLimitGb !== undefined
-      ? { "golive.dev/gpu-memory-limit-gb": String(w.gpu.memoryLimitGb) }
+      ? { [label.gpuMemoryLimitGb]: String(w.gpu.memoryLimitGb) }
       : {}),
     ...Object.fromEntries(
       Object.entries(ctx.waivers?.[w.name] ?? {}).map(([policy, wv]) => [
-        `golive.dev/waive.${policy}`,
+        `${label.waiverPrefix}${policy}`,
         `until=${wv.until}; reason=${wv.reason}`,
       ]),
     ),

@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { withLength } from "./lengths";
 
 /** Letters and digits only: safe in URLs, env files and shell without quoting. */
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -46,17 +47,24 @@ export class GeneratedSecret extends pulumi.dynamic.Resource {
 
   /** The value as a secret Output, whatever the engine (or a test's mocks) does with outputs. */
   public get secret(): pulumi.Output<string> {
-    return pulumi.secret(this.value);
+    // One Output per secret, so that its recorded length (secrets/lengths.ts) is found again.
+    this.cached ??= withLength(pulumi.secret(this.value), this.declaredLength);
+    return this.cached;
   }
 
+  private cached?: pulumi.Output<string>;
+  private readonly declaredLength: number;
+
   constructor(name: string, args: GeneratedSecretArgs, opts?: pulumi.CustomResourceOptions) {
+    const length = args.length ?? 32;
     super(
       provider,
       name,
-      { length: args.length ?? 32, value: undefined },
+      { length, value: undefined },
       { ...opts, additionalSecretOutputs: ["value"] },
       "golive",
       "GeneratedSecret",
     );
+    this.declaredLength = length;
   }
 }

@@ -1,73 +1,53 @@
 /** Helpers for stack policies: the environment's facts, workloads by name, and what they wait for. */
 import type { PolicyResource } from "@pulumi/policy";
-import { factsType, labelsOf } from "./resources";
+import { label, types, type EnvironmentFactsShape } from "./contract";
+import { realisesWorkload, runsProcess } from "./kinds";
+import { labelsOf, workloadsOf, type WorkloadView } from "./workloads";
 
-export interface Facts {
-  tier: string;
-  runtime: string;
-  host?: {
-    cpuCores: number;
-    memoryGb: number;
-    diskGb: number;
-    freeDiskGb?: number;
-    nodes: number;
-    gpu?: { model: string; memoryGb: number };
-  };
-  features: Record<string, boolean>;
-  license?: {
-    file: string;
-    customer: string;
-    modules: string[];
-    expires: string;
-    requiredModules: string[];
-  };
-  licenseProblems: string[];
-  /** Blue/green services (absent in state written before golive recorded them here). */
-  blueGreen?: Record<
-    string,
-    {
-      active: "blue" | "green";
-      weights: { blue: number; green: number };
-      releases: { blue: string; green: string };
-    }
-  >;
-}
+export type Facts = EnvironmentFactsShape;
 
 export function factsOf(
   resources: readonly PolicyResource[],
 ): { facts: Facts; urn: string } | undefined {
-  const r = resources.find((x) => x.type === factsType);
+  const r = resources.find((x) => x.type === types.facts);
   return r ? { facts: r.props as Facts, urn: r.urn } : undefined;
 }
 
-/** A deployed workload: the resource that realises it, with golive's labels. */
+/** A deployed workload: the resource that realises it, with its labels. */
 export interface DeployedWorkload {
+  /** label app.kubernetes.io/name, else the container's (or resource's) name. */
   readonly name: string;
   readonly component: string;
   readonly resource: PolicyResource;
   readonly labels: Record<string, string>;
 }
 
-const realising =
-  /^(docker:index\/container:Container|kubernetes:apps\/v1:(Deployment|StatefulSet)|kubernetes:batch\/v1:Job|command:remote:Command)$/;
-
-/** Workloads golive made, by app.kubernetes.io/name (LXC: the container command carries the labels). */
+/**
+ * Workloads by the resource that realises them (Docker container, Kubernetes pod controller,
+ * LXC container command), golive's or not: unnamed ones are named by their container.
+ */
 export function workloads(resources: readonly PolicyResource[]): DeployedWorkload[] {
   const out: DeployedWorkload[] = [];
   for (const r of resources) {
-    if (!realising.test(r.type)) continue;
-    // On LXC the container command carries the workload; its service and job commands don't count.
-    if (
-      r.type === "command:remote:Command" &&
-      r.props.environment?.GOLIVE_CT_HOSTNAME === undefined
-    )
-      continue;
+    if (!realisesWorkload(r.type, r.props)) continue;
     const labels = labelsOf(r.type, r.props);
-    const name = labels["app.kubernetes.io/name"];
-    if (!name) continue;
-    out.push({ name, component: labels["app.kubernetes.io/component"] ?? "", resource: r, labels });
+    const view = workloadsOf(r.type, r.props)[0];
+    const name = labels[label.name] ?? view?.container ?? r.name;
+    out.push({ name, component: labels[label.component] ?? "", resource: r, labels });
   }
   return out;
+}
+
+/** A process-running resource with its views (LXC: the service command, not the container). */
+export interface RunningWorkload {
+  readonly resource: PolicyResource;
+  readonly views: WorkloadView[];
+}
+
+export function running(resources: readonly PolicyResource[]): RunningWorkload[] {
+  return resources
+    .filter((r) => runsProcess(r.type, r.props))
+    .map((r) => ({ resource: r, views: workloadsOf(r.type, r.props) }));
 }
 
 /** Everything a resource waits for: its dependencies and its ancestors' dependencies, transitively. */

@@ -12,9 +12,10 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { labelsOf } from "./resources";
+import { label } from "./contract";
+import { labelsOf } from "./workloads";
 
-export const waiverPrefix = "golive.dev/waive.";
+export const waiverPrefix = label.waiverPrefix;
 
 export interface Waiver {
   readonly policy: string;
@@ -63,10 +64,10 @@ export function waivableResource(p: ResourceValidationPolicy): ResourceValidatio
   const validations = Array.isArray(inner) ? inner : [inner];
   return {
     ...p,
-    validateResource: (args, report) => {
+    validateResource: async (args, report) => {
       if (waived(args.type, args.props, p.name)) return;
       for (const v of validations) {
-        void v(args, report);
+        await v(args, report);
       }
     },
   };

@@ -1,138 +1,197 @@
+/**
+ * One view of a workload across runtimes and authors, so that each checklist item is written once
+ * and judges the fact wherever it appears: a Docker container, each container of a Kubernetes pod
+ * (init containers marked), or an LXC service golive runs with systemd in a `pct` container.
+ * Nothing here depends on golive's labels: they are read as hints where present.
+ *
+ * Facts a gate may need but cannot read at preview are `UNKNOWN`, never "absent": a mandatory
+ * gate turns them into a violation ("unknown at preview") instead of passing.
+ */
+import { label, lxcEnv, parseLengths } from "./contract";
+import {
+  commandRemote,
+  dockerContainer,
+  isJobKind,
+  isLxcContainer,
+  isLxcService,
+  podLabelsOf,
+  podSpecOf,
+  declaredReplicas,
+} from "./kinds";
 import { known } from "./unknowns";
 
-/**
- * One view of a workload across runtimes, so that a checklist item is written once: a Docker
- * container, each container of a Kubernetes Deployment/StatefulSet/DaemonSet/Job, or an LXC
- * container created by golive's `pct` commands (facts read from the command's `environment`).
- */
+type Props = Record<string, any>;
+
+/** A value the pack cannot read at preview (computed by another resource, or hidden from it). */
+export const UNKNOWN: unique symbol = Symbol("unknown at preview");
+export type Fact<T> = T | typeof UNKNOWN;
+
+export function isKnown<T>(v: Fact<T>): v is T {
+  return v !== UNKNOWN;
+}
+
+/** Reads a value; UNKNOWN when the SDK reports it unknown at preview. */
+export function read<T>(f: () => T): Fact<T> {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof Error && e.constructor.name === "UnknownValueError") return UNKNOWN;
+    throw e;
+  }
+}
+
 export type Runtime = "docker" | "kubernetes" | "lxc";
 
 export interface EnvVar {
   readonly name: string;
-  /** The literal value, when the variable is given inline (undefined for references). */
-  readonly value?: string;
-  /** Read from a secret reference (Kubernetes secretKeyRef). */
-  readonly fromSecretRef: boolean;
+  /** The value, UNKNOWN when computed from another resource (a generated secret at preview). */
+  readonly value: Fact<string>;
+  /** Delivered from a secret: a Kubernetes secretKeyRef, or a golive secret Output. */
+  readonly fromSecret: boolean;
+  /** The value's length where the value is secret but its length travels (secret-lengths). */
+  readonly length?: number;
+}
+
+export interface Env {
+  readonly vars: readonly EnvVar[];
+  /**
+   * Why some entries cannot be seen by name (an entry computed whole from another resource,
+   * `envFrom` a ConfigMap/Secret); undefined when every entry's name is known.
+   */
+  readonly hidden?: string;
+}
+
+export interface WorkloadFile {
+  readonly path: string;
+  readonly content: string;
 }
 
 export interface WorkloadView {
   readonly runtime: Runtime;
-  /** Runs once to completion (a migration, a setup step): no probes, no restarts. */
-  readonly job: boolean;
-  /** Container name (Kubernetes), container name (Docker) or hostname (LXC). */
+  readonly type: string;
+  /** The workload's name: label app.kubernetes.io/name, else the container's name. */
   readonly name: string;
-  /** The image; undefined when not known at preview (or for LXC). */
-  readonly image?: string;
-  /**
-   * Environment variables; undefined when the list itself is not known at preview. A variable
-   * whose value is not known yet has `value` undefined and `fromSecretRef` false.
-   */
-  readonly env?: readonly EnvVar[];
+  /** Container name (Docker, Kubernetes) or container hostname / CT-ID (LXC). */
+  readonly container: string;
+  /** main: a long-running process; init: a Kubernetes init container; job: runs to completion. */
+  readonly role: "main" | "init" | "job";
+  /** The image reference (undefined on LXC, which installs packages). */
+  readonly image?: Fact<string>;
+  /** Debian packages (LXC). */
+  readonly packages: readonly string[];
+  /** The systemd unit a package provides and golive restarts (LXC). */
+  readonly systemdService?: string;
+  /** Entrypoint and arguments; [] when the image's default runs. */
+  readonly argv: Fact<readonly string[]>;
+  readonly env: Fact<Env>;
+  /** Files delivered in clear with the workload (Docker uploads, LXC files). */
+  readonly files: readonly WorkloadFile[];
+  /** Whether it runs as non-root: "image" when the image (or package) decides, unreadable here. */
+  readonly nonRoot: Fact<boolean | "image">;
   readonly healthCheck: { readonly liveness: boolean; readonly readiness: boolean };
   readonly limits: { readonly cpu: boolean; readonly memory: boolean };
   readonly requests: { readonly cpu: boolean; readonly memory: boolean };
   readonly labels: Readonly<Record<string, string>>;
 }
 
-type Props = Record<string, any>;
-
-const podControllers = new Set([
-  "kubernetes:apps/v1:Deployment",
-  "kubernetes:apps/v1:StatefulSet",
-  "kubernetes:apps/v1:DaemonSet",
-  "kubernetes:batch/v1:Job",
-]);
-
-/** The pod template's spec of a Kubernetes controller (or a bare Pod). */
-export function podSpecOf(type: string, props: Props): Props | undefined {
-  if (type === "kubernetes:core/v1:Pod") {
-    return props.spec;
-  }
-  if (type === "kubernetes:batch/v1:CronJob") {
-    return props.spec?.jobTemplate?.spec?.template?.spec;
-  }
-  return podControllers.has(type) ? props.spec?.template?.spec : undefined;
-}
-
 /** Every workload a resource declares (none for resources that are not workloads). */
 export function workloadsOf(type: string, props: Props): WorkloadView[] {
-  if (type === "docker:index/container:Container") {
-    return [dockerWorkload(props)];
-  }
+  if (type === dockerContainer) return [dockerWorkload(props)];
   const pod = podSpecOf(type, props);
-  if (pod) {
-    const labels: Record<string, string> =
-      props.spec?.template?.metadata?.labels ?? props.metadata?.labels ?? {};
-    const job = type === "kubernetes:batch/v1:Job" || type === "kubernetes:batch/v1:CronJob";
-    return [...(pod.initContainers ?? []), ...(pod.containers ?? [])].map((c: Props) => ({
-      ...k8sWorkload(c, labels),
-      job,
-    }));
-  }
-  const serviceEnv = lxcServiceEnv(type, props);
-  if (serviceEnv) {
-    return [
-      {
-        runtime: "lxc",
-        job: false,
-        name: serviceEnv.name,
-        env: serviceEnv.env,
-        healthCheck: { liveness: true, readiness: true },
-        limits: { cpu: true, memory: true },
-        requests: { cpu: true, memory: true },
-        labels: {},
-      },
-    ];
-  }
-  const lxc = lxcFacts(type, props);
-  if (lxc) {
-    return [
-      {
-        runtime: "lxc",
-        job: false,
-        name: lxc.hostname,
-        env: [],
-        healthCheck: { liveness: true, readiness: true },
-        limits: { cpu: lxc.cores > 0, memory: lxc.memoryMb > 0 },
-        requests: { cpu: lxc.cores > 0, memory: lxc.memoryMb > 0 },
-        labels: lxc.labels,
-      },
-    ];
-  }
+  if (pod) return podWorkloads(type, props, pod);
+  if (isLxcService(type, props)) return [lxcService(props)];
   return [];
 }
 
+/** The labels of any resource: Docker labels, Kubernetes labels and annotations, LXC GOLIVE_LABELS. */
+export function labelsOf(type: string, props: Props): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (type.startsWith("docker:")) {
+    for (const l of known(() => (props.labels ?? []) as { label: string; value: string }[]) ?? []) {
+      const pair = known(() => [l.label, l.value] as const);
+      if (pair && typeof pair[1] === "string") out[pair[0]] = pair[1];
+    }
+    return out;
+  }
+  if (type.startsWith("kubernetes:")) {
+    Object.assign(
+      out,
+      known(() => ({ ...(props.metadata?.labels ?? {}) })) ?? {},
+      known(() => ({ ...(props.metadata?.annotations ?? {}) })) ?? {},
+      podLabelsOf(type, props),
+    );
+    return out;
+  }
+  if (type === commandRemote) {
+    const raw = known(() => props.environment?.[lxcEnv.labels] as string | undefined);
+    if (raw) {
+      try {
+        Object.assign(out, JSON.parse(raw));
+      } catch {
+        // not golive's
+      }
+    }
+  }
+  return out;
+}
+
 function dockerWorkload(props: Props): WorkloadView {
-  const env = known(() => {
+  const labels = labelsOf(dockerContainer, props);
+  const secretNames = splitList(labels[label.secretEnv]);
+  const lengths = parseLengths(labels[label.secretLengths]);
+  const env = read((): Env => {
     const lines = (props.envs ?? []) as string[];
     const vars: EnvVar[] = [];
+    let unnamed = 0;
     for (let i = 0; i < lines.length; i++) {
-      const line = known(() => lines[i]);
-      if (line === undefined) {
-        continue; // computed from another resource; its name is not known either
+      const line = read(() => lines[i]);
+      if (!isKnown(line)) {
+        unnamed++;
+        continue;
       }
       const eq = line.indexOf("=");
-      vars.push(
-        eq < 0
-          ? { name: line, value: "", fromSecretRef: false }
-          : { name: line.slice(0, eq), value: line.slice(eq + 1), fromSecretRef: false },
-      );
+      const name = eq < 0 ? line : line.slice(0, eq);
+      vars.push({
+        name,
+        value: eq < 0 ? "" : line.slice(eq + 1),
+        fromSecret: secretNames.includes(name),
+        length: lengths[name],
+      });
     }
-    return vars;
+    // golive names the variables it delivers from secrets: those are the unknown entries.
+    const missing = secretNames.filter((n) => !vars.some((v) => v.name === n));
+    for (const name of missing.slice(0, unnamed)) {
+      vars.push({ name, value: UNKNOWN, fromSecret: true, length: lengths[name] });
+    }
+    const hidden =
+      unnamed > missing.length
+        ? `${unnamed - missing.length} environment entr${unnamed - missing.length === 1 ? "y is" : "ies are"} computed whole from other resources`
+        : undefined;
+    return { vars, hidden };
   });
   const tests = known(() => [...((props.healthcheck?.tests ?? []) as string[])]) ?? ["unknown"];
   const checked = tests.length > 0 && tests[0] !== "NONE";
-  const labels: Record<string, string> = {};
-  for (const l of known(() => (props.labels ?? []) as { label: string; value: string }[]) ?? []) {
-    const pair = known(() => [l.label, l.value] as const);
-    if (pair) labels[pair[0]] = pair[1];
-  }
+  const entrypoint = read(() => [...((props.entrypoints ?? []) as string[])]);
+  const command = read(() => [...((props.command ?? []) as string[])]);
+  const argv = isKnown(entrypoint) && isKnown(command) ? [...entrypoint, ...command] : UNKNOWN;
+  const user = read(() => props.user as string | undefined);
+  const container = known(() => props.name as string) ?? "";
+  const oneOff =
+    known(() => props.attach === true) === true ||
+    known(() => props.mustRun === false && props.restart === "no") === true ||
+    labels[label.job] !== undefined;
   return {
     runtime: "docker",
-    job: known(() => props.attach === true) ?? false,
-    name: known(() => props.name as string) ?? "",
-    image: known(() => props.image as string),
+    type: dockerContainer,
+    name: labels[label.name] ?? container,
+    container,
+    role: oneOff ? "job" : "main",
+    image: read(() => props.image as string),
+    packages: [],
+    argv,
     env,
+    files: dockerFiles(props),
+    nonRoot: isKnown(user) ? userNonRoot(user) : UNKNOWN,
     healthCheck: { liveness: checked, readiness: checked },
     limits: {
       cpu: props.cpus !== undefined || props.cpuShares !== undefined,
@@ -146,33 +205,201 @@ function dockerWorkload(props: Props): WorkloadView {
   };
 }
 
-function k8sWorkload(c: Props, labels: Record<string, string>): WorkloadView {
-  return {
-    runtime: "kubernetes",
-    job: false,
-    name: known(() => c.name as string) ?? "",
-    image: known(() => c.image as string),
-    env: known(() =>
-      ((c.env ?? []) as Props[]).map((e) => ({
-        name: e.name,
-        value: known(() => e.value as string | undefined),
-        fromSecretRef: known(() => e.valueFrom?.secretKeyRef !== undefined) ?? false,
-      })),
+/** Docker `user` / Kubernetes-style user: "0", "root", "0:…" run as root; absent: the image's. */
+function userNonRoot(user: string | number | undefined): boolean | "image" {
+  if (user === undefined || user === "") return "image";
+  const u = String(user).split(":")[0];
+  return !(u === "0" || u === "root");
+}
+
+function dockerFiles(props: Props): WorkloadFile[] {
+  const uploads = known(() => (props.uploads ?? []) as Props[]) ?? [];
+  const files: WorkloadFile[] = [];
+  for (let i = 0; i < uploads.length; i++) {
+    const f = known(() => ({
+      path: uploads[i].file as string,
+      content: uploads[i].content as string,
+      permissions: uploads[i].permissions as string | undefined,
+    }));
+    // A secret upload (golive's runtime gives those, and only those, mode 0600) is no file in
+    // clear: its content is a secret in state. Policies see secrets unwrapped at `up`, so the
+    // mode is what tells them apart (at preview a generated value is still unknown).
+    if (f && typeof f.content === "string" && f.permissions !== "0600") {
+      files.push({ path: f.path, content: f.content });
+    }
+  }
+  return files;
+}
+
+function podWorkloads(type: string, props: Props, pod: Props): WorkloadView[] {
+  const labels = labelsOf(type, props);
+  const lengths = parseLengths(labels[label.secretLengths]);
+  const job = isJobKind(type);
+  const podContext = known(() => pod.securityContext as Props | undefined);
+  const containers = (key: "containers" | "initContainers") =>
+    known(() => [...((pod[key] ?? []) as Props[])]) ?? [];
+  const view = (c: Props, role: WorkloadView["role"]): WorkloadView => {
+    const name = known(() => c.name as string) ?? "";
+    const command = read(() => [...((c.command ?? []) as string[])]);
+    const args = read(() => [...((c.args ?? []) as string[])]);
+    return {
+      runtime: "kubernetes",
+      type,
+      name: labels[label.name] ?? name,
+      container: name,
+      role,
+      image: read(() => c.image as string),
+      packages: [],
+      argv: isKnown(command) && isKnown(args) ? [...command, ...args] : UNKNOWN,
+      env: read(() => k8sEnv(c, lengths)),
+      files: [],
+      nonRoot: k8sNonRoot(c, podContext),
+      healthCheck: {
+        liveness: known(() => c.livenessProbe !== undefined) ?? false,
+        readiness: known(() => c.readinessProbe !== undefined) ?? false,
+      },
+      limits: {
+        cpu: known(() => c.resources?.limits?.cpu !== undefined) ?? false,
+        memory: known(() => c.resources?.limits?.memory !== undefined) ?? false,
+      },
+      requests: {
+        cpu: known(() => c.resources?.requests?.cpu !== undefined) ?? false,
+        memory: known(() => c.resources?.requests?.memory !== undefined) ?? false,
+      },
+      labels,
+    };
+  };
+  return [
+    // A restartable init container (restartPolicy Always) is a sidecar: it runs alongside.
+    ...containers("initContainers").map((c) =>
+      view(c, known(() => c.restartPolicy) === "Always" ? (job ? "job" : "main") : "init"),
     ),
-    healthCheck: {
-      liveness: c.livenessProbe !== undefined,
-      readiness: c.readinessProbe !== undefined,
-    },
-    limits: {
-      cpu: c.resources?.limits?.cpu !== undefined,
-      memory: c.resources?.limits?.memory !== undefined,
-    },
-    requests: {
-      cpu: c.resources?.requests?.cpu !== undefined,
-      memory: c.resources?.requests?.memory !== undefined,
-    },
+    ...containers("containers").map((c) => view(c, job ? "job" : "main")),
+  ];
+}
+
+function k8sEnv(c: Props, lengths: Record<string, number>): Env {
+  const vars: EnvVar[] = [];
+  let unnamed = 0;
+  const list = (c.env ?? []) as Props[];
+  for (let i = 0; i < list.length; i++) {
+    const e = read(() => list[i]);
+    const name = isKnown(e) ? read(() => e.name as string) : UNKNOWN;
+    if (!isKnown(e) || !isKnown(name)) {
+      unnamed++;
+      continue;
+    }
+    const fromSecret = read(() => e.valueFrom?.secretKeyRef !== undefined) === true;
+    const fromOther = read(() => e.valueFrom !== undefined && e.valueFrom !== null) === true;
+    const value = fromOther ? UNKNOWN : read(() => (e.value ?? "") as string);
+    vars.push({ name, value, fromSecret, length: lengths[name] });
+  }
+  const from = read(() => ((c.envFrom ?? []) as Props[]).length);
+  const hidden: string[] = [];
+  if (unnamed > 0) hidden.push(`${unnamed} env entries are computed whole from other resources`);
+  if (!isKnown(from) || from > 0) hidden.push("envFrom pulls variables from ConfigMaps or Secrets");
+  return { vars, hidden: hidden.length > 0 ? hidden.join("; ") : undefined };
+}
+
+function k8sNonRoot(c: Props, pod: Props | undefined): Fact<boolean | "image"> {
+  const nonRoot = read(
+    () => (c.securityContext?.runAsNonRoot ?? pod?.runAsNonRoot) as boolean | undefined,
+  );
+  const user = read(() => (c.securityContext?.runAsUser ?? pod?.runAsUser) as number | undefined);
+  if (!isKnown(nonRoot) || !isKnown(user)) return UNKNOWN;
+  if (user === 0) return false;
+  if (nonRoot === true || (typeof user === "number" && user > 0)) return true;
+  return "image";
+}
+
+/** Debian packages whose systemd unit runs the service as its own unprivileged user. */
+const unprivilegedDebianUnits = new Set([
+  "postgresql",
+  "pgbouncer",
+  "redis-server",
+  "rabbitmq-server",
+  "prometheus",
+  "prometheus-alertmanager",
+  "prometheus-node-exporter",
+  "prometheus-postgres-exporter",
+  "prometheus-redis-exporter",
+  "grafana-server",
+  "caddy",
+  "elasticsearch",
+  "mongod",
+  "minio",
+]);
+
+function lxcService(props: Props): WorkloadView {
+  const env = known(() => props.environment as Props) ?? {};
+  const labels = labelsOf(commandRemote, props);
+  const lengths = parseLengths(known(() => env[lxcEnv.secretLengths] as string | undefined));
+  const secretNames = splitList(labels[label.secretEnv]);
+  const vars: EnvVar[] = [];
+  const files: WorkloadFile[] = [];
+  let unit: string | undefined;
+  for (const k of Object.keys(env)) {
+    if (k.startsWith(lxcEnv.envPrefix)) {
+      const name = k.slice(lxcEnv.envPrefix.length);
+      const v = read(() => env[k] as string);
+      vars.push({ name, value: v, fromSecret: secretNames.includes(name), length: lengths[name] });
+    } else if (k.startsWith(lxcEnv.filePrefix)) {
+      const content = known(() => env[k] as string);
+      if (typeof content === "string") files.push({ path: k, content });
+    } else if (k === lxcEnv.unit) {
+      unit = known(() => env[k] as string);
+    }
+  }
+  const jobName = known(() => env[lxcEnv.job] as string | undefined);
+  const systemdService = known(() => env[lxcEnv.systemdService] as string | undefined);
+  const packages = splitList(
+    known(() => env[lxcEnv.packages] as string | undefined),
+    /\s+/,
+  );
+  const exec = unit ? /^ExecStart=(.*)$/m.exec(unit)?.[1] : undefined;
+  let nonRoot: boolean | "image";
+  if (unit) {
+    const user = /^User=(.*)$/m.exec(unit)?.[1];
+    nonRoot = /^DynamicUser=yes$/m.test(unit) || (user !== undefined && userNonRoot(user) === true);
+  } else if (systemdService) {
+    nonRoot = unprivilegedDebianUnits.has(systemdService.replace(/@.*$/, "")) ? true : "image";
+  } else {
+    nonRoot = "image";
+  }
+  const id = known(() => env[lxcEnv.ctId] as string) ?? "";
+  return {
+    runtime: "lxc",
+    type: commandRemote,
+    name: labels[label.name] ?? jobName ?? id,
+    container: id,
+    role: jobName !== undefined ? "job" : "main",
+    packages,
+    systemdService,
+    argv: exec ? splitUnitLine(exec) : [],
+    env: { vars },
+    files,
+    nonRoot,
+    // systemd restarts the service; golive's provisioning waits for it to answer.
+    healthCheck: { liveness: true, readiness: true },
+    // Limits are the container's (cgroup), judged on the `pct` container command.
+    limits: { cpu: true, memory: true },
+    requests: { cpu: true, memory: true },
     labels,
   };
+}
+
+/** Splits a systemd ExecStart line into words (double quotes group, %% is %). */
+function splitUnitLine(line: string): string[] {
+  const words: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (const m of line.matchAll(re)) {
+    words.push((m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]).replace(/%%/g, "%"));
+  }
+  return words;
+}
+
+function splitList(value: string | undefined, sep: RegExp = /,/): string[] {
+  return (value ?? "").split(sep).filter(Boolean);
 }
 
 /** The facts of an LXC container golive creates, from its `pct` command's structured inputs. */
@@ -185,31 +412,34 @@ export interface LxcFacts {
   readonly startOrder: number;
   readonly tier: string;
   readonly ha: boolean;
+  readonly unprivileged: boolean;
   readonly labels: Readonly<Record<string, string>>;
 }
 
 export function lxcFacts(type: string, props: Props): LxcFacts | undefined {
-  const env = props.environment;
-  if (type !== "command:remote:Command" || env?.GOLIVE_CT_HOSTNAME === undefined) {
-    return undefined;
-  }
-  let labels: Record<string, string>;
-  try {
-    labels = JSON.parse(env.GOLIVE_LABELS ?? "{}");
-  } catch {
-    labels = {};
-  }
+  if (!isLxcContainer(type, props)) return undefined;
+  const env = known(() => props.environment as Props) ?? {};
+  const get = (k: string) => known(() => env[k] as string | undefined);
   return {
-    id: Number(env.GOLIVE_CT_ID),
-    hostname: env.GOLIVE_CT_HOSTNAME,
-    cores: Number(env.GOLIVE_CT_CORES),
-    memoryMb: Number(env.GOLIVE_CT_MEMORY_MB),
-    diskGb: Number(env.GOLIVE_CT_DISK_GB),
-    startOrder: Number(env.GOLIVE_CT_START_ORDER),
-    tier: env.GOLIVE_CT_TIER,
-    ha: env.GOLIVE_CT_HA === "1",
-    labels,
+    id: Number(get(lxcEnv.ctId)),
+    hostname: get(lxcEnv.ctHostname) ?? "",
+    cores: Number(get(lxcEnv.ctCores)),
+    memoryMb: Number(get(lxcEnv.ctMemoryMb)),
+    diskGb: Number(get(lxcEnv.ctDiskGb)),
+    startOrder: Number(get(lxcEnv.ctStartOrder)),
+    tier: get(lxcEnv.ctTier) ?? "",
+    ha: get(lxcEnv.ctHa) === "1",
+    // golive's containers are unprivileged unless the fact says otherwise.
+    unprivileged: get(lxcEnv.ctUnprivileged) !== "0",
+    labels: labelsOf(type, props),
   };
+}
+
+/** How many instances a resource runs (Kubernetes replicas; one Docker container or LXC container). */
+export function replicasOf(type: string, props: Props): Fact<number> | undefined {
+  if (type === dockerContainer || isLxcContainer(type, props)) return 1;
+  const r = declaredReplicas(type, props);
+  return r === "unknown" ? UNKNOWN : r;
 }
 
 /** Splits an image reference into repository and tag ("latest" when untagged, "" with a digest). */
@@ -225,25 +455,10 @@ export function parseImage(image: string): { repository: string; tag: string; di
   return { repository: ref, tag: digest ? "" : "latest", digest };
 }
 
-/** The environment golive writes into an LXC service's env file (GOLIVE_ENV_* of its command). */
-function lxcServiceEnv(type: string, props: Props): { name: string; env: EnvVar[] } | undefined {
-  if (type !== "command:remote:Command") return undefined;
-  if (known(() => props.environment?.GOLIVE_CT_HOSTNAME) !== undefined) return undefined;
-  const map = known(() => props.environment as Record<string, unknown> | undefined);
-  if (!map) return undefined;
-  const keys = Object.keys(map).filter((k) => k.startsWith("GOLIVE_ENV_"));
-  if (keys.length === 0) return undefined;
-  const env: Record<string, unknown> = { GOLIVE_CT_ID: known(() => map.GOLIVE_CT_ID) };
-  for (const k of keys) env[k] = known(() => map[k]);
-  return {
-    name: typeof env.GOLIVE_CT_ID === "string" ? env.GOLIVE_CT_ID : "",
-    env: keys.map((k) => {
-      const v = env[k];
-      return {
-        name: k.slice("GOLIVE_ENV_".length),
-        value: typeof v === "string" ? v : undefined,
-        fromSecretRef: false,
-      };
-    }),
-  };
+/**
+ * Whether a tag names a version: it starts with a digit (or v and a digit), e.g. `16.4`,
+ * `3.13-management`, `v2.42.0`, `7.2-alpine`. `latest`, `alpine`, `stable`, `e2e` do not.
+ */
+export function isVersionTag(tag: string): boolean {
+  return /^v?\d+(\.\d+)*([._+-][0-9A-Za-z._-]*)?$/.test(tag);
 }

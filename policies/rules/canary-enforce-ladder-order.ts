@@ -1,5 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { labelsOf } from "../lib/resources";
+import { label } from "../lib/contract";
+import { labelsOf } from "../lib/workloads";
 
 const ladder = ["none", "pilot", "10%", "25%", "50%", "100%"];
 
@@ -15,12 +16,12 @@ export const canaryEnforceLadderOrder: StackValidationPolicy = {
     const seen = new Set<string>();
     for (const r of args.resources) {
       for (const [key, value] of Object.entries(labelsOf(r.type, r.props))) {
-        if (!key.startsWith("golive.dev/canary.") || seen.has(key)) continue;
+        if (!key.startsWith(label.canaryPrefix) || seen.has(key)) continue;
         seen.add(key);
         const f = Object.fromEntries(value.split(",").map((kv) => kv.split("=")));
         if (ladder.indexOf(f.step) < 0 || ladder.indexOf(f.step) > ladder.indexOf(f.previous) + 1) {
           reportViolation(
-            `${key.slice("golive.dev/canary.".length)}: step ${f.step} skips rungs after ${f.previous}.`,
+            `${key.slice(label.canaryPrefix.length)}: step ${f.step} skips rungs after ${f.previous}.`,
             r.urn,
           );
         }

@@ -1,4 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { label } from "../lib/contract";
+import { podSpecOf } from "../lib/kinds";
 import { known } from "../lib/unknowns";
 import { factsOf, workloads } from "../lib/stack";
 
@@ -27,12 +29,12 @@ export const gpuEnforceMemoryLimit: StackValidationPolicy = {
       const gpu =
         (w.resource.type === "docker:index/container:Container" &&
           known(() => p.gpus) !== undefined) ||
-        (known(() => JSON.stringify(p.spec?.template?.spec?.containers ?? []))?.includes(
+        (known(() => JSON.stringify(podSpecOf(w.resource.type, p)?.containers ?? []))?.includes(
           "nvidia.com/gpu",
         ) ??
           false);
       if (!gpu) continue;
-      const limit = Number(w.labels["golive.dev/gpu-memory-limit-gb"]);
+      const limit = Number(w.labels[label.gpuMemoryLimitGb]);
       if (!Number.isFinite(limit)) {
         reportViolation(`GPU workload ${w.name} declares no GPU memory limit.`, w.resource.urn);
       } else if (!card) {

@@ -1,9 +1,11 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { parseImage, workloadsOf } from "../lib/workloads";
+import { subject, unknownAtPreview } from "../lib/gate";
+import { isKnown, isVersionTag, parseImage, workloadsOf } from "../lib/workloads";
 
 /**
- * Images must be pinned to a version or a digest: `latest` (or no tag) makes a rollout depend on
- * whatever the registry holds that day, and rollback impossible.
+ * Images are pinned to a version or a digest: `latest`, no tag, or a floating name such as
+ * `alpine` or `stable` makes a rollout depend on whatever the registry holds that day, and
+ * rollback impossible. Every container is judged, init containers and jobs included.
  */
 export const imageDisallowLatestTag: ResourceValidationPolicy = {
   name: "image-disallow-latest-tag",
@@ -15,13 +17,15 @@ export const imageDisallowLatestTag: ResourceValidationPolicy = {
   url: "https://golive.dev/checklists#000_a75db8db1bb96064.txt:153",
   validateResource: (args, reportViolation) => {
     for (const w of workloadsOf(args.type, args.props)) {
-      if (w.image === undefined) {
+      if (w.image === undefined) continue; // LXC: Debian packages, judged by their versions
+      if (!isKnown(w.image)) {
+        reportViolation(unknownAtPreview(subject(w), "the image"));
         continue;
       }
       const { tag, digest } = parseImage(w.image);
-      if (!digest && (tag === "latest" || tag === "")) {
+      if (!digest && !isVersionTag(tag)) {
         reportViolation(
-          `${w.runtime} workload "${w.name}" uses image "${w.image}" without a pinned version.`,
+          `${subject(w)} uses image "${w.image}", whose tag "${tag}" is no version: pin a version or a digest.`,
         );
       }
     }

@@ -1,7 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { workloads } from "../lib/stack";
+import { runs } from "../lib/identify";
+import { running } from "../lib/stack";
 
-/** A go-live environment is monitored: Prometheus and Alertmanager run in it. */
+/** A go-live environment is monitored: Prometheus and Alertmanager run in it (any author's). */
 export const monitoringMissingStack: StackValidationPolicy = {
   name: "monitoring-missing-stack",
   description: "The environment runs Prometheus and Alertmanager.",
@@ -10,11 +11,11 @@ export const monitoringMissingStack: StackValidationPolicy = {
   remediationSteps: "Add `monitoring: { receiver: … }` to the environment.",
   url: "https://golive.dev/checklists#000_a75db8db1bb96064.txt",
   validateStack: (args, reportViolation) => {
-    const all = workloads(args.resources);
-    if (all.length === 0) return;
-    if (!all.some((w) => w.component === "monitoring"))
+    const views = running(args.resources).flatMap((r) => r.views);
+    if (views.length === 0) return;
+    if (!views.some((w) => runs(w, "prometheus")))
       reportViolation("No Prometheus runs in this environment.");
-    if (!all.some((w) => w.component === "alerting"))
+    if (!views.some((w) => runs(w, "alertmanager")))
       reportViolation("No Alertmanager runs in this environment.");
   },
 };

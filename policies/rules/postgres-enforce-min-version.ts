@@ -1,11 +1,16 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { parseImage, workloadsOf } from "../lib/workloads";
+import { subject, unknownAtPreview } from "../lib/gate";
+import { runs, versionOf } from "../lib/identify";
+import { isKnown, workloadsOf } from "../lib/workloads";
 
 interface Config {
   minimumMajor: number;
 }
 
-/** PostgreSQL 15 or later, as the ERP and PSA checklists demand. */
+/**
+ * PostgreSQL 15 or later, as the ERP and PSA checklists demand: the version read from the image
+ * tag (postgres:16.4), the Debian package (postgresql-16) or golive's label, on every runtime.
+ */
 export const postgresEnforceMinVersion: ResourceValidationPolicy = {
   name: "postgres-enforce-min-version",
   description:
@@ -20,21 +25,20 @@ export const postgresEnforceMinVersion: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     const { minimumMajor } = args.getConfig<Config>();
     for (const w of workloadsOf(args.type, args.props)) {
-      if (w.image === undefined) {
+      if (!runs(w, "postgres")) continue;
+      const version = versionOf(w, "postgres");
+      if (!isKnown(version)) {
+        reportViolation(unknownAtPreview(subject(w), "the PostgreSQL version"));
         continue;
       }
-      const { repository, tag } = parseImage(w.image);
-      if (!/(^|\/)postgres(ql)?$/.test(repository)) {
-        continue;
-      }
-      const major = Number.parseInt(tag, 10);
+      const major = Number.parseInt(version ?? "", 10);
       if (Number.isNaN(major)) {
         reportViolation(
-          `PostgreSQL workload "${w.name}" runs "${w.image}", whose major version cannot be read.`,
+          `${subject(w)} runs PostgreSQL ${w.image !== undefined ? `"${String(w.image)}"` : `from ${w.packages.join(" ")}`}, whose major version cannot be read.`,
         );
       } else if (major < minimumMajor) {
         reportViolation(
-          `PostgreSQL workload "${w.name}" runs version ${major}; at least ${minimumMajor} is required.`,
+          `${subject(w)} runs PostgreSQL ${major}; at least ${minimumMajor} is required.`,
         );
       }
     }

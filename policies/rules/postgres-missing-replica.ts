@@ -1,7 +1,10 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { workloads } from "../lib/stack";
+import { subject } from "../lib/gate";
+import { isPrimary, isReplica } from "../lib/postgres";
+import { runs } from "../lib/identify";
+import { running } from "../lib/stack";
 
-/** A production PostgreSQL primary has at least one streaming replica (hot standby). */
+/** A production PostgreSQL primary has at least one streaming replica (hot standby), any author's. */
 export const postgresMissingReplica: StackValidationPolicy = {
   name: "postgres-missing-replica",
   description: "Every PostgreSQL primary has a streaming replica.",
@@ -10,11 +13,13 @@ export const postgresMissingReplica: StackValidationPolicy = {
   remediationSteps: "Set `postgres.replicas: 1` or more.",
   url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
   validateStack: (args, reportViolation) => {
-    const all = workloads(args.resources);
-    const replicas = all.filter((w) => w.labels["golive.dev/postgres-role"] === "replica");
-    for (const p of all.filter((w) => w.labels["golive.dev/postgres-role"] === "primary")) {
-      if (replicas.length === 0)
-        reportViolation(`PostgreSQL ${p.name} has no replica.`, p.resource.urn);
+    const all = running(args.resources);
+    const replicas = all.flatMap((r) => r.views).filter((w) => runs(w, "postgres") && isReplica(w));
+    for (const { resource, views } of all) {
+      for (const w of views) {
+        if (isPrimary(w) && replicas.length === 0)
+          reportViolation(`${subject(w)}: PostgreSQL has no replica.`, resource.urn);
+      }
     }
   },
 };

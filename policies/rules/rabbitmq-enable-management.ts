@@ -1,22 +1,40 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { filesOf, carriesFiles, labelsOf } from "../lib/resources";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { configTexts, subject } from "../lib/gate";
+import { runs } from "../lib/identify";
+import { running } from "../lib/stack";
+import { isKnown, parseImage } from "../lib/workloads";
 
-/** The management plugin is on (operators need its UI and API on go-live day). */
-export const rabbitmqEnableManagement: ResourceValidationPolicy = {
+const pluginsFile = (f: { path: string; content: string }) =>
+  /enabled_plugins$/.test(f.path) || /^\s*\[[\w\s,]*\]\.\s*$/s.test(f.content);
+
+/**
+ * The management plugin is on (operators need its UI and API on go-live day), on any RabbitMQ
+ * server: a `-management` image, or rabbitmq_management in its enabled_plugins (its own files
+ * or the stack's ConfigMaps).
+ */
+export const rabbitmqEnableManagement: StackValidationPolicy = {
   name: "rabbitmq-enable-management",
   description: "RabbitMQ enables the rabbitmq_management plugin.",
   severity: "medium",
   tags: ["data", "monitoring"],
   remediationSteps: "Keep rabbitmq_management in `rabbitmq.plugins`.",
   url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
-  validateResource: (args, reportViolation) => {
-    if (!carriesFiles(args.type, args.props)) return;
-    if (!("golive.dev/rabbitmq-version" in labelsOf(args.type, args.props))) return;
-    const plugins = filesOf(args.type, args.props).find(
-      (f) => /enabled_plugins$/.test(f.path) || /^\[.*\]\.\s*$/s.test(f.content),
-    );
-    if (!plugins || !/\brabbitmq_management\b/.test(plugins.content)) {
-      reportViolation("RabbitMQ's enabled_plugins does not include rabbitmq_management.");
+  validateStack: (args, reportViolation) => {
+    const shared = configTexts(args.resources).filter(pluginsFile);
+    for (const { resource, views } of running(args.resources)) {
+      for (const w of views) {
+        if (!runs(w, "rabbitmq")) continue;
+        const own = w.files.filter(pluginsFile);
+        const plugins = (own.length > 0 ? own : shared).map((f) => f.content).join("\n");
+        const managementImage =
+          w.image !== undefined && isKnown(w.image) && /management/.test(parseImage(w.image).tag);
+        if (!managementImage && !/\brabbitmq_management\b/.test(plugins)) {
+          reportViolation(
+            `${subject(w)}: RabbitMQ's enabled_plugins does not include rabbitmq_management.`,
+            resource.urn,
+          );
+        }
+      }
     }
   },
 };

@@ -1,11 +1,17 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { commandsOf, isWorkloadResource, labelsOf } from "../lib/resources";
+import { subject } from "../lib/gate";
+import { runs } from "../lib/identify";
+import { redisSettings } from "../lib/redis";
+import { workloadsOf } from "../lib/workloads";
 
 interface Config {
   policy: string;
 }
 
-/** Redis has a maxmemory and evicts with the configured policy (allkeys-lru) instead of refusing writes. */
+/**
+ * Redis has a maxmemory and evicts with the configured policy (allkeys-lru) instead of refusing
+ * writes; judged on any Redis server, with Redis' defaults (no maxmemory, noeviction).
+ */
 export const redisConfigureEviction: ResourceValidationPolicy = {
   name: "redis-configure-eviction",
   description: "Redis sets maxmemory and the configured eviction policy (allkeys-lru by default).",
@@ -15,15 +21,20 @@ export const redisConfigureEviction: ResourceValidationPolicy = {
   url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
   configSchema: { properties: { policy: { type: "string", default: "allkeys-lru" } } },
   validateResource: (args, reportViolation) => {
-    if (!isWorkloadResource(args.type, args.props)) return;
-    if (!("golive.dev/redis-version" in labelsOf(args.type, args.props))) return;
     const { policy } = args.getConfig<Config>();
-    const line = commandsOf(args.type, args.props)
-      .map((c) => c.join(" "))
-      .join(" ");
-    if (!/--maxmemory"?\s+"?\d+/.test(line)) reportViolation("Redis has no maxmemory.");
-    const m = /--maxmemory-policy"?\s+"?([a-z-]+)/.exec(line);
-    if (!m || m[1] !== policy)
-      reportViolation(`Redis evicts with ${m ? m[1] : "noeviction"}; ${policy} is required.`);
+    for (const w of workloadsOf(args.type, args.props)) {
+      if (!runs(w, "redis")) continue;
+      const s = redisSettings(w);
+      if (s.problem) {
+        reportViolation(s.problem);
+        continue;
+      }
+      const max = s.get("maxmemory");
+      if (max === undefined || !/^[1-9]\d*[a-z]*$/i.test(max))
+        reportViolation(`${subject(w)}: Redis has no maxmemory.`);
+      const evict = s.get("maxmemory-policy") ?? "noeviction";
+      if (evict !== policy)
+        reportViolation(`${subject(w)}: Redis evicts with ${evict}; ${policy} is required.`);
+    }
   },
 };

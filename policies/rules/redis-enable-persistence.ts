@@ -1,7 +1,14 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { commandsOf, isWorkloadResource, labelsOf } from "../lib/resources";
+import { subject } from "../lib/gate";
+import { runs } from "../lib/identify";
+import { redisSettings } from "../lib/redis";
+import { workloadsOf } from "../lib/workloads";
 
-/** Redis persists with both AOF and RDB snapshots (the Bitnami chart turns RDB off). */
+/**
+ * Redis persists with both AOF and RDB snapshots (the Bitnami chart turns RDB off), judged on any
+ * Redis server (by image, command or package), with Redis' own defaults where nothing is set:
+ * appendonly no, the default save rules on.
+ */
 export const redisEnablePersistence: ResourceValidationPolicy = {
   name: "redis-enable-persistence",
   description: "Redis runs with appendonly yes and at least one RDB save rule.",
@@ -10,14 +17,18 @@ export const redisEnablePersistence: ResourceValidationPolicy = {
   remediationSteps: "Keep `redis.appendonly: true` and a non-empty `redis.save`.",
   url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
   validateResource: (args, reportViolation) => {
-    if (!isWorkloadResource(args.type, args.props)) return;
-    if (!("golive.dev/redis-version" in labelsOf(args.type, args.props))) return;
-    const line = commandsOf(args.type, args.props)
-      .map((c) => c.join(" "))
-      .join(" ");
-    if (!/--appendonly"?\s+"?yes/.test(line))
-      reportViolation("Redis runs without AOF (appendonly yes).");
-    if (!/--save"?\s+"?\d+ \d+/.test(line))
-      reportViolation("Redis runs without RDB snapshots (save rules).");
+    for (const w of workloadsOf(args.type, args.props)) {
+      if (!runs(w, "redis")) continue;
+      const s = redisSettings(w);
+      if (s.problem) {
+        reportViolation(s.problem);
+        continue;
+      }
+      if ((s.get("appendonly") ?? "no").toLowerCase() !== "yes")
+        reportViolation(`${subject(w)}: Redis runs without AOF (appendonly yes).`);
+      const save = s.get("save");
+      if (save !== undefined && !/\d+\s+\d+/.test(save))
+        reportViolation(`${subject(w)}: Redis runs without RDB snapshots (save rules).`);
+    }
   },
 };

@@ -1,10 +1,16 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { k8sConfigMap } from "../lib/kinds";
 import { filesOf } from "../lib/resources";
 
 const secretContent =
   /(^|\n)\s*[\w.-]*(password|passwd|secret|token|api[_-]?key)[\w.-]*\s*[=:]\s*\S+|-----BEGIN [A-Z ]*PRIVATE KEY-----|requirepass\s+\S+/i;
+const secretName = /(password|passwd|secret|token|api[_-]?key|private[_-]?key|credentials?)/i;
 
-/** Generated files in clear (ConfigMaps, plain uploads) never hold a password, key or token. */
+/**
+ * Files and ConfigMaps delivered in clear never hold a password, key or token: not in a file's
+ * content, and not as a ConfigMap entry named like one (ConfigMap entries become environment
+ * variables through envFrom).
+ */
 export const secretsDisallowPlainConfigFiles: ResourceValidationPolicy = {
   name: "secrets-disallow-plain-config-files",
   description: "Configuration files delivered in clear carry no passwords, tokens or private keys.",
@@ -17,6 +23,10 @@ export const secretsDisallowPlainConfigFiles: ResourceValidationPolicy = {
     for (const f of filesOf(args.type, args.props)) {
       if (secretContent.test(f.content)) {
         reportViolation(`${f.path} holds what looks like a secret, in clear.`);
+      } else if (args.type === k8sConfigMap && secretName.test(f.path) && f.content.trim() !== "") {
+        reportViolation(
+          `ConfigMap entry ${f.path} is named like a secret and holds a value in clear.`,
+        );
       }
     }
   },

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { labelsOf } from "../lib/resources";
-import { workloadsOf } from "../lib/workloads";
+import { subject } from "../lib/gate";
+import { isKnown, workloadsOf } from "../lib/workloads";
 
 interface Config {
   /** Names that hold secrets (regular expression, case-insensitive). */
@@ -11,7 +11,8 @@ interface Config {
  * A secret never travels as a plain value. Kubernetes: a secret-named variable must come from a
  * secretKeyRef. Docker and LXC: golive lists the variables it delivers from secret Outputs in
  * the label golive.dev/secret-env; a secret-named variable with a literal value outside that list
- * was written into the config in clear.
+ * was written into the config in clear. A value computed from another resource (unknown at
+ * preview) is no literal.
  */
 export const secretsDisallowPlainEnv: ResourceValidationPolicy = {
   name: "secrets-disallow-plain-env",
@@ -33,15 +34,11 @@ export const secretsDisallowPlainEnv: ResourceValidationPolicy = {
   },
   validateResource: (args, reportViolation) => {
     const pattern = new RegExp(args.getConfig<Config>().secretNamePattern, "i");
-    const fromSecrets = new Set(
-      (labelsOf(args.type, args.props)["golive.dev/secret-env"] ?? "").split(",").filter(Boolean),
-    );
     for (const w of workloadsOf(args.type, args.props)) {
-      for (const e of w.env ?? []) {
-        if (!pattern.test(e.name) || e.fromSecretRef || e.value === undefined || e.value === "")
-          continue;
-        if (w.runtime !== "kubernetes" && fromSecrets.has(e.name)) continue;
-        reportViolation(`${w.runtime} workload "${w.name}" sets ${e.name} as a plain value.`);
+      if (!isKnown(w.env)) continue; // a list computed elsewhere holds no literal of this resource
+      for (const e of w.env.vars) {
+        if (!pattern.test(e.name) || e.fromSecret || !isKnown(e.value) || e.value === "") continue;
+        reportViolation(`${subject(w)} sets ${e.name} as a plain value.`);
       }
     }
   },

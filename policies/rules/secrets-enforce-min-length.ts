@@ -1,5 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { workloadsOf } from "../lib/workloads";
+import { types } from "../lib/contract";
+import { subject, unknownAtPreview } from "../lib/gate";
+import { isKnown, workloadsOf } from "../lib/workloads";
 
 interface Config {
   minLength: number;
@@ -7,8 +9,10 @@ interface Config {
 }
 
 /**
- * Signing keys are long enough (SECRET_KEY, JWT_SECRET…: 32 characters or more). Literal and
- * config values are measured; generated ones by the length golive generates them with.
+ * Signing keys are long enough (SECRET_KEY, JWT_SECRET…: 32 characters or more), however they
+ * are set: a literal is measured; a secret (generated, or set with `pulumi config set --secret`)
+ * by the length golive records beside it (golive.dev/secret-lengths), never by its value. A key
+ * whose length cannot be read at preview is refused.
  */
 export const secretsEnforceMinLength: ResourceValidationPolicy = {
   name: "secrets-enforce-min-length",
@@ -30,9 +34,9 @@ export const secretsEnforceMinLength: ResourceValidationPolicy = {
   },
   validateResource: (args, reportViolation) => {
     const { minLength, names } = args.getConfig<Config>();
-    if (args.type === "pulumi-nodejs:dynamic/golive:GeneratedSecret") {
+    if (args.type === types.generatedSecret) {
       const length = Number(args.props.length);
-      if (length < minLength) {
+      if (!(length >= minLength)) {
         reportViolation(
           `${args.name} generates ${length} characters; at least ${minLength} are required.`,
         );
@@ -40,10 +44,15 @@ export const secretsEnforceMinLength: ResourceValidationPolicy = {
       return;
     }
     for (const w of workloadsOf(args.type, args.props)) {
-      for (const e of w.env ?? []) {
-        if (names.includes(e.name) && e.value !== undefined && e.value.length < minLength) {
+      if (!isKnown(w.env)) continue;
+      for (const e of w.env.vars) {
+        if (!names.includes(e.name)) continue;
+        const length = e.length ?? (isKnown(e.value) ? e.value.length : undefined);
+        if (length === undefined) {
+          reportViolation(unknownAtPreview(subject(w), `the length of ${e.name}`));
+        } else if (length < minLength) {
           reportViolation(
-            `${w.runtime} workload "${w.name}": ${e.name} has ${e.value.length} characters; at least ${minLength} are required.`,
+            `${subject(w)}: ${e.name} has ${length} characters; at least ${minLength} are required.`,
           );
         }
       }

@@ -1,19 +1,48 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { waitsFor, workloads } from "../lib/stack";
+import { label, role } from "../lib/contract";
+import { isApp } from "../lib/gate";
+import { servicesOf } from "../lib/identify";
+import { running, waitsFor, workloads } from "../lib/stack";
+import { isKnown, type WorkloadView } from "../lib/workloads";
 
-const dataComponents = new Set([
-  "database",
-  "cache",
-  "message-broker",
-  "search",
-  "object-storage",
-  "connection-pooler",
+const dataRoles = new Set<string>([
+  role.database,
+  role.cache,
+  role.messageBroker,
+  role.search,
+  role.objectStorage,
+  role.connectionPooler,
 ]);
+const dataServices = new Set([
+  "postgres",
+  "pgbouncer",
+  "redis",
+  "rabbitmq",
+  "elasticsearch",
+  "mongodb",
+  "minio",
+]);
+
+function isData(w: WorkloadView): boolean {
+  return (
+    dataRoles.has(w.labels[label.component] ?? "") || servicesOf(w).some((s) => dataServices.has(s))
+  );
+}
+
+/** Data services an app names in its environment as a host (`DATABASE_HOST=postgres`, `redis://cache:6379`). */
+function named(app: WorkloadView, data: readonly string[]): string[] {
+  if (!isKnown(app.env)) return [];
+  const values = app.env.vars.flatMap((e) => (isKnown(e.value) ? [e.value] : [])).join("\n");
+  return data.filter((d) =>
+    new RegExp(`(^|[/@=\\s,])${d.replace(/[.-]/g, "\\$&")}([:/\\s,]|$)`, "m").test(values),
+  );
+}
 
 /**
  * Every app starts after its databases: its resource waits (dependsOn, directly or through its
- * component) for every data service whose address it is given; on LXC its start order is later
- * than theirs too.
+ * component) for every data service it depends on — the ones golive records, and the ones it
+ * names as a host in its environment — and, where start orders are declared (LXC), its start
+ * order is later than theirs.
  */
 export const startupEnforceDependencyOrder: StackValidationPolicy = {
   name: "startup-enforce-dependency-order",
@@ -24,11 +53,28 @@ export const startupEnforceDependencyOrder: StackValidationPolicy = {
   url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
   validateStack: (args, reportViolation) => {
     const all = workloads(args.resources);
-    for (const app of all.filter((w) => w.component === "app" || w.component === "worker")) {
+    const views = new Map(running(args.resources).map((r) => [r.resource.urn, r.views]));
+    const viewOf = (urn: string) => views.get(urn)?.[0];
+    // LXC: the container command realises the workload; its service command holds the env.
+    const serviceOf = (name: string) =>
+      running(args.resources).find((r) =>
+        r.views.some((v) => v.name === name && v.runtime === "lxc"),
+      )?.views[0];
+    const data = all.filter((w) => {
+      const v = viewOf(w.resource.urn) ?? serviceOf(w.name);
+      return v !== undefined ? isData(v) : dataRoles.has(w.component);
+    });
+    const dataNames = [...new Set(data.map((d) => d.name))];
+    for (const app of all) {
+      const view = viewOf(app.resource.urn) ?? serviceOf(app.name);
+      if (!view || !isApp(view)) continue;
       const waits = waitsFor(app.resource);
-      const deps = (app.labels["golive.dev/depends-on"] ?? "").split(",").filter(Boolean);
+      const deps = new Set([
+        ...(app.labels[label.dependsOn] ?? "").split(",").filter(Boolean),
+        ...named(view, dataNames),
+      ]);
       for (const dep of deps) {
-        const realised = all.filter((w) => w.name === dep && dataComponents.has(w.component));
+        const realised = data.filter((w) => w.name === dep);
         if (realised.length === 0) continue;
         if (!realised.some((d) => waits.has(d.resource.urn))) {
           reportViolation(
@@ -36,10 +82,10 @@ export const startupEnforceDependencyOrder: StackValidationPolicy = {
             app.resource.urn,
           );
         }
-        const appOrder = Number(app.labels["golive.dev/start-order"]);
+        const appOrder = Number(app.labels[label.startOrder]);
         for (const d of realised) {
-          const dataOrder = Number(d.labels["golive.dev/start-order"]);
-          if (appOrder <= dataOrder) {
+          const dataOrder = Number(d.labels[label.startOrder]);
+          if (Number.isFinite(appOrder) && Number.isFinite(dataOrder) && appOrder <= dataOrder) {
             reportViolation(
               `${app.name} starts at order ${appOrder}, not after ${dep} (${dataOrder}).`,
               app.resource.urn,

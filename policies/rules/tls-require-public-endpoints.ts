@@ -1,6 +1,9 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { label, role } from "../lib/contract";
+import { dockerContainer, k8sIngress, k8sService } from "../lib/kinds";
 import { known } from "../lib/unknowns";
-import { labelsOf } from "../lib/resources";
+import { unknownAtPreview } from "../lib/gate";
+import { isKnown, labelsOf, read } from "../lib/workloads";
 
 /**
  * Every public endpoint speaks TLS: an Ingress covers each of its hosts with a TLS entry; a
@@ -17,40 +20,50 @@ export const tlsRequirePublicEndpoints: ResourceValidationPolicy = {
   url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
   validateResource: (args, reportViolation) => {
     const p = args.props;
-    if (args.type === "kubernetes:networking.k8s.io/v1:Ingress") {
-      const hosts =
-        known(() => ((p.spec?.rules ?? []) as { host?: string }[]).map((r) => r.host ?? "*")) ?? [];
-      const covered = new Set(
-        known(() =>
-          ((p.spec?.tls ?? []) as { hosts?: string[] }[]).flatMap((t) => t.hosts ?? []),
-        ) ?? [],
+    if (args.type === k8sIngress) {
+      const hosts = read(() =>
+        ((p.spec?.rules ?? []) as { host?: string }[]).map((r) => r.host ?? "*"),
       );
+      const tls = read(() =>
+        ((p.spec?.tls ?? []) as { hosts?: string[] }[]).flatMap((t) => t.hosts ?? []),
+      );
+      if (!isKnown(hosts) || !isKnown(tls)) {
+        reportViolation(unknownAtPreview(`Ingress ${args.name}`, "its hosts or TLS entries"));
+        return;
+      }
       for (const h of hosts) {
-        if (!covered.has(h)) reportViolation(`Ingress host ${h} has no TLS entry.`);
+        if (!tls.includes(h)) reportViolation(`Ingress host ${h} has no TLS entry.`);
       }
       return;
     }
-    if (args.type === "kubernetes:core/v1:Service") {
-      const type = known(() => p.spec?.type as string | undefined);
-      if (type === "LoadBalancer" || type === "NodePort") {
+    if (args.type === k8sService) {
+      const type = read(() => p.spec?.type as string | undefined);
+      if (!isKnown(type)) reportViolation(unknownAtPreview(`Service ${args.name}`, "its type"));
+      else if (type === "LoadBalancer" || type === "NodePort") {
         reportViolation(
           `Service ${args.name} is published as ${type}; route it through the TLS gateway.`,
         );
       }
       return;
     }
-    if (args.type === "docker:index/container:Container") {
+    if (args.type === dockerContainer) {
       const labels = labelsOf(args.type, p);
-      const gateway = labels["app.kubernetes.io/component"] === "gateway";
-      if (gateway && !labels["golive.dev/tls-source"]) {
+      const gateway = labels[label.component] === role.gateway;
+      if (gateway && !labels[label.tlsSource]) {
         reportViolation("The gateway declares no TLS certificate source.");
       }
-      for (const port of known(() => (p.ports ?? []) as { internal: number; ip?: string }[]) ??
-        []) {
-        const ip = known(() => port.ip) ?? "0.0.0.0";
-        if (!gateway && !ip.startsWith("127.")) {
+      const ports = read(() => (p.ports ?? []) as { internal: number; ip?: string }[]);
+      if (!isKnown(ports)) {
+        reportViolation(unknownAtPreview("the container", "its published ports"));
+        return;
+      }
+      for (let i = 0; i < ports.length; i++) {
+        const ip = read(() => ports[i].ip ?? "0.0.0.0");
+        if (!isKnown(ip))
+          reportViolation(unknownAtPreview("the container", "a published port's address"));
+        else if (!gateway && !ip.startsWith("127.")) {
           reportViolation(
-            `Port ${known(() => port.internal)} is published on ${ip} without the TLS gateway.`,
+            `Port ${known(() => ports[i].internal)} is published on ${ip} without the TLS gateway.`,
           );
         }
       }

@@ -1,7 +1,12 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { subject } from "../lib/gate";
 import { workloadsOf } from "../lib/workloads";
 
-/** Every service has a health check: Docker healthcheck, Kubernetes liveness and readiness probes. */
+/**
+ * Every long-running container has a health check: Docker healthcheck, Kubernetes liveness and
+ * readiness probes. Init containers (Kubernetes allows no probes on them) and jobs (their exit
+ * code is their health) are exempt.
+ */
 export const workloadMissingHealthcheck: ResourceValidationPolicy = {
   name: "workload-missing-healthcheck",
   description:
@@ -13,15 +18,13 @@ export const workloadMissingHealthcheck: ResourceValidationPolicy = {
   url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
   validateResource: (args, reportViolation) => {
     for (const w of workloadsOf(args.type, args.props)) {
-      if (w.job) {
-        continue; // a job's success is its exit code, which the deployment already waits for
-      }
+      if (w.role !== "main") continue;
       const missing = [
         w.healthCheck.liveness ? undefined : "liveness",
         w.healthCheck.readiness ? undefined : "readiness",
       ].filter((m) => m !== undefined);
       if (missing.length > 0) {
-        reportViolation(`${w.runtime} workload "${w.name}" has no ${missing.join(" or ")} check.`);
+        reportViolation(`${subject(w)} has no ${missing.join(" or ")} check.`);
       }
     }
   },

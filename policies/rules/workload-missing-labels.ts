@@ -1,13 +1,10 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { label } from "../lib/contract";
+import { isPodKind, k8sService } from "../lib/kinds";
 import { known } from "../lib/unknowns";
 
-const recommended = [
-  "app.kubernetes.io/name",
-  "app.kubernetes.io/part-of",
-  "app.kubernetes.io/managed-by",
-];
-const workloadKinds =
-  /^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet)|core\/v1:Service|batch\/v1:(Job|CronJob))$/;
+const recommended = [label.name, label.partOf, label.managedBy];
+const labelled = (type: string) => isPodKind(type) || type === k8sService;
 
 /**
  * Kubernetes workloads carry the recommended app.kubernetes.io labels (required, unlike the
@@ -22,20 +19,20 @@ export const workloadMissingLabels: ResourceValidationPolicy = {
   remediationSteps: "Run with enforcement `remediate`, or add the labels.",
   url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/",
   validateResource: (args, reportViolation) => {
-    if (!workloadKinds.test(args.type)) return;
+    if (!labelled(args.type)) return;
     const labels = known(() => ({ ...(args.props.metadata?.labels ?? {}) })) ?? {};
     const missing = recommended.filter((l) => !(l in labels));
     if (missing.length > 0) reportViolation(`Missing labels: ${missing.join(", ")}.`);
   },
   remediateResource: (args) => {
-    if (!workloadKinds.test(args.type)) return undefined;
+    if (!labelled(args.type)) return undefined;
     const props = { ...args.props };
     const metadata = { ...(props.metadata ?? {}) };
     const labels: Record<string, string> = { ...(metadata.labels ?? {}) };
     const defaults: Record<string, string> = {
-      "app.kubernetes.io/name": metadata.name ?? args.name,
-      "app.kubernetes.io/part-of": "golive",
-      "app.kubernetes.io/managed-by": "golive",
+      [label.name]: metadata.name ?? args.name,
+      [label.partOf]: "golive",
+      [label.managedBy]: "golive",
     };
     let changed = false;
     for (const l of recommended) {

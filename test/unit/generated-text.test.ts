@@ -100,7 +100,8 @@ describe("generated configuration text", () => {
     });
     assert.equal(env.GOLIVE_CT_ID, "101");
     assert.equal(env.GOLIVE_CT_HA, "1");
-    assert.equal(Object.keys(env).length, 12);
+    assert.equal(env.GOLIVE_CT_UNPRIVILEGED, "1");
+    assert.equal(Object.keys(env).length, 13);
   });
 
   it("orders routes longest prefix first", () => {

@@ -98,11 +98,13 @@ func (containerKind) Fields() map[string]kit.Field {
 // reloadLabel names the signal that makes a container re-read its configuration files. With it,
 // a change of `uploads` is applied in place (files re-uploaded, then the signal) instead of
 // replacing the container: a proxy keeps its listening sockets and drops no request.
+// Spelled in policies/lib/contract.ts (label.reloadSignal), the one list of names program and pack share.
 const reloadLabel = "golive.dev/reload-signal"
 
 // reloadReadyLabel names a shell command, run inside the container after the reload signal until
 // it succeeds, that tells whether the new configuration serves. Without it `up` would return
 // while the old configuration still answers (a signal is asynchronous).
+// policies/lib/contract.ts: label.reloadReady.
 const reloadReadyLabel = "golive.dev/reload-ready"
 
 // reloadTimeout bounds the wait for reloadReadyLabel's command.
@@ -770,6 +772,7 @@ func (containerKind) Update(ctx context.Context, cfg any, id string, olds, news 
 	}
 }
 
+// policies/lib/contract.ts: label.managedBy and label.instance.
 const (
 	managedByLabel = "app.kubernetes.io/managed-by"
 	instanceLabel  = "app.kubernetes.io/instance"

@@ -1,8 +1,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { label, role } from "../../../policies/lib/contract";
 import type { HealthCheckSpec } from "../../config/spec";
+import { secretLengths } from "../../secrets/lengths";
 import {
   cpuCores,
+  defaultRunAsUser,
   keepsOnDestroy,
   memoryMiB,
   standardLabels,
@@ -70,8 +73,11 @@ export class DockerRuntime extends pulumi.ComponentResource implements Runtime {
   }
 }
 
-function toLabels(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
+function toLabels(
+  labels: Record<string, pulumi.Input<string> | undefined>,
+): docker.types.input.ContainerLabel[] {
   return Object.entries(labels)
+    .filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([label, value]) => ({ label, value }));
 }
@@ -128,11 +134,11 @@ export class DockerWorkload extends pulumi.ComponentResource {
               ...standardLabels(context, {
                 ...spec,
                 name: `${spec.name}-volume-owner`,
-                component: "volume-owner",
+                component: role.volumeOwner,
                 secretEnv: {},
                 labels: {},
               }),
-              "golive.dev/job": "volume-owner",
+              [label.job]: role.volumeOwner,
             }),
             volumes: owned.map((v) => ({ volumeName: volumeName(v), containerPath: v.mountPath })),
             memory: 64,
@@ -143,19 +149,22 @@ export class DockerWorkload extends pulumi.ComponentResource {
       );
     }
 
-    // Secret values travel as secret Outputs: the engine keeps `envs` and `uploads` secret in state.
-    const envs = pulumi
-      .all(
-        Object.keys(spec.secretEnv)
-          .sort()
-          .map((k) => pulumi.interpolate`${k}=${spec.secretEnv[k]}`),
-      )
-      .apply((secretLines) => [
-        ...Object.keys(spec.env)
-          .sort()
-          .map((k) => `${k}=${spec.env[k]}`),
-        ...secretLines,
-      ]);
+    // One entry per variable: plain ones are literals, each secret one a secret Output of its
+    // own. A generated secret is unknown at the first preview, but only its own entry is: the
+    // policy pack still reads every other variable (a list built in one apply would be unknown
+    // whole, and the env gates blind).
+    const envs: pulumi.Input<string>[] = [
+      ...Object.keys(spec.env)
+        .sort()
+        .map((k) => `${k}=${spec.env[k]}`),
+      ...Object.keys(spec.secretEnv)
+        .sort()
+        .map((k) => pulumi.interpolate`${k}=${spec.secretEnv[k]}`),
+    ];
+    const containerLabels = toLabels({
+      ...labels,
+      [label.secretLengths]: secretLengths(spec.secretEnv),
+    });
 
     const limits = spec.resources.limits;
     const requests = spec.resources.requests;
@@ -179,7 +188,9 @@ export class DockerWorkload extends pulumi.ComponentResource {
             attach: spec.job ? true : undefined,
             logs: spec.job ? true : undefined,
             mustRun: spec.job ? false : undefined,
-            labels: toLabels(labels),
+            labels: containerLabels,
+            // Stated, never left to the image: the policy pack cannot read an image's USER.
+            user: String(spec.runAsUser ?? defaultRunAsUser),
             networksAdvanced: [
               {
                 name: args.network,
@@ -198,7 +209,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
               content: f.secret ? pulumi.secret(f.content) : f.content,
               permissions: f.secret ? "0600" : "0644",
               // A secret file must be readable by the user the workload runs as.
-              owner: f.owner ?? (spec.runAsUser !== undefined ? String(spec.runAsUser) : undefined),
+              owner: f.owner ?? String(spec.runAsUser ?? defaultRunAsUser),
             })),
             healthcheck: spec.healthCheck && {
               tests: dockerHealthTests(spec.healthCheck, firstPort),

@@ -1,7 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { label } from "../../../policies/lib/contract";
 import type { HealthCheckSpec } from "../../config/spec";
-import { keepsOnDestroy, splitForKubernetes, standardLabels, type RuntimeContext } from "../labels";
+import { secretLengths } from "../../secrets/lengths";
+import {
+  defaultRunAsUser,
+  keepsOnDestroy,
+  splitForKubernetes,
+  standardLabels,
+  type RuntimeContext,
+} from "../labels";
 import type { IngressSpec, Runtime, Workload, WorkloadSpec } from "../workload";
 
 export interface KubernetesRuntimeArgs {
@@ -267,10 +275,17 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
   constructor(name: string, args: KubernetesWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:kubernetes:Workload", name, {}, opts);
     const { spec, context, namespace } = args;
-    const { labels, annotations } = splitForKubernetes(standardLabels(context, spec));
+    const split = splitForKubernetes(standardLabels(context, spec));
+    const labels = split.labels;
+    // The secrets' lengths travel beside them, never their values (secrets-enforce-min-length).
+    const lengths = secretLengths(spec.secretEnv);
+    const annotations: Record<string, pulumi.Input<string>> = {
+      ...split.annotations,
+      ...(lengths !== undefined ? { [label.secretLengths]: lengths } : {}),
+    };
     const selector = {
-      "app.kubernetes.io/name": spec.name,
-      "app.kubernetes.io/instance": labels["app.kubernetes.io/instance"],
+      [label.name]: spec.name,
+      [label.instance]: labels[label.instance],
     };
     const childOpts = { parent: this };
     const meta = (suffix: string) => ({
@@ -387,8 +402,8 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       volumes,
       securityContext: {
         runAsNonRoot: true,
-        runAsUser: spec.runAsUser ?? 10001,
-        fsGroup: spec.runAsUser ?? 10001,
+        runAsUser: spec.runAsUser ?? defaultRunAsUser,
+        fsGroup: spec.runAsUser ?? defaultRunAsUser,
         seccompProfile: { type: "RuntimeDefault" },
       },
       automountServiceAccountToken: false,

@@ -1,5 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { lxcEnv } from "../../../policies/lib/contract";
+import { secretLengths } from "../../secrets/lengths";
 import { cpuCores, memoryMiB, standardLabels, type RuntimeContext } from "../labels";
 import type { Runtime, Workload, WorkloadSpec } from "../workload";
 import {
@@ -92,7 +94,8 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
         {
           connection: this.args.connection,
           environment: {
-            GOLIVE_CT_ID: String(id),
+            [lxcEnv.ctId]: String(id),
+            [lxcEnv.job]: spec.name,
             ...spec.env,
             ...Object.fromEntries(secretExports.map((k) => [k, spec.secretEnv[k]])),
           },
@@ -151,7 +154,7 @@ export class LxcContainer extends pulumi.ComponentResource {
       `${name}-ct`,
       {
         connection: args.connection,
-        environment: { ...factsEnvironment(facts), GOLIVE_LABELS: JSON.stringify(labels) },
+        environment: { ...factsEnvironment(facts), [lxcEnv.labels]: JSON.stringify(labels) },
         create: pctCreate(),
         update: pctUpdate(),
         delete: pctDestroy(),
@@ -163,17 +166,22 @@ export class LxcContainer extends pulumi.ComponentResource {
     // encrypted in state) and land in a mode-0600 env file inside the container.
     const envKeys = [...Object.keys(spec.env), ...Object.keys(spec.secretEnv)].sort();
     const environment: Record<string, pulumi.Input<string>> = {
-      GOLIVE_CT_ID: String(args.id),
-      GOLIVE_LABELS: JSON.stringify(labels),
+      [lxcEnv.ctId]: String(args.id),
+      [lxcEnv.labels]: JSON.stringify(labels),
+      // What the policy pack judges versions and users by, as structured facts.
+      [lxcEnv.packages]: (spec.packages ?? []).join(" "),
     };
+    if (spec.systemdService) environment[lxcEnv.systemdService] = spec.systemdService;
+    const lengths = secretLengths(spec.secretEnv);
+    if (lengths !== undefined) environment[lxcEnv.secretLengths] = lengths;
     for (const [k, v] of Object.entries(spec.env)) {
-      environment[`GOLIVE_ENV_${k}`] = v;
+      environment[`${lxcEnv.envPrefix}${k}`] = v;
     }
     for (const [k, v] of Object.entries(spec.secretEnv)) {
-      environment[`GOLIVE_ENV_${k}`] = v;
+      environment[`${lxcEnv.envPrefix}${k}`] = v;
     }
     const files = spec.files.map((f, i) => {
-      const envKey = `GOLIVE_FILE_${i}`;
+      const envKey = `${lxcEnv.filePrefix}${i}`;
       environment[envKey] = f.secret ? pulumi.secret(f.content) : f.content;
       return { path: f.path, envKey, mode: f.secret ? "0600" : "0644" };
     });
@@ -181,7 +189,7 @@ export class LxcContainer extends pulumi.ComponentResource {
     const argv = [...(spec.packageEntrypoint ?? spec.entrypoint ?? []), ...(spec.command ?? [])];
     if (argv.length > 0) {
       unit = systemdUnit(spec.name, argv);
-      environment.GOLIVE_UNIT = unit;
+      environment[lxcEnv.unit] = unit;
     }
     const provision = provisionScript(
       spec.name,

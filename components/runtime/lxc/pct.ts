@@ -5,6 +5,8 @@
  * that policies read them without parsing shell.
  */
 
+import { lxcEnv } from "../../../policies/lib/contract";
+
 /** The facts of one LXC container, as policies and the commands see them. */
 export interface ContainerFacts {
   readonly id: number;
@@ -26,18 +28,19 @@ export interface ContainerFacts {
 /** Facts as the environment map of a command resource. */
 export function factsEnvironment(f: ContainerFacts): Record<string, string> {
   return {
-    GOLIVE_CT_ID: String(f.id),
-    GOLIVE_CT_HOSTNAME: f.hostname,
-    GOLIVE_CT_CORES: String(f.cores),
-    GOLIVE_CT_MEMORY_MB: String(f.memoryMb),
-    GOLIVE_CT_DISK_GB: String(f.diskGb),
-    GOLIVE_CT_START_ORDER: String(f.startOrder),
-    GOLIVE_CT_TIER: f.tier,
-    GOLIVE_CT_TEMPLATE: f.template,
-    GOLIVE_CT_STORAGE: f.storage,
-    GOLIVE_CT_BRIDGE: f.bridge,
-    GOLIVE_CT_HA: f.ha ? "1" : "0",
-    GOLIVE_CT_TAGS: f.tags,
+    [lxcEnv.ctId]: String(f.id),
+    [lxcEnv.ctHostname]: f.hostname,
+    [lxcEnv.ctCores]: String(f.cores),
+    [lxcEnv.ctMemoryMb]: String(f.memoryMb),
+    [lxcEnv.ctDiskGb]: String(f.diskGb),
+    [lxcEnv.ctStartOrder]: String(f.startOrder),
+    [lxcEnv.ctTier]: f.tier,
+    [lxcEnv.ctTemplate]: f.template,
+    [lxcEnv.ctStorage]: f.storage,
+    [lxcEnv.ctBridge]: f.bridge,
+    [lxcEnv.ctHa]: f.ha ? "1" : "0",
+    [lxcEnv.ctTags]: f.tags,
+    [lxcEnv.ctUnprivileged]: "1",
   };
 }
 

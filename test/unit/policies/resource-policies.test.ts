@@ -28,7 +28,19 @@ import { workloadEnforceNonRoot } from "../../../policies/rules/workload-enforce
 import { workloadMissingHealthcheck } from "../../../policies/rules/workload-missing-healthcheck";
 import { workloadMissingLabels } from "../../../policies/rules/workload-missing-labels";
 import { workloadMissingResourceLimits } from "../../../policies/rules/workload-missing-resource-limits";
-import { dockerApp, dockerLabels, k8sDeployment, runResource, unknown, type Res } from "./harness";
+import {
+  dockerApp,
+  dockerLabels,
+  k8sDeployment,
+  runResource,
+  runStack,
+  unknown,
+  type Res,
+} from "./harness";
+
+/** A stack policy run over one resource: its messages. */
+const stackOf = (p: Parameters<typeof runStack>[0], r: Res) =>
+  runStack(p, [r]).map((f) => f.message);
 
 const none = (found: string[]) => assert.deepEqual(found, []);
 const one = (found: string[], pattern: RegExp) => {
@@ -93,7 +105,7 @@ describe("resource policies: baseline passes, one mutation fails", () => {
     );
     one(
       runResource(imageDisallowLatestTag, dockerApp({ image: "acme/api:latest" })),
-      /without a pinned version/,
+      /is no version/,
     );
     one(runResource(imageDisallowLatestTag, dockerApp({ image: "acme/api" })), /acme\/api/);
     one(
@@ -313,11 +325,11 @@ describe("resource policies: baseline passes, one mutation fails", () => {
     none(runResource(workloadEnforceNonRoot, k8sDeployment()));
     one(
       runResource(workloadEnforceNonRoot, k8sDeployment({}, {}, { securityContext: {} })),
-      /may run as root/,
+      /whatever user its image sets/,
     );
     one(
       runResource(workloadEnforceNonRoot, k8sDeployment({ securityContext: { runAsUser: 0 } })),
-      /may run as root/,
+      /runs as root/,
     );
   });
 
@@ -339,7 +351,7 @@ describe("resource policies: baseline passes, one mutation fails", () => {
     none(runResource(postgresEnforceMinVersion, dockerApp({ image: "postgres:16" })));
     one(
       runResource(postgresEnforceMinVersion, dockerApp({ image: "postgres:14.9" })),
-      /version 14; at least 15/,
+      /PostgreSQL 14; at least 15/,
     );
     none(
       runResource(postgresEnforceMinVersion, dockerApp({ image: "postgres:14.9" }), {
@@ -373,7 +385,7 @@ describe("resource policies: baseline passes, one mutation fails", () => {
     one(
       runResource(
         redisEnablePersistence,
-        redis(redisArgs.filter((a) => a !== "--save" && a !== "900 1 300 10")),
+        redis(redisArgs.map((a) => (a === "900 1 300 10" ? '""' : a))),
       ),
       /without RDB/,
     );
@@ -389,30 +401,40 @@ describe("resource policies: baseline passes, one mutation fails", () => {
   it("rabbitmq: version, management plugin, no guest", () => {
     none(runResource(rabbitmqEnforceMinVersion, rabbit({}, rabbitFiles)));
     one(
-      runResource(
-        rabbitmqEnforceMinVersion,
-        rabbit({ "golive.dev/rabbitmq-version": "3.10.8" }, rabbitFiles),
-      ),
+      runResource(rabbitmqEnforceMinVersion, {
+        ...rabbit({}, rabbitFiles),
+        props: { ...rabbit({}, rabbitFiles).props, image: "rabbitmq:3.10.8" },
+      }),
       /3\.10\.8 is older than 3\.12/,
     );
-    none(runResource(rabbitmqEnableManagement, rabbit({}, rabbitFiles)));
+    none(stackOf(rabbitmqEnableManagement, rabbit({}, rabbitFiles)));
     one(
-      runResource(
-        rabbitmqEnableManagement,
-        rabbit({}, { ...rabbitFiles, "/etc/rabbitmq/enabled_plugins": "[rabbitmq_prometheus].\n" }),
-      ),
+      // Neither a -management image nor the plugin in enabled_plugins.
+      stackOf(rabbitmqEnableManagement, {
+        ...rabbit(
+          {},
+          { ...rabbitFiles, "/etc/rabbitmq/enabled_plugins": "[rabbitmq_prometheus].\n" },
+        ),
+        props: {
+          ...rabbit(
+            {},
+            { ...rabbitFiles, "/etc/rabbitmq/enabled_plugins": "[rabbitmq_prometheus].\n" },
+          ).props,
+          image: "rabbitmq:3.13",
+        },
+      }),
       /rabbitmq_management/,
     );
-    none(runResource(rabbitmqDisallowGuest, rabbit({}, rabbitFiles)));
+    none(stackOf(rabbitmqDisallowGuest, rabbit({}, rabbitFiles)));
     one(
-      runResource(
+      stackOf(
         rabbitmqDisallowGuest,
         rabbit({ "golive.dev/rabbitmq-users": "admin,guest" }, rabbitFiles),
       ),
       /user named guest/,
     );
     one(
-      runResource(
+      stackOf(
         rabbitmqDisallowGuest,
         rabbit(
           {},
@@ -452,16 +474,13 @@ describe("resource policies: baseline passes, one mutation fails", () => {
         { "app.kubernetes.io/component": "monitoring" },
       );
     none(
-      runResource(
+      stackOf(
         monitoringConfigureAlertRules,
         prom("groups:\n- rules:\n  - alert: HighErrorRate\n  - alert: HighLatencyP95\n"),
       ),
     );
     one(
-      runResource(
-        monitoringConfigureAlertRules,
-        prom("groups:\n- rules:\n  - alert: HighErrorRate\n"),
-      ),
+      stackOf(monitoringConfigureAlertRules, prom("groups:\n- rules:\n  - alert: HighErrorRate\n")),
       /HighLatencyP95/,
     );
     const am = (receiver: string, config: string) =>
@@ -470,20 +489,17 @@ describe("resource policies: baseline passes, one mutation fails", () => {
         { "app.kubernetes.io/component": "alerting", "golive.dev/alert-receiver": receiver },
       );
     none(
-      runResource(
+      stackOf(
         alertmanagerDisallowNullReceiver,
         am("webhook", "receivers:\n  - name: golive\n    webhook_configs:\n      - url: x\n"),
       ),
     );
     one(
-      runResource(alertmanagerDisallowNullReceiver, am("null", "receivers:\n  - name: golive\n")),
+      stackOf(alertmanagerDisallowNullReceiver, am("null", "receivers:\n  - name: golive\n")),
       /null sink/,
     );
     one(
-      runResource(
-        alertmanagerDisallowNullReceiver,
-        am("webhook", "receivers:\n  - name: golive\n"),
-      ),
+      stackOf(alertmanagerDisallowNullReceiver, am("webhook", "receivers:\n  - name: golive\n")),
       /no webhook/,
     );
   });

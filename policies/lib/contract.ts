@@ -1,0 +1,187 @@
+/**
+ * The contract between golive's program and its policy pack: every label, LXC fact, role and
+ * type token that one writes and the other reads is spelled here, once. The program imports this
+ * module (components/runtime/labels.ts, components/facts.ts, the LXC runtime); the pack reads
+ * through it (policies/lib). golive's Docker provider (toolchain/pulumi-resource-docker) repeats
+ * the two labels it acts on and cites this file. The module imports nothing, so both sides can
+ * load it.
+ *
+ * Labels are hints, never the only way a gate recognises a fact: the pack also identifies
+ * PostgreSQL, Redis, RabbitMQ and the rest by image, command and package (policies/lib/identify.ts),
+ * so that resources golive did not build are judged as strictly as its own.
+ */
+
+/** Label and annotation keys (Docker labels, Kubernetes labels or annotations, LXC GOLIVE_LABELS). */
+export const label = {
+  // The recommended Kubernetes labels, used on every runtime.
+  name: "app.kubernetes.io/name",
+  instance: "app.kubernetes.io/instance",
+  component: "app.kubernetes.io/component",
+  partOf: "app.kubernetes.io/part-of",
+  version: "app.kubernetes.io/version",
+  managedBy: "app.kubernetes.io/managed-by",
+
+  tier: "golive.dev/tier",
+  startOrder: "golive.dev/start-order",
+  /** Names of the variables delivered from secret Outputs (comma-separated). */
+  secretEnv: "golive.dev/secret-env",
+  /** Lengths of secret variables (`NAME=48,…`): a gate measures a secret without its value. */
+  secretLengths: "golive.dev/secret-lengths",
+  dependsOn: "golive.dev/depends-on",
+  gpuMemoryLimitGb: "golive.dev/gpu-memory-limit-gb",
+  /** `golive.dev/waive.<policy>` = `until=YYYY-MM-DD; reason=…`. */
+  waiverPrefix: "golive.dev/waive.",
+  color: "golive.dev/color",
+  /** `golive.dev/canary.<package>` = `step=…,previous=…,enabled=n/m`. */
+  canaryPrefix: "golive.dev/canary.",
+  /** A one-off helper container (e.g. `volume-owner`), never the workload itself. */
+  job: "golive.dev/job",
+
+  postgresRole: "golive.dev/postgres-role",
+  postgresVersion: "golive.dev/postgres-version",
+  backupOf: "golive.dev/backup-of",
+  backupIntervalHours: "golive.dev/backup-interval-hours",
+  backupRetentionDays: "golive.dev/backup-retention-days",
+  poolMode: "golive.dev/pool-mode",
+  migrationFor: "golive.dev/migration-for",
+  appVersion: "golive.dev/app-version",
+  redisVersion: "golive.dev/redis-version",
+  rabbitmqVersion: "golive.dev/rabbitmq-version",
+  rabbitmqUsers: "golive.dev/rabbitmq-users",
+  elasticsearchVersion: "golive.dev/elasticsearch-version",
+  ilmPolicies: "golive.dev/ilm-policies",
+  mongodbVersion: "golive.dev/mongodb-version",
+  buckets: "golive.dev/buckets",
+  alertReceiver: "golive.dev/alert-receiver",
+  retentionDays: "golive.dev/retention-days",
+  scrapeJobs: "golive.dev/scrape-jobs",
+  exporterFor: "golive.dev/exporter-for",
+
+  gatewayDomain: "golive.dev/gateway-domain",
+  maintenance: "golive.dev/maintenance",
+  compression: "golive.dev/compression",
+  tlsSource: "golive.dev/tls-source",
+  tlsNotAfter: "golive.dev/tls-not-after",
+  corsOrigins: "golive.dev/cors-origins",
+  /** Acted on by golive's Docker provider (resources.go): reload in place with this signal. */
+  reloadSignal: "golive.dev/reload-signal",
+  /** Acted on by golive's Docker provider: the exec check that the reload took effect. */
+  reloadReady: "golive.dev/reload-ready",
+} as const;
+
+/**
+ * The environment of golive's LXC command resources (`command:remote:Command`): structured facts
+ * the commands read and the pack reads, so that nobody parses shell.
+ */
+export const lxcEnv = {
+  /** Set on the `pct` container command only. */
+  ctHostname: "GOLIVE_CT_HOSTNAME",
+  ctId: "GOLIVE_CT_ID",
+  ctCores: "GOLIVE_CT_CORES",
+  ctMemoryMb: "GOLIVE_CT_MEMORY_MB",
+  ctDiskGb: "GOLIVE_CT_DISK_GB",
+  ctStartOrder: "GOLIVE_CT_START_ORDER",
+  ctTier: "GOLIVE_CT_TIER",
+  ctTemplate: "GOLIVE_CT_TEMPLATE",
+  ctStorage: "GOLIVE_CT_STORAGE",
+  ctBridge: "GOLIVE_CT_BRIDGE",
+  ctHa: "GOLIVE_CT_HA",
+  ctTags: "GOLIVE_CT_TAGS",
+  ctUnprivileged: "GOLIVE_CT_UNPRIVILEGED",
+  /** The workload's labels as JSON. */
+  labels: "GOLIVE_LABELS",
+  /** `GOLIVE_ENV_<NAME>`: one environment variable of the service. */
+  envPrefix: "GOLIVE_ENV_",
+  /** `GOLIVE_FILE_<n>`: one file's content. */
+  filePrefix: "GOLIVE_FILE_",
+  /** The systemd unit that runs the service. */
+  unit: "GOLIVE_UNIT",
+  /** Debian packages installed in the container, space-separated (`postgresql-16 …`). */
+  packages: "GOLIVE_PACKAGES",
+  /** The Debian package's systemd unit golive restarts instead of writing its own. */
+  systemdService: "GOLIVE_SYSTEMD_SERVICE",
+  /** Lengths of the secret variables, as the label `secretLengths`. */
+  secretLengths: "GOLIVE_SECRET_LENGTHS",
+  /** Set on a job's command: the job's name. */
+  job: "GOLIVE_JOB",
+} as const;
+
+/** Roles (`app.kubernetes.io/component`). */
+export const role = {
+  app: "app",
+  worker: "worker",
+  database: "database",
+  cache: "cache",
+  messageBroker: "message-broker",
+  search: "search",
+  objectStorage: "object-storage",
+  connectionPooler: "connection-pooler",
+  monitoring: "monitoring",
+  alerting: "alerting",
+  dashboards: "dashboards",
+  exporter: "exporter",
+  gateway: "gateway",
+  maintenance: "maintenance",
+  backup: "backup",
+  migration: "migration",
+  setup: "setup",
+  volumeOwner: "volume-owner",
+} as const;
+
+/** Type tokens of golive's own custom resources. */
+export const types = {
+  facts: "pulumi-nodejs:dynamic/golive:EnvironmentFacts",
+  generatedSecret: "pulumi-nodejs:dynamic/golive:GeneratedSecret",
+} as const;
+
+/** Blue/green state of one service, as recorded in the facts. */
+export interface BlueGreenFacts {
+  readonly active: "blue" | "green";
+  readonly weights: { readonly blue: number; readonly green: number };
+  readonly releases: { readonly blue: string; readonly green: string };
+}
+
+/** The environment's facts (the inputs of the EnvironmentFacts resource). */
+export interface EnvironmentFactsShape {
+  readonly tier: string;
+  readonly runtime: string;
+  readonly host?: {
+    readonly cpuCores: number;
+    readonly memoryGb: number;
+    readonly diskGb: number;
+    readonly freeDiskGb?: number;
+    readonly nodes: number;
+    readonly gpu?: { readonly model: string; readonly memoryGb: number };
+  };
+  readonly features: Readonly<Record<string, boolean>>;
+  readonly license?: {
+    readonly file: string;
+    readonly customer: string;
+    readonly modules: readonly string[];
+    readonly expires: string;
+    readonly requiredModules: readonly string[];
+  };
+  /** Problems found while reading the license file (missing, unreadable, malformed). */
+  readonly licenseProblems: readonly string[];
+  /** Blue/green services (absent in state written before golive recorded them here). */
+  readonly blueGreen?: Readonly<Record<string, BlueGreenFacts>>;
+}
+
+/** `NAME=48,OTHER=32` → { NAME: 48, OTHER: 32 }. */
+export function parseLengths(value: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (value ?? "").split(",")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && /^\d+$/.test(part.slice(eq + 1)))
+      out[part.slice(0, eq)] = Number(part.slice(eq + 1));
+  }
+  return out;
+}
+
+/** { NAME: 48 } → `NAME=48`, sorted by name. */
+export function formatLengths(lengths: Readonly<Record<string, number>>): string {
+  return Object.keys(lengths)
+    .sort()
+    .map((k) => `${k}=${lengths[k]}`)
+    .join(",");
+}
