@@ -35,6 +35,8 @@ interface Signature {
   readonly versionLabel?: string;
   /** golive's role labels that mean this service (hints). */
   readonly roles: readonly string[];
+  /** Other golive labels whose presence means this service (hints). */
+  readonly hints?: readonly string[];
 }
 
 const signatures: Record<Service, Signature> = {
@@ -43,7 +45,9 @@ const signatures: Record<Service, Signature> = {
     binaries: ["postgres", "postmaster"],
     packages: /^postgresql(?:-(\d+))?(?:=(\d[\w.~+-]*))?$/,
     versionLabel: label.postgresVersion,
-    roles: [role.database],
+    // "database" is MongoDB's role too: only golive's PostgreSQL labels hint at it.
+    roles: [],
+    hints: [label.postgresRole],
   },
   pgbouncer: {
     images: ["pgbouncer"],
@@ -166,6 +170,7 @@ export function servicesOf(w: WorkloadView): Service[] {
     const byBinary = argv !== undefined && argv.length > 0 && s.binaries.includes(base(argv[0]));
     const byHint =
       (s.versionLabel !== undefined && w.labels[s.versionLabel] !== undefined) ||
+      (s.hints ?? []).some((h) => w.labels[h] !== undefined) ||
       s.roles.includes(w.labels[label.component] ?? "");
     if (!(byImage || byPackage || byBinary || byHint)) continue;
     // Its own image or package, but another program: not the service (argv unknown: it may be).

@@ -358,7 +358,10 @@ function lxcService(props: Props): WorkloadView {
   );
   const exec = unit ? /^ExecStart=(.*)$/m.exec(unit)?.[1] : undefined;
   let nonRoot: boolean | "image";
-  if (unit) {
+  if (jobName !== undefined) {
+    // `pct exec` runs a job as root inside the container.
+    nonRoot = false;
+  } else if (unit) {
     const user = /^User=(.*)$/m.exec(unit)?.[1];
     nonRoot = /^DynamicUser=yes$/m.test(unit) || (user !== undefined && userNonRoot(user) === true);
   } else if (systemdService) {

@@ -1,6 +1,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { label } from "../lib/contract";
 import { subject } from "../lib/gate";
+import { runs } from "../lib/identify";
 import { isPrimary } from "../lib/postgres";
 import { running } from "../lib/stack";
 import { isKnown, read, type WorkloadView } from "../lib/workloads";
@@ -38,6 +39,8 @@ function backupOf(
   r: PolicyResource,
   w: WorkloadView,
 ): { interval?: number; retention?: number } | undefined {
+  // A PostgreSQL server (a replica runs pg_basebackup) is no backup of itself.
+  if (runs(w, "postgres")) return undefined;
   const golive = w.labels[label.backupOf] === "postgres" && w.labels[label.backupIntervalHours];
   const line = isKnown(w.argv) ? w.argv.join(" ") : "";
   if (!golive && !backupTool.test(line)) return undefined;

@@ -9,8 +9,8 @@ const pluginsFile = (f: { path: string; content: string }) =>
 
 /**
  * The management plugin is on (operators need its UI and API on go-live day), on any RabbitMQ
- * server: a `-management` image, or rabbitmq_management in its enabled_plugins (its own files
- * or the stack's ConfigMaps).
+ * server: rabbitmq_management in the enabled_plugins it is given (its own files or the stack's
+ * ConfigMaps), which replaces the image's; without one, a `-management` image.
  */
 export const rabbitmqEnableManagement: StackValidationPolicy = {
   name: "rabbitmq-enable-management",
@@ -24,11 +24,15 @@ export const rabbitmqEnableManagement: StackValidationPolicy = {
     for (const { resource, views } of running(args.resources)) {
       for (const w of views) {
         if (!runs(w, "rabbitmq")) continue;
+        // A delivered enabled_plugins replaces the image's own (the -management images enable it there).
         const own = w.files.filter(pluginsFile);
-        const plugins = (own.length > 0 ? own : shared).map((f) => f.content).join("\n");
+        const files = own.length > 0 ? own : shared;
+        const plugins = files.map((f) => f.content).join("\n");
         const managementImage =
           w.image !== undefined && isKnown(w.image) && /management/.test(parseImage(w.image).tag);
-        if (!managementImage && !/\brabbitmq_management\b/.test(plugins)) {
+        const enabled =
+          files.length > 0 ? /\brabbitmq_management\b/.test(plugins) : managementImage;
+        if (!enabled) {
           reportViolation(
             `${subject(w)}: RabbitMQ's enabled_plugins does not include rabbitmq_management.`,
             resource.urn,

@@ -31,6 +31,8 @@ export class Project {
     name: string,
     public readonly stack: string,
     stackConfig: string,
+    /** A program of its own (Pulumi.yaml and index.ts), e.g. under test/programs; golive's by default. */
+    program: string = repo,
   ) {
     if (!process.env.GOLIVE_TOOLCHAIN_BIN) {
       throw new Error(
@@ -40,7 +42,10 @@ export class Project {
     this.dir = path.join(workRoot, name);
     fs.rmSync(this.dir, { recursive: true, force: true });
     fs.mkdirSync(path.join(this.dir, "backend"), { recursive: true });
-    for (const f of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) {
+    for (const f of ["Pulumi.yaml", "index.ts"]) {
+      fs.copyFileSync(path.join(program, f), path.join(this.dir, f));
+    }
+    for (const f of ["package.json", "tsconfig.json"]) {
       fs.copyFileSync(path.join(repo, f), path.join(this.dir, f));
     }
     for (const d of ["components", "policies", "node_modules", "license"]) {

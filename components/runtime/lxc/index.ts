@@ -96,6 +96,7 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
           environment: {
             [lxcEnv.ctId]: String(id),
             [lxcEnv.job]: spec.name,
+            [lxcEnv.labels]: JSON.stringify(standardLabels(this.args.context, spec)),
             ...spec.env,
             ...Object.fromEntries(secretExports.map((k) => [k, spec.secretEnv[k]])),
           },

@@ -135,6 +135,9 @@ export class Elasticsearch extends pulumi.ComponentResource {
         startOrder: 10,
         stateful: true,
         runAsUser: 1000,
+        // LXC: Elastic's APT package (its repository must be in the template); its unit runs as elasticsearch.
+        packages: ["elasticsearch"],
+        systemdService: "elasticsearch",
         labels: {
           "golive.dev/elasticsearch-version": spec.version,
           "golive.dev/ilm-policies": Object.keys(spec.ilmPolicies).join(","),

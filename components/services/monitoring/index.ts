@@ -222,6 +222,9 @@ export class MonitoringStack extends pulumi.ComponentResource {
           startOrder: 63,
           stateful: true,
           runAsUser: 472,
+          // LXC: Grafana's APT package (its repository must be in the template); grafana-server runs as grafana.
+          packages: ["grafana"],
+          systemdService: "grafana-server",
           labels: {},
         },
         [this.prometheus],
