@@ -463,5 +463,9 @@ export function parseImage(image: string): { repository: string; tag: string; di
  * `3.13-management`, `v2.42.0`, `7.2-alpine`. `latest`, `alpine`, `stable`, `e2e` do not.
  */
 export function isVersionTag(tag: string): boolean {
-  return /^v?\d+(\.\d+)*([._+-][0-9A-Za-z._-]*)?$/.test(tag);
+  // MinIO-style dated releases (RELEASE.2024-10-13T13-34-11Z) are versions too.
+  return (
+    /^v?\d+(\.\d+)*([._+-][0-9A-Za-z._-]*)?$/.test(tag) ||
+    /^RELEASE\.\d{4}-\d{2}-\d{2}T[\w-]+$/.test(tag)
+  );
 }

@@ -9,7 +9,8 @@ import { isKnown, parseImage, type WorkloadView } from "../lib/workloads";
 function mustBeScraped(w: WorkloadView): boolean {
   const component = w.labels[label.component];
   return (
-    isApp(w) ||
+    // Workers serve no HTTP port golive could scrape; apps do.
+    (isApp(w) && component !== role.worker) ||
     component === role.exporter ||
     (w.image !== undefined &&
       isKnown(w.image) &&

@@ -56,6 +56,8 @@ export const workloadEnforceReplicasPdb: StackValidationPolicy = {
           );
           continue;
         }
+        // A budget for a single pod cannot allow a disruption and keep it available.
+        if (replicas < 2) continue;
         const selector = known(() => ({ ...(r.props.spec?.selector?.matchLabels ?? {}) })) ?? {};
         const covered = pdbs.some((p) => {
           const m = known(() => ({ ...(p.props.spec?.selector?.matchLabels ?? {}) })) ?? {};
