@@ -588,81 +588,9 @@ export const environmentSpec = z
       .default({}),
     labels: z.record(z.string(), z.string()).default({}),
   })
-  .strict()
-  .superRefine((env, ctx) => {
-    if (env.runtime !== "docker" && Object.keys(env.hostPorts).length > 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["hostPorts"],
-        message: `host ports are published by the Docker runtime only, not ${env.runtime}`,
-      });
-    }
-    if (env.runtime === "lxc" && env.lxc === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["lxc"],
-        message: "the lxc runtime needs an lxc block",
-      });
-    }
-    if (env.gateway) {
-      for (const [prefix, svc] of Object.entries(env.gateway.routes ?? {})) {
-        if (!(svc in env.services)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["gateway", "routes", prefix],
-            message: `"${svc}" is not a service of this environment`,
-          });
-        }
-      }
-      if (env.gateway.tls.source === "secret" && env.runtime !== "kubernetes") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["gateway", "tls", "source"],
-          message:
-            'source "secret" names a Kubernetes TLS Secret: use "acme", "internal" or "file" here',
-        });
-      }
-      const blueGreen = Object.entries(env.services).filter(([, svc]) => svc.blueGreen);
-      if (blueGreen.length > 0 && env.runtime !== "kubernetes" && env.gateway.proxy !== "haproxy") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["gateway", "proxy"],
-          message: `blue/green (${blueGreen.map(([n]) => n).join(", ")}) needs HAProxy's weights: set proxy "haproxy"`,
-        });
-      }
-      if (env.gateway.tls.source === "acme" && env.gateway.proxy === "haproxy") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["gateway", "tls", "source"],
-          message:
-            'HAProxy cannot obtain ACME certificates: use proxy "caddy", or tls source "file"',
-        });
-      }
-    }
-    const dataServices = [
-      "postgres",
-      "redis",
-      "rabbitmq",
-      "elasticsearch",
-      "minio",
-      "mongodb",
-    ] as const;
-    const known = new Set([
-      ...Object.keys(env.services),
-      ...dataServices.filter((d) => env[d] !== undefined),
-    ]);
-    for (const [svc, spec] of Object.entries(env.services)) {
-      spec.dependsOn.forEach((dep, i) => {
-        if (!known.has(dep)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["services", svc, "dependsOn", i],
-            message: `"${dep}" is neither a service nor a data service of this environment`,
-          });
-        }
-      });
-    }
-  });
+  .strict();
+// Checks across fields (a dependency names a service, host ports are unique, …) are in
+// consistency.ts: parseSpec runs them on the parsed spec, all together.
 
 export type EnvironmentSpec = z.output<typeof environmentSpec>;
 export type ServiceSpec = z.output<typeof serviceSpec>;
