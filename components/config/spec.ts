@@ -29,6 +29,30 @@ const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'a memory quantity such as
 
 const port = z.number().int().min(1).max(65535);
 
+/**
+ * A calendar day, YYYY-MM-DD. YAML reads an unquoted `2027-03-31` as a timestamp, and Pulumi's
+ * stack config hands a timestamp on as Go prints a time: "2027-03-31 00:00:00 +0000 UTC". Both that
+ * and an ISO timestamp ("2027-03-31T00:00:00Z") name the day they start with, so they are taken as
+ * that day; anything else is refused.
+ */
+export function normalizeDate(value: string): string {
+  const m =
+    /^(\d{4}-\d{2}-\d{2})(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?(?: (?:[A-Z]{2,5}|[+-]\d{2,4}))?)?$/.exec(
+      value.trim(),
+    );
+  return m ? m[1] : value;
+}
+
+const date = z
+  .string()
+  .transform(normalizeDate)
+  .pipe(
+    z.iso.date({
+      error: (issue) =>
+        `a date such as 2027-03-31 (YYYY-MM-DD), not ${JSON.stringify(issue.input)}`,
+    }),
+  );
+
 export const resourcesSpec = z
   .object({
     requests: z.object({ cpu, memory }).strict().optional(),
@@ -561,7 +585,8 @@ export const environmentSpec = z
           z
             .object({
               reason: z.string().min(10, "a reason of at least 10 characters"),
-              until: z.iso.date(),
+              /** The last day the waiver waives; an unquoted YAML date is fine. */
+              until: date,
             })
             .strict(),
         ),

@@ -49,4 +49,18 @@ describe("parseSpec", () => {
     assert.equal(r.problems[0].path, "golive:environment.services.api.dependsOn[0]");
     assert.match(r.problems[0].message, /"postgres" is neither a service nor a data service/);
   });
+
+  it("takes a waiver's unquoted YAML date as Pulumi hands it on, and keeps the day", () => {
+    // YAML reads `until: 2027-03-31` as a timestamp; Pulumi's config passes it on as Go prints it.
+    for (const until of ["2027-03-31", "2027-03-31 00:00:00 +0000 UTC", "2027-03-31T00:00:00Z"]) {
+      const r = parseSpec({
+        ...valid,
+        waivers: {
+          api: { "rabbitmq-enforce-min-version": { reason: "upgrade in OPS-42", until } },
+        },
+      });
+      assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+      assert.equal(r.spec.waivers.api["rabbitmq-enforce-min-version"].until, "2027-03-31");
+    }
+  });
 });

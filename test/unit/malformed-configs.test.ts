@@ -294,6 +294,28 @@ const cases: Case[] = [
     /lowercase flag name/,
   ],
   ["license without file", (s) => ({ ...s, license: {} }), "license.file", /expected string/],
+  [
+    "waiver until no date",
+    (s) => ({
+      ...s,
+      waivers: {
+        api: { "image-disallow-latest-tag": { reason: "planned in OPS-42", until: "soon" } },
+      },
+    }),
+    "waivers.api.image-disallow-latest-tag.until",
+    /a date such as 2027-03-31 \(YYYY-MM-DD\), not "soon"/,
+  ],
+  [
+    "waiver until a day that does not exist",
+    (s) => ({
+      ...s,
+      waivers: {
+        api: { "image-disallow-latest-tag": { reason: "planned in OPS-42", until: "2027-02-30" } },
+      },
+    }),
+    "waivers.api.image-disallow-latest-tag.until",
+    /a date such as 2027-03-31/,
+  ],
 ];
 
 /** Two more services for the cross-field cases: a worker and a web front end. */
