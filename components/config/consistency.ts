@@ -6,7 +6,7 @@
  * on spec content.
  */
 import * as crypto from "crypto";
-import type { EnvironmentSpec } from "./spec";
+import { defaultAlertRuleNames, type EnvironmentSpec } from "./spec";
 import { workloadPorts } from "./workloads";
 
 /** A problem found: its path under `golive:environment`, and what was expected there. */
@@ -44,6 +44,7 @@ export function consistencyProblems(
     ...publishedPortProblems(spec),
     ...gatewayProblems(spec),
     ...dataServiceProblems(spec),
+    ...monitoringProblems(spec),
     ...canaryProblems(spec),
     ...lxcProblems(spec),
     ...waiverProblems(spec),
@@ -406,6 +407,27 @@ function dataServiceProblems(spec: EnvironmentSpec): Problem[] {
         problems.push([["rabbitmq", "queues", i, "vhost"], unknown(q.vhost)]);
     });
   }
+  return problems;
+}
+
+function monitoringProblems(spec: EnvironmentSpec): Problem[] {
+  const m = spec.monitoring;
+  if (!m) return [];
+  const problems: Problem[] = [];
+  const names = new Map<string, string>(
+    defaultAlertRuleNames
+      .filter((n) => !m.disableDefaultRules.includes(n))
+      .map((n) => [
+        n,
+        "one of golive's default rules (list it in disableDefaultRules to replace it)",
+      ]),
+  );
+  m.alertRules.forEach((r, i) => {
+    const taken = names.get(r.name);
+    if (taken !== undefined) {
+      problems.push([["monitoring", "alertRules", i, "name"], `${r.name} is already ${taken}`]);
+    } else names.set(r.name, `the name of alertRules[${i}]`);
+  });
   return problems;
 }
 

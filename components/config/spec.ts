@@ -344,6 +344,34 @@ export const mongodbSpec = z
   })
   .strict();
 
+/** The alert rules every golive Prometheus carries unless the spec drops them. */
+export const defaultAlertRuleNames = [
+  "ServiceDown",
+  "HighErrorRate",
+  "HighLatencyP95",
+  "HighHandoffRate",
+  "PostgresReplicaLag",
+  "DiskSpaceLow",
+] as const;
+
+/** An alert rule a team adds to golive's (rendered into Prometheus' rules file). */
+export const alertRuleSpec = z
+  .object({
+    /** The alert's name (`alert:`), e.g. "QueueBacklog". */
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an alert name such as QueueBacklog"),
+    /** The PromQL expression that fires the alert. */
+    expr: z.string().trim().min(1),
+    /** How long `expr` must hold before the alert fires (a Prometheus duration). Defaults to 5m. */
+    for: z
+      .string()
+      .regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'a Prometheus duration such as "5m" or "1h30m"')
+      .default("5m"),
+    severity: z.enum(["critical", "warning", "info"]).default("warning"),
+    /** The `summary` annotation; may use templates such as {{ $labels.job }}. */
+    summary: z.string().min(1),
+  })
+  .strict();
+
 export const monitoringSpec = z
   .object({
     retentionDays: z.number().int().min(1).default(15),
@@ -377,6 +405,13 @@ export const monitoringSpec = z
         replicaLagSeconds: 30,
         diskFreePercent: 15,
       }),
+    /** Rules added to golive's defaults (names must not repeat an enabled default's). */
+    alertRules: z.array(alertRuleSpec).default([]),
+    /**
+     * Default rules left out, by name (e.g. [HighLatencyP95]); to replace one, leave it out and add
+     * a rule of that name to `alertRules`. The policy pack judges what a Prometheus must carry.
+     */
+    disableDefaultRules: z.array(z.enum(defaultAlertRuleNames)).default([]),
     grafana: z
       .object({ enabled: z.boolean().default(true) })
       .strict()
@@ -626,6 +661,7 @@ export type ElasticsearchSpec = z.output<typeof elasticsearchSpec>;
 export type MinioSpec = z.output<typeof minioSpec>;
 export type MongodbSpec = z.output<typeof mongodbSpec>;
 export type MonitoringSpec = z.output<typeof monitoringSpec>;
+export type AlertRuleSpec = z.output<typeof alertRuleSpec>;
 export type CanarySpec = z.output<typeof canarySpec>;
 export type HealthCheckSpec = z.output<typeof healthCheckSpec>;
 export type SecretRefSpec = z.output<typeof secretRefSpec>;

@@ -63,4 +63,14 @@ describe("parseSpec", () => {
       assert.equal(r.spec.waivers.api["rabbitmq-enforce-min-version"].until, "2027-03-31");
     }
   });
+
+  it("accepts a Prometheus without HighErrorRate: monitoring-configure-alert-rules judges it", () => {
+    const r = parseSpec({
+      ...valid,
+      monitoring: { receiver: { kind: "null" }, disableDefaultRules: ["HighErrorRate"] },
+    });
+    assert.ok(r.ok);
+    assert.deepEqual(r.spec.monitoring?.disableDefaultRules, ["HighErrorRate"]);
+    assert.deepEqual(r.spec.monitoring?.alertRules, []);
+  });
 });

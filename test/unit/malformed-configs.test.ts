@@ -295,6 +295,39 @@ const cases: Case[] = [
   ],
   ["license without file", (s) => ({ ...s, license: {} }), "license.file", /expected string/],
   [
+    "alert rule duration without unit",
+    (s) => ({
+      ...s,
+      monitoring: {
+        receiver: { kind: "null" },
+        alertRules: [{ name: "QueueBacklog", expr: "a > 1", for: "10", summary: "x" }],
+      },
+    }),
+    "monitoring.alertRules[0].for",
+    /a Prometheus duration such as "5m"/,
+  ],
+  [
+    "alert rule without expression",
+    (s) => ({
+      ...s,
+      monitoring: {
+        receiver: { kind: "null" },
+        alertRules: [{ name: "QueueBacklog", summary: "x" }],
+      },
+    }),
+    "monitoring.alertRules[0].expr",
+    /expected string/,
+  ],
+  [
+    "disabling a default rule golive does not have",
+    (s) => ({
+      ...s,
+      monitoring: { receiver: { kind: "null" }, disableDefaultRules: ["HighLatency"] },
+    }),
+    "monitoring.disableDefaultRules[0]",
+    /expected one of .*"HighLatencyP95"/,
+  ],
+  [
     "waiver until no date",
     (s) => ({
       ...s,
@@ -642,6 +675,33 @@ const crossField: Case[] = [
     }),
     "elasticsearch.indexTemplates.logs.ilmPolicy",
     /no ILM policy "log" in elasticsearch\.ilmPolicies \(logs\)/,
+  ],
+  [
+    "an added alert rule named like an enabled default",
+    (s) => ({
+      ...s,
+      monitoring: {
+        receiver: { kind: "null" },
+        alertRules: [{ name: "HighErrorRate", expr: "up == 0", summary: "x" }],
+      },
+    }),
+    "monitoring.alertRules[0].name",
+    /HighErrorRate is already one of golive's default rules \(list it in disableDefaultRules/,
+  ],
+  [
+    "two added alert rules of one name",
+    (s) => ({
+      ...s,
+      monitoring: {
+        receiver: { kind: "null" },
+        alertRules: [
+          { name: "QueueBacklog", expr: "a > 1", summary: "x" },
+          { name: "QueueBacklog", expr: "b > 1", summary: "y" },
+        ],
+      },
+    }),
+    "monitoring.alertRules[1].name",
+    /QueueBacklog is already the name of alertRules\[0\]/,
   ],
   [
     "a queue in an unknown vhost",
