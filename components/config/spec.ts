@@ -116,6 +116,24 @@ export const serviceSpec = z
       .object({ count: z.number().int().min(1), memoryLimitGb: z.number().positive().optional() })
       .strict()
       .optional(),
+    /**
+     * How the service's containers run. Absent, golive's defaults hold: Docker runs the image's
+     * user, unprivileged; Kubernetes runs UID 10001 with runAsNonRoot, unprivileged; LXC runs an
+     * unprivileged container and the service as a systemd DynamicUser. The policy pack judges
+     * the values (a root user or privileged mode is refused by its gates, not here).
+     */
+    securityContext: z
+      .object({
+        /** The UID the service runs as (Docker `user`, Kubernetes `runAsUser`, systemd `User=`). */
+        runAsUser: z.number().int().min(0).optional(),
+        /**
+         * Privileged mode: Docker `privileged`, Kubernetes container `privileged`, LXC a
+         * privileged container (`--unprivileged 0`). Defaults to false.
+         */
+        privileged: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
     /** A worker has no ports and is not routed by the gateway. */
     worker: z.boolean().default(false),
     /** LXC only: Debian packages the service's container needs (e.g. ["nodejs"]). */

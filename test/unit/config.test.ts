@@ -64,6 +64,20 @@ describe("parseSpec", () => {
     }
   });
 
+  it("accepts root and privileged mode: the policy pack's gates refuse them, not the schema", () => {
+    const r = parseSpec({
+      ...valid,
+      services: {
+        api: { ...valid.services.api, securityContext: { runAsUser: 0, privileged: true } },
+      },
+    });
+    assert.ok(r.ok);
+    assert.deepEqual(r.spec.services.api.securityContext, { runAsUser: 0, privileged: true });
+    const unset = parseSpec(valid);
+    assert.ok(unset.ok);
+    assert.equal(unset.spec.services.api.securityContext, undefined, "golive's defaults hold");
+  });
+
   it("accepts a Prometheus without HighErrorRate: monitoring-configure-alert-rules judges it", () => {
     const r = parseSpec({
       ...valid,

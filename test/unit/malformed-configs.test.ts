@@ -328,6 +328,30 @@ const cases: Case[] = [
     /expected one of .*"HighLatencyP95"/,
   ],
   [
+    "a negative UID",
+    (s) => ({ ...s, services: { api: { ...s.services.api, securityContext: { runAsUser: -1 } } } }),
+    "services.api.securityContext.runAsUser",
+    />=0|too small/i,
+  ],
+  [
+    "privileged as a word",
+    (s) => ({
+      ...s,
+      services: { api: { ...s.services.api, securityContext: { privileged: "yes" } } },
+    }),
+    "services.api.securityContext.privileged",
+    /expected boolean/,
+  ],
+  [
+    "a user name where a UID belongs",
+    (s) => ({
+      ...s,
+      services: { api: { ...s.services.api, securityContext: { runAsUser: "app" } } },
+    }),
+    "services.api.securityContext.runAsUser",
+    /expected number/,
+  ],
+  [
     "waiver until no date",
     (s) => ({
       ...s,

@@ -159,6 +159,9 @@ export class DockerWorkload extends pulumi.ComponentResource {
 
     const limits = spec.resources.limits;
     const requests = spec.resources.requests;
+    // The spec's user and privileged mode; absent, the image's user, unprivileged.
+    const sc = spec.securityContext;
+    const runAs = sc?.runAsUser ?? spec.runAsUser;
     const firstPort = spec.ports[0]?.port;
     const replicas = spec.stateful ? Math.min(spec.replicas, 1) : spec.replicas;
     this.containers = [];
@@ -174,6 +177,8 @@ export class DockerWorkload extends pulumi.ComponentResource {
             command: spec.command ? [...spec.command] : undefined,
             envs,
             hostname: spec.name,
+            user: sc?.runAsUser !== undefined ? String(sc.runAsUser) : undefined,
+            privileged: sc?.privileged ? true : undefined,
             restart: spec.job ? "no" : "unless-stopped",
             // A job runs to completion: the create waits for its exit and fails on a non-zero code.
             attach: spec.job ? true : undefined,
@@ -198,7 +203,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
               content: f.secret ? pulumi.secret(f.content) : f.content,
               permissions: f.secret ? "0600" : "0644",
               // A secret file must be readable by the user the workload runs as.
-              owner: f.owner ?? (spec.runAsUser !== undefined ? String(spec.runAsUser) : undefined),
+              owner: f.owner ?? (runAs !== undefined ? String(runAs) : undefined),
             })),
             healthcheck: spec.healthCheck && {
               tests: dockerHealthTests(spec.healthCheck, firstPort),
