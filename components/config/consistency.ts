@@ -140,13 +140,19 @@ function serviceProblems(spec: EnvironmentSpec): Problem[] {
     const path = ["services", svc];
     const names = new Map<string, number>();
     const numbers = new Map<number, number>();
+    // Kubernetes names container ports with at most 15 characters: golive cuts longer names.
+    const portKey = (n: string) => (spec.runtime === "kubernetes" ? n.slice(0, 15) : n);
     s.ports.forEach((p, i) => {
-      if (names.has(p.name)) {
+      const key = portKey(p.name);
+      if (names.has(key)) {
+        const other = s.ports[names.get(key)!].name;
         problems.push([
           [...path, "ports", i, "name"],
-          `port name "${p.name}" is already used by ports[${names.get(p.name)}]`,
+          other === p.name
+            ? `port name "${p.name}" is already used by ports[${names.get(key)}]`
+            : `port names "${other}" and "${p.name}" are one on Kubernetes, which keeps 15 characters ("${key}")`,
         ]);
-      } else names.set(p.name, i);
+      } else names.set(key, i);
       if (numbers.has(p.port)) {
         problems.push([
           [...path, "ports", i, "port"],

@@ -592,6 +592,24 @@ const crossField: Case[] = [
     /port name "http" is already used by ports\[0\]/,
   ],
   [
+    "two port names Kubernetes would cut to one",
+    (s) => ({
+      ...s,
+      runtime: "kubernetes",
+      services: {
+        api: {
+          ...s.services.api,
+          ports: [
+            { name: "metrics-internal-a", port: 9100 },
+            { name: "metrics-internal-b", port: 9101 },
+          ],
+        },
+      },
+    }),
+    "services.api.ports[1].name",
+    /are one on Kubernetes, which keeps 15 characters \("metrics-interna"\)/,
+  ],
+  [
     "a variable both plain and secret",
     (s) => ({
       ...s,
