@@ -7,6 +7,7 @@
  * - `sh`: the commands and repository paths it names exist;
  * - `text`: a diagram or output; output preceded by `<!-- output of <stack file> -->` must be what
  *   golive prints for that stack file.
+ * Repository paths named in inline code (`scripts/test.sh`) must exist too.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -117,11 +118,30 @@ function namedPaths(text: string): string[] {
 
 const all = markdownFiles().flatMap(blocks);
 
+/** Repository paths in a file's inline code spans (placeholders such as `<stack>` left out). */
+function inlinePaths(file: string): string[] {
+  const text = fs.readFileSync(path.join(repo, file), "utf8").replace(/```[\s\S]*?```/g, "");
+  const top =
+    /^(\.\/)?(components|scripts|test|docs|policies|systems|toolchain|license)\/[\w./-]*$/;
+  return [...text.matchAll(/`([^`\n]+)`/g)]
+    .flatMap((m) => m[1].split(/\s+/))
+    .map((w) => w.replace(/[.,;:)]+$/, ""))
+    .filter((w) => top.test(w));
+}
+
 describe("every example in README.md and docs/ works", () => {
   it(`finds the examples (${all.length} fenced blocks)`, () => {
     assert.ok(all.some((b) => b.lang === "yaml"));
     assert.ok(all.some((b) => b.lang === "sh"));
+    assert.ok(inlinePaths("README.md").includes("scripts/test.sh"));
   });
+
+  for (const file of markdownFiles()) {
+    it(`${file}: the repository paths its inline code names exist`, () => {
+      const missing = inlinePaths(file).filter((p) => !fs.existsSync(path.join(repo, p)));
+      assert.deepEqual(missing, [], `${file} names paths that do not exist`);
+    });
+  }
 
   for (const b of all) {
     const where = `${b.file}:${b.line}`;
