@@ -36,8 +36,9 @@ export interface EnvironmentArgs {
 }
 
 /**
- * Orders services so that each comes after what it depends on (data services first). Throws on a
- * cycle, naming it.
+ * Orders services so that each comes after what it depends on (data services first). parseSpec
+ * refuses dependency cycles with their config path (components/config/consistency.ts), so a cycle
+ * here is a bug: it throws, naming it.
  */
 export function startOrder(
   services: Readonly<Record<string, { dependsOn: readonly string[] }>>,
@@ -49,7 +50,9 @@ export function startOrder(
       return;
     }
     if (state.get(name) === "visiting") {
-      throw new Error(`services depend on each other in a cycle: ${[...path, name].join(" -> ")}`);
+      throw new Error(
+        `startOrder: a dependency cycle reached the components (${[...path, name].join(" -> ")}); parseSpec refuses cycles`,
+      );
     }
     state.set(name, "visiting");
     for (const dep of services[name].dependsOn) {
@@ -99,6 +102,10 @@ export class Environment extends pulumi.ComponentResource {
   constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:index:Environment", name, {}, opts);
     const { spec } = args;
+    // The spec was checked as a whole by parseSpec (no cycle, no migration without postgres, …):
+    // nothing below refuses spec content. The order is taken first all the same, so that were a
+    // cycle to slip through, the assertion fires before any child is registered.
+    const order = startOrder(spec.services);
     const config = args.config ?? new pulumi.Config("golive");
     const context: RuntimeContext = {
       prefix: name,
@@ -253,12 +260,6 @@ export class Environment extends pulumi.ComponentResource {
       };
     }
 
-    let order: string[];
-    try {
-      order = startOrder(spec.services);
-    } catch (e) {
-      throw new pulumi.ResourceError((e as Error).message, this);
-    }
     for (const svc of order) {
       const s = spec.services[svc];
       const secretEnv: Record<string, pulumi.Output<string>> = {};
@@ -280,14 +281,9 @@ export class Environment extends pulumi.ComponentResource {
       }
       const dependsOn = s.dependsOn.flatMap((d) => workloads[d] ?? []);
       if (s.migration) {
-        if (!this.postgres) {
-          throw new pulumi.ResourceError(
-            `service "${svc}" has a migration but the environment has no postgres`,
-            this,
-          );
-        }
+        // parseSpec refuses a migration without postgres.
         dependsOn.push(
-          this.postgres.migration(svc, `${registry}${s.image}`, s.migration.command, this),
+          this.postgres!.migration(svc, `${registry}${s.image}`, s.migration.command, this),
         );
       }
       extraEnv.MAINTENANCE_MODE = String(spec.maintenance.enabled);

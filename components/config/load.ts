@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { environmentSpec, type EnvironmentSpec } from "./spec";
-import { hostPortProblems } from "./workloads";
+import { consistencyProblems, type ConsistencyOptions } from "./consistency";
 
 /** The stack config key that holds the environment spec. */
 export const specKey = "golive:environment";
@@ -37,9 +37,15 @@ function describe(issue: z.core.$ZodIssue): SpecProblem[] {
   return [{ path: configPath(issue.path), message: issue.message }];
 }
 
-/** Validates raw config against the spec, collecting every problem. */
+/**
+ * Validates raw config against the spec, collecting every problem: first the structure (zod), then,
+ * on a structurally valid spec, every check across fields (consistency.ts: dependencies and their
+ * cycles, host ports, routes, migrations, …). A spec it accepts deploys without a component
+ * refusing its content.
+ */
 export function parseSpec(
   raw: unknown,
+  options: ConsistencyOptions = {},
 ): { ok: true; spec: EnvironmentSpec } | { ok: false; problems: SpecProblem[] } {
   if (raw === undefined) {
     return {
@@ -49,8 +55,8 @@ export function parseSpec(
   }
   const result = environmentSpec.safeParse(raw);
   if (result.success) {
-    // Checks that need the workloads the spec makes (zod sees one field at a time).
-    const problems = hostPortProblems(result.data).map(([path, message]) => ({
+    // Checks across fields (zod sees one field at a time).
+    const problems = consistencyProblems(result.data, options).map(([path, message]) => ({
       path: configPath(path),
       message,
     }));
@@ -83,7 +89,9 @@ export function loadSpec(config: pulumi.Config = new pulumi.Config("golive")): E
       ]),
     );
   }
-  const parsed = parseSpec(raw);
+  // Secret references must name keys the stack sets: requireSecret would throw only once the
+  // components run, after other resources were registered.
+  const parsed = parseSpec(raw, { hasConfig: (key) => config.getSecret(key) !== undefined });
   if (!parsed.ok) {
     throw new pulumi.RunError(formatProblems(parsed.problems));
   }

@@ -29,6 +29,30 @@ const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'a memory quantity such as
 
 const port = z.number().int().min(1).max(65535);
 
+/**
+ * A calendar day, YYYY-MM-DD. YAML reads an unquoted `2027-03-31` as a timestamp, and Pulumi's
+ * stack config hands a timestamp on as Go prints a time: "2027-03-31 00:00:00 +0000 UTC". Both that
+ * and an ISO timestamp ("2027-03-31T00:00:00Z") name the day they start with, so they are taken as
+ * that day; anything else is refused.
+ */
+export function normalizeDate(value: string): string {
+  const m =
+    /^(\d{4}-\d{2}-\d{2})(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?(?: (?:[A-Z]{2,5}|[+-]\d{2,4}))?)?$/.exec(
+      value.trim(),
+    );
+  return m ? m[1] : value;
+}
+
+const date = z
+  .string()
+  .transform(normalizeDate)
+  .pipe(
+    z.iso.date({
+      error: (issue) =>
+        `a date such as 2027-03-31 (YYYY-MM-DD), not ${JSON.stringify(issue.input)}`,
+    }),
+  );
+
 export const resourcesSpec = z
   .object({
     requests: z.object({ cpu, memory }).strict().optional(),
@@ -90,6 +114,24 @@ export const serviceSpec = z
     startOrder: z.number().int().min(0).default(50),
     gpu: z
       .object({ count: z.number().int().min(1), memoryLimitGb: z.number().positive().optional() })
+      .strict()
+      .optional(),
+    /**
+     * How the service's containers run. Absent, golive's defaults hold: Docker runs the image's
+     * user, unprivileged; Kubernetes runs UID 10001 with runAsNonRoot, unprivileged; LXC runs an
+     * unprivileged container and the service as a systemd DynamicUser. The policy pack judges
+     * the values (a root user or privileged mode is refused by its gates, not here).
+     */
+    securityContext: z
+      .object({
+        /** The UID the service runs as (Docker `user`, Kubernetes `runAsUser`, systemd `User=`). */
+        runAsUser: z.number().int().min(0).optional(),
+        /**
+         * Privileged mode: Docker `privileged`, Kubernetes container `privileged`, LXC a
+         * privileged container (`--unprivileged 0`). Defaults to false.
+         */
+        privileged: z.boolean().default(false),
+      })
       .strict()
       .optional(),
     /** A worker has no ports and is not routed by the gateway. */
@@ -320,6 +362,34 @@ export const mongodbSpec = z
   })
   .strict();
 
+/** The alert rules every golive Prometheus carries unless the spec drops them. */
+export const defaultAlertRuleNames = [
+  "ServiceDown",
+  "HighErrorRate",
+  "HighLatencyP95",
+  "HighHandoffRate",
+  "PostgresReplicaLag",
+  "DiskSpaceLow",
+] as const;
+
+/** An alert rule a team adds to golive's (rendered into Prometheus' rules file). */
+export const alertRuleSpec = z
+  .object({
+    /** The alert's name (`alert:`), e.g. "QueueBacklog". */
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an alert name such as QueueBacklog"),
+    /** The PromQL expression that fires the alert. */
+    expr: z.string().trim().min(1),
+    /** How long `expr` must hold before the alert fires (a Prometheus duration). Defaults to 5m. */
+    for: z
+      .string()
+      .regex(/^(\d+(ms|s|m|h|d|w|y))+$/, 'a Prometheus duration such as "5m" or "1h30m"')
+      .default("5m"),
+    severity: z.enum(["critical", "warning", "info"]).default("warning"),
+    /** The `summary` annotation; may use templates such as {{ $labels.job }}. */
+    summary: z.string().min(1),
+  })
+  .strict();
+
 export const monitoringSpec = z
   .object({
     retentionDays: z.number().int().min(1).default(15),
@@ -353,6 +423,13 @@ export const monitoringSpec = z
         replicaLagSeconds: 30,
         diskFreePercent: 15,
       }),
+    /** Rules added to golive's defaults (names must not repeat an enabled default's). */
+    alertRules: z.array(alertRuleSpec).default([]),
+    /**
+     * Default rules left out, by name (e.g. [HighLatencyP95]); to replace one, leave it out and add
+     * a rule of that name to `alertRules`. The policy pack judges what a Prometheus must carry.
+     */
+    disableDefaultRules: z.array(z.enum(defaultAlertRuleNames)).default([]),
     grafana: z
       .object({ enabled: z.boolean().default(true) })
       .strict()
@@ -561,7 +638,8 @@ export const environmentSpec = z
           z
             .object({
               reason: z.string().min(10, "a reason of at least 10 characters"),
-              until: z.iso.date(),
+              /** The last day the waiver waives; an unquoted YAML date is fine. */
+              until: date,
             })
             .strict(),
         ),
@@ -588,81 +666,9 @@ export const environmentSpec = z
       .default({}),
     labels: z.record(z.string(), z.string()).default({}),
   })
-  .strict()
-  .superRefine((env, ctx) => {
-    if (env.runtime !== "docker" && Object.keys(env.hostPorts).length > 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["hostPorts"],
-        message: `host ports are published by the Docker runtime only, not ${env.runtime}`,
-      });
-    }
-    if (env.runtime === "lxc" && env.lxc === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["lxc"],
-        message: "the lxc runtime needs an lxc block",
-      });
-    }
-    if (env.gateway) {
-      for (const [prefix, svc] of Object.entries(env.gateway.routes ?? {})) {
-        if (!(svc in env.services)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["gateway", "routes", prefix],
-            message: `"${svc}" is not a service of this environment`,
-          });
-        }
-      }
-      if (env.gateway.tls.source === "secret" && env.runtime !== "kubernetes") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["gateway", "tls", "source"],
-          message:
-            'source "secret" names a Kubernetes TLS Secret: use "acme", "internal" or "file" here',
-        });
-      }
-      const blueGreen = Object.entries(env.services).filter(([, svc]) => svc.blueGreen);
-      if (blueGreen.length > 0 && env.runtime !== "kubernetes" && env.gateway.proxy !== "haproxy") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["gateway", "proxy"],
-          message: `blue/green (${blueGreen.map(([n]) => n).join(", ")}) needs HAProxy's weights: set proxy "haproxy"`,
-        });
-      }
-      if (env.gateway.tls.source === "acme" && env.gateway.proxy === "haproxy") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["gateway", "tls", "source"],
-          message:
-            'HAProxy cannot obtain ACME certificates: use proxy "caddy", or tls source "file"',
-        });
-      }
-    }
-    const dataServices = [
-      "postgres",
-      "redis",
-      "rabbitmq",
-      "elasticsearch",
-      "minio",
-      "mongodb",
-    ] as const;
-    const known = new Set([
-      ...Object.keys(env.services),
-      ...dataServices.filter((d) => env[d] !== undefined),
-    ]);
-    for (const [svc, spec] of Object.entries(env.services)) {
-      spec.dependsOn.forEach((dep, i) => {
-        if (!known.has(dep)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["services", svc, "dependsOn", i],
-            message: `"${dep}" is neither a service nor a data service of this environment`,
-          });
-        }
-      });
-    }
-  });
+  .strict();
+// Checks across fields (a dependency names a service, host ports are unique, …) are in
+// consistency.ts: parseSpec runs them on the parsed spec, all together.
 
 export type EnvironmentSpec = z.output<typeof environmentSpec>;
 export type ServiceSpec = z.output<typeof serviceSpec>;
@@ -673,6 +679,7 @@ export type ElasticsearchSpec = z.output<typeof elasticsearchSpec>;
 export type MinioSpec = z.output<typeof minioSpec>;
 export type MongodbSpec = z.output<typeof mongodbSpec>;
 export type MonitoringSpec = z.output<typeof monitoringSpec>;
+export type AlertRuleSpec = z.output<typeof alertRuleSpec>;
 export type CanarySpec = z.output<typeof canarySpec>;
 export type HealthCheckSpec = z.output<typeof healthCheckSpec>;
 export type SecretRefSpec = z.output<typeof secretRefSpec>;

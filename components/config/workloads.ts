@@ -1,6 +1,7 @@
 /**
  * The workloads a spec makes, known before any component runs: for LXC's CT-IDs and for checking
- * spec `hostPorts` at load time, so that a wrong name stops the run before anything is deployed.
+ * spec `hostPorts` at load time (consistency.ts), so that a wrong name stops the run before anything
+ * is deployed.
  */
 import type { EnvironmentSpec } from "./spec";
 
@@ -46,27 +47,4 @@ export function workloadPorts(spec: EnvironmentSpec): Record<string, string[]> {
 /** Every workload an environment runs (LXC gives each a container and a CT-ID). */
 export function workloadNames(spec: EnvironmentSpec): string[] {
   return Object.keys(workloadPorts(spec));
-}
-
-/** Spec `hostPorts` entries that name no workload, or no port of it: [path under the spec, message]. */
-export function hostPortProblems(spec: EnvironmentSpec): [string[], string][] {
-  const known = workloadPorts(spec);
-  const problems: [string[], string][] = [];
-  for (const [w, ports] of Object.entries(spec.hostPorts)) {
-    for (const port of Object.keys(ports)) {
-      const path = ["hostPorts", w, port];
-      if (!known[w]) {
-        problems.push([
-          path,
-          `no workload "${w}" here (workloads: ${Object.keys(known).join(", ")})`,
-        ]);
-      } else if (!known[w].includes(port)) {
-        problems.push([
-          path,
-          `workload "${w}" has no port "${port}" (its ports: ${known[w].join(", ") || "none"})`,
-        ]);
-      }
-    }
-  }
-  return problems;
 }

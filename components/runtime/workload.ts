@@ -53,6 +53,22 @@ export interface WorkloadSpec {
   readonly job?: { readonly runsIn?: string };
   /** Kubernetes: the non-root UID the image runs as (fsGroup too). Defaults to 10001. */
   readonly runAsUser?: number;
+  /**
+   * How the spec says the workload runs (`services.<name>.securityContext`), applied as given by
+   * every runtime. Defaults to each runtime's own (the image's user, or `runAsUser` on
+   * Kubernetes and a DynamicUser on LXC; unprivileged everywhere).
+   */
+  readonly securityContext?: WorkloadSecurityContext;
+}
+
+export interface WorkloadSecurityContext {
+  /**
+   * The UID the workload runs as: Docker `user`, Kubernetes pod `runAsUser` and `fsGroup` (with
+   * `runAsNonRoot` unless it is 0), systemd `User=` on LXC.
+   */
+  readonly runAsUser?: number;
+  /** Docker `privileged`, Kubernetes container `privileged`, a privileged LXC container. */
+  readonly privileged: boolean;
 }
 
 export interface WorkloadPort {

@@ -49,4 +49,42 @@ describe("parseSpec", () => {
     assert.equal(r.problems[0].path, "golive:environment.services.api.dependsOn[0]");
     assert.match(r.problems[0].message, /"postgres" is neither a service nor a data service/);
   });
+
+  it("takes a waiver's unquoted YAML date as Pulumi hands it on, and keeps the day", () => {
+    // YAML reads `until: 2027-03-31` as a timestamp; Pulumi's config passes it on as Go prints it.
+    for (const until of ["2027-03-31", "2027-03-31 00:00:00 +0000 UTC", "2027-03-31T00:00:00Z"]) {
+      const r = parseSpec({
+        ...valid,
+        waivers: {
+          api: { "rabbitmq-enforce-min-version": { reason: "upgrade in OPS-42", until } },
+        },
+      });
+      assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+      assert.equal(r.spec.waivers.api["rabbitmq-enforce-min-version"].until, "2027-03-31");
+    }
+  });
+
+  it("accepts root and privileged mode: the policy pack's gates refuse them, not the schema", () => {
+    const r = parseSpec({
+      ...valid,
+      services: {
+        api: { ...valid.services.api, securityContext: { runAsUser: 0, privileged: true } },
+      },
+    });
+    assert.ok(r.ok);
+    assert.deepEqual(r.spec.services.api.securityContext, { runAsUser: 0, privileged: true });
+    const unset = parseSpec(valid);
+    assert.ok(unset.ok);
+    assert.equal(unset.spec.services.api.securityContext, undefined, "golive's defaults hold");
+  });
+
+  it("accepts a Prometheus without HighErrorRate: monitoring-configure-alert-rules judges it", () => {
+    const r = parseSpec({
+      ...valid,
+      monitoring: { receiver: { kind: "null" }, disableDefaultRules: ["HighErrorRate"] },
+    });
+    assert.ok(r.ok);
+    assert.deepEqual(r.spec.monitoring?.disableDefaultRules, ["HighErrorRate"]);
+    assert.deepEqual(r.spec.monitoring?.alertRules, []);
+  });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import yaml from "js-yaml";
 import { gatewaySpec } from "../../components/config/spec";
 import { caddyfile, orderRoutes } from "../../components/gateway/caddy";
 import { haproxyCfg } from "../../components/gateway/haproxy";
@@ -159,5 +160,46 @@ describe("generated configuration text", () => {
     matchSnapshot("alert-rules.yml", alertRules(spec.thresholds));
     matchSnapshot("alertmanager.yml", alertmanagerYml(spec.receiver));
     assert.doesNotMatch(alertmanagerYml(spec.receiver), /name: "?null"?/);
+  });
+
+  it("alert rules: a default dropped, a team's rule added, valid YAML whatever its expression", () => {
+    const spec = monitoringSpec.parse({
+      receiver: { kind: "null" },
+      disableDefaultRules: ["HighErrorRate", "HighLatencyP95"],
+      alertRules: [
+        {
+          name: "QueueBacklog",
+          expr: 'sum(rabbitmq_queue_messages{queue="jobs"}) > 1000 # "a: b"',
+          summary: "{{ $labels.queue }}: backlog",
+        },
+      ],
+    });
+    const text = alertRules(spec.thresholds, {
+      rules: spec.alertRules,
+      disabled: spec.disableDefaultRules,
+    });
+    const parsed = yaml.load(text) as {
+      groups: { rules: { alert: string; expr: string; for: string; labels: object }[] }[];
+    };
+    const rules = parsed.groups[0].rules;
+    assert.deepEqual(
+      rules.map((r) => r.alert),
+      ["ServiceDown", "HighHandoffRate", "PostgresReplicaLag", "DiskSpaceLow", "QueueBacklog"],
+    );
+    const own = rules[rules.length - 1];
+    assert.equal(own.expr, spec.alertRules[0].expr);
+    assert.equal(own.for, "5m");
+    assert.deepEqual(own.labels, { severity: "warning" });
+    const none = alertRules(spec.thresholds, {
+      disabled: [
+        "ServiceDown",
+        "HighErrorRate",
+        "HighLatencyP95",
+        "HighHandoffRate",
+        "PostgresReplicaLag",
+        "DiskSpaceLow",
+      ],
+    });
+    assert.deepEqual(yaml.load(none), { groups: [{ name: "golive", rules: [] }] });
   });
 });

@@ -294,13 +294,470 @@ const cases: Case[] = [
     /lowercase flag name/,
   ],
   ["license without file", (s) => ({ ...s, license: {} }), "license.file", /expected string/],
+  [
+    "alert rule duration without unit",
+    (s) => ({
+      ...s,
+      monitoring: {
+        receiver: { kind: "null" },
+        alertRules: [{ name: "QueueBacklog", expr: "a > 1", for: "10", summary: "x" }],
+      },
+    }),
+    "monitoring.alertRules[0].for",
+    /a Prometheus duration such as "5m"/,
+  ],
+  [
+    "alert rule without expression",
+    (s) => ({
+      ...s,
+      monitoring: {
+        receiver: { kind: "null" },
+        alertRules: [{ name: "QueueBacklog", summary: "x" }],
+      },
+    }),
+    "monitoring.alertRules[0].expr",
+    /expected string/,
+  ],
+  [
+    "disabling a default rule golive does not have",
+    (s) => ({
+      ...s,
+      monitoring: { receiver: { kind: "null" }, disableDefaultRules: ["HighLatency"] },
+    }),
+    "monitoring.disableDefaultRules[0]",
+    /expected one of .*"HighLatencyP95"/,
+  ],
+  [
+    "a negative UID",
+    (s) => ({ ...s, services: { api: { ...s.services.api, securityContext: { runAsUser: -1 } } } }),
+    "services.api.securityContext.runAsUser",
+    />=0|too small/i,
+  ],
+  [
+    "privileged as a word",
+    (s) => ({
+      ...s,
+      services: { api: { ...s.services.api, securityContext: { privileged: "yes" } } },
+    }),
+    "services.api.securityContext.privileged",
+    /expected boolean/,
+  ],
+  [
+    "a user name where a UID belongs",
+    (s) => ({
+      ...s,
+      services: { api: { ...s.services.api, securityContext: { runAsUser: "app" } } },
+    }),
+    "services.api.securityContext.runAsUser",
+    /expected number/,
+  ],
+  [
+    "waiver until no date",
+    (s) => ({
+      ...s,
+      waivers: {
+        api: { "image-disallow-latest-tag": { reason: "planned in OPS-42", until: "soon" } },
+      },
+    }),
+    "waivers.api.image-disallow-latest-tag.until",
+    /a date such as 2027-03-31 \(YYYY-MM-DD\), not "soon"/,
+  ],
+  [
+    "waiver until a day that does not exist",
+    (s) => ({
+      ...s,
+      waivers: {
+        api: { "image-disallow-latest-tag": { reason: "planned in OPS-42", until: "2027-02-30" } },
+      },
+    }),
+    "waivers.api.image-disallow-latest-tag.until",
+    /a date such as 2027-03-31/,
+  ],
+];
+
+/** Two more services for the cross-field cases: a worker and a web front end. */
+const web = { image: "acme/web:1.0.0", ports: [{ name: "http", port: 3000, public: true }] };
+const worker = { image: "acme/worker:1.0.0", worker: true };
+const gateway = { domain: "x.example", tls: { source: "internal" } };
+
+/** Specs each field of which is valid, refused for how the fields fit together (consistency.ts). */
+const crossField: Case[] = [
+  [
+    "dependency cycle of two services",
+    (s) => ({
+      ...s,
+      services: { a: { ...worker, dependsOn: ["b"] }, b: { ...worker, dependsOn: ["a"] } },
+    }),
+    "services.a.dependsOn[0]",
+    /^services depend on each other in a cycle: a -> b -> a$/,
+  ],
+  [
+    "dependency cycle of three services, entered from outside it",
+    (s) => ({
+      ...s,
+      services: {
+        api: { ...s.services.api, dependsOn: ["jobs"] },
+        jobs: { ...worker, dependsOn: ["mail"] },
+        mail: { ...worker, dependsOn: ["x", "queue"] },
+        queue: { ...worker, dependsOn: ["jobs"] },
+        x: worker,
+      },
+    }),
+    "services.jobs.dependsOn[0]",
+    /cycle: jobs -> mail -> queue -> jobs$/,
+  ],
+  [
+    "a service depending on itself",
+    (s) => ({ ...s, services: { api: { ...s.services.api, dependsOn: ["api"] } } }),
+    "services.api.dependsOn[0]",
+    /cannot depend on itself: api -> api/,
+  ],
+  [
+    "dependency on a data service the spec does not declare",
+    (s) => ({ ...s, services: { api: { ...s.services.api, dependsOn: ["postgres"] } } }),
+    "services.api.dependsOn[0]",
+    /"postgres" is neither a service nor a data service .*add a postgres block/,
+  ],
+  [
+    "migration without postgres",
+    (s) => ({
+      ...s,
+      services: { api: { ...s.services.api, migration: { command: ["alembic", "upgrade"] } } },
+    }),
+    "services.api.migration",
+    /no postgres block/,
+  ],
+  [
+    "two services publishing one host port",
+    (s) => ({
+      ...s,
+      services: {
+        api: { ...s.services.api, ports: [{ name: "http", port: 8080, hostPort: 28080 }] },
+        web: { ...web, ports: [{ name: "http", port: 3000, hostPort: 28080 }] },
+      },
+    }),
+    "services.web.ports[0].hostPort",
+    /host port 28080 is already published by golive:environment\.services\.api\.ports\[0\]\.hostPort/,
+  ],
+  [
+    "a service port and spec hostPorts publishing one host port",
+    (s) => ({
+      ...s,
+      postgres: {},
+      services: {
+        api: { ...s.services.api, ports: [{ name: "http", port: 8080, hostPort: 25432 }] },
+      },
+      hostPorts: { postgres: { postgres: 25432 } },
+    }),
+    "hostPorts.postgres.postgres",
+    /host port 25432 is already published by .*services\.api\.ports\[0\]\.hostPort/,
+  ],
+  [
+    "a service port and the gateway publishing one host port",
+    (s) => ({
+      ...s,
+      services: {
+        api: { ...s.services.api, ports: [{ name: "http", port: 8080, hostPort: 18443 }] },
+      },
+      gateway: { ...gateway, hostPorts: { http: 18080, https: 18443 } },
+    }),
+    "gateway.hostPorts.https",
+    /host port 18443 is already published by .*services\.api/,
+  ],
+  [
+    "the gateway publishing http and https on one host port",
+    (s) => ({ ...s, gateway: { ...gateway, hostPorts: { http: 18443, https: 18443 } } }),
+    "gateway.hostPorts.https",
+    /host port 18443 is already published by .*gateway\.hostPorts\.http/,
+  ],
+  [
+    "a replicated service publishing a host port",
+    (s) => ({
+      ...s,
+      services: {
+        api: {
+          ...s.services.api,
+          replicas: 2,
+          ports: [{ name: "http", port: 8080, hostPort: 28080 }],
+        },
+      },
+    }),
+    "services.api.ports[0].hostPort",
+    /published by 2 containers \(api-1, api-2\)/,
+  ],
+  [
+    "a service port host port outside Docker",
+    (s) => ({
+      ...s,
+      runtime: "kubernetes",
+      services: {
+        api: { ...s.services.api, ports: [{ name: "http", port: 8080, hostPort: 28080 }] },
+      },
+    }),
+    "services.api.ports[0].hostPort",
+    /Docker runtime only, not kubernetes/,
+  ],
+  [
+    "a route to a service without a public port",
+    (s) => ({
+      ...s,
+      services: { ...s.services, jobs: worker },
+      gateway: { ...gateway, routes: { "/": "api", "/jobs": "jobs" } },
+    }),
+    "gateway.routes./jobs",
+    /service "jobs" has no public port/,
+  ],
+  [
+    "two routes to one path prefix",
+    (s) => ({
+      ...s,
+      services: { ...s.services, web },
+      gateway: { ...gateway, routes: { "/api": "api", "/api/": "web" } },
+    }),
+    "gateway.routes./api/",
+    /routes "\/api" and "\/api\/" match the same path prefix/,
+  ],
+  [
+    "two routes HAProxy would give one backend",
+    (s) => ({
+      ...s,
+      services: { ...s.services, web },
+      gateway: {
+        ...gateway,
+        proxy: "haproxy",
+        routes: { "/api-v1": "api", "/api/v1": "web" },
+      },
+    }),
+    "gateway.routes./api/v1",
+    /same HAProxy backend be_api_v1/,
+  ],
+  [
+    "the default route of a service named default on HAProxy",
+    (s) => ({
+      ...s,
+      services: { ...s.services, default: web },
+      gateway: { ...gateway, proxy: "haproxy" },
+    }),
+    "gateway.routes",
+    /default routes of services "api" and "default" collide/,
+  ],
+  [
+    "a public service no route leads to",
+    (s) => ({
+      ...s,
+      services: { ...s.services, web },
+      gateway: { ...gateway, routes: { "/": "web" } },
+    }),
+    "services.api.ports[0].public",
+    /is public, but no gateway route leads to it/,
+  ],
+  [
+    "a worker with a public port",
+    (s) => ({ ...s, services: { api: { ...s.services.api, worker: true } } }),
+    "services.api.ports[0].public",
+    /a worker is not routed by the gateway/,
+  ],
+  [
+    "a second public port",
+    (s) => ({
+      ...s,
+      services: {
+        api: {
+          ...s.services.api,
+          ports: [
+            { name: "http", port: 8080, public: true },
+            { name: "admin", port: 8081, public: true },
+          ],
+        },
+      },
+    }),
+    "services.api.ports[1].public",
+    /one port per service \(ports\[0\] is already public\)/,
+  ],
+  [
+    "two ports of one name",
+    (s) => ({
+      ...s,
+      services: {
+        api: {
+          ...s.services.api,
+          ports: [
+            { name: "http", port: 8080 },
+            { name: "http", port: 8081 },
+          ],
+        },
+      },
+    }),
+    "services.api.ports[1].name",
+    /port name "http" is already used by ports\[0\]/,
+  ],
+  [
+    "two port names Kubernetes would cut to one",
+    (s) => ({
+      ...s,
+      runtime: "kubernetes",
+      services: {
+        api: {
+          ...s.services.api,
+          ports: [
+            { name: "metrics-internal-a", port: 9100 },
+            { name: "metrics-internal-b", port: 9101 },
+          ],
+        },
+      },
+    }),
+    "services.api.ports[1].name",
+    /are one on Kubernetes, which keeps 15 characters \("metrics-interna"\)/,
+  ],
+  [
+    "a variable both plain and secret",
+    (s) => ({
+      ...s,
+      services: {
+        api: {
+          ...s.services.api,
+          env: { API_TOKEN: "x" },
+          secretEnv: { API_TOKEN: { config: "apiToken" } },
+        },
+      },
+    }),
+    "services.api.secretEnv.API_TOKEN",
+    /also set in env/,
+  ],
+  [
+    "a supplied certificate that is no certificate",
+    (s) => ({
+      ...s,
+      gateway: {
+        ...gateway,
+        tls: {
+          source: "file",
+          certificate: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n",
+          keyConfig: "tlsKey",
+        },
+      },
+    }),
+    "gateway.tls.certificate",
+    /is not a PEM certificate golive can read/,
+  ],
+  [
+    "a canary for an unknown service",
+    (s) => ({
+      ...s,
+      canaries: [
+        {
+          package: "gastronomy",
+          service: "agents",
+          agents: ["a"],
+          accounts: ["t1", "t2"],
+          pilotAccounts: ["t1"],
+          step: "pilot",
+        },
+      ],
+    }),
+    "canaries[0].service",
+    /"agents" is not a service/,
+  ],
+  [
+    "a pilot account outside the accounts",
+    (s) => ({
+      ...s,
+      canaries: [
+        {
+          package: "gastronomy",
+          service: "api",
+          agents: ["a"],
+          accounts: ["t1", "t2"],
+          pilotAccounts: ["t3"],
+          step: "pilot",
+        },
+      ],
+    }),
+    "canaries[0].pilotAccounts[0]",
+    /"t3" is not among the accounts/,
+  ],
+  [
+    "two workloads given one CT-ID",
+    (s) => ({
+      ...s,
+      runtime: "lxc",
+      postgres: {},
+      lxc: { node: { host: "pve" }, ids: { api: 301, postgres: 301 } },
+    }),
+    "lxc.ids.postgres",
+    /CT-ID 301 is already given to "api"/,
+  ],
+  [
+    "a CT-ID for an unknown workload",
+    (s) => ({ ...s, runtime: "lxc", lxc: { node: { host: "pve" }, ids: { apii: 301 } } }),
+    "lxc.ids.apii",
+    /no workload "apii" here/,
+  ],
+  [
+    "a waiver for an unknown workload",
+    (s) => ({
+      ...s,
+      waivers: {
+        rabitmq: {
+          "rabbitmq-enforce-min-version": { reason: "planned in OPS-42", until: "2027-03-31" },
+        },
+      },
+    }),
+    "waivers.rabitmq",
+    /no workload "rabitmq" here, so the waiver would waive nothing/,
+  ],
+  [
+    "an index template naming an unknown ILM policy",
+    (s) => ({
+      ...s,
+      elasticsearch: {
+        ilmPolicies: { logs: { deleteAfterDays: 30 } },
+        indexTemplates: { logs: { indexPatterns: ["logs-*"], ilmPolicy: "log" } },
+      },
+    }),
+    "elasticsearch.indexTemplates.logs.ilmPolicy",
+    /no ILM policy "log" in elasticsearch\.ilmPolicies \(logs\)/,
+  ],
+  [
+    "an added alert rule named like an enabled default",
+    (s) => ({
+      ...s,
+      monitoring: {
+        receiver: { kind: "null" },
+        alertRules: [{ name: "HighErrorRate", expr: "up == 0", summary: "x" }],
+      },
+    }),
+    "monitoring.alertRules[0].name",
+    /HighErrorRate is already one of golive's default rules \(list it in disableDefaultRules/,
+  ],
+  [
+    "two added alert rules of one name",
+    (s) => ({
+      ...s,
+      monitoring: {
+        receiver: { kind: "null" },
+        alertRules: [
+          { name: "QueueBacklog", expr: "a > 1", summary: "x" },
+          { name: "QueueBacklog", expr: "b > 1", summary: "y" },
+        ],
+      },
+    }),
+    "monitoring.alertRules[1].name",
+    /QueueBacklog is already the name of alertRules\[0\]/,
+  ],
+  [
+    "a queue in an unknown vhost",
+    (s) => ({ ...s, rabbitmq: { vhosts: ["/app"], queues: [{ name: "jobs", vhost: "/ap" }] } }),
+    "rabbitmq.queues[0].vhost",
+    /no vhost "\/ap" in rabbitmq\.vhosts/,
+  ],
 ];
 
 describe("malformed environment specs are refused with their config path", () => {
   it(`the table has at least 30 cases (${cases.length})`, () => {
     assert.ok(cases.length >= 30);
   });
-  for (const [title, mutate, path, expected] of cases) {
+  for (const [title, mutate, path, expected] of [...cases, ...crossField]) {
     it(title, () => {
       const r = parseSpec(mutate(structuredClone(base()) as Spec));
       assert.ok(!r.ok, "the spec must be refused");
@@ -312,4 +769,42 @@ describe("malformed environment specs are refused with their config path", () =>
       assert.match(problem.message, expected);
     });
   }
+});
+
+describe("cross-field problems are collected together", () => {
+  it("a cycle, a host port published twice and a migration without postgres: three problems", () => {
+    const r = parseSpec({
+      ...base(),
+      services: {
+        a: { ...worker, dependsOn: ["b"], migration: { command: ["migrate"] } },
+        b: { ...worker, dependsOn: ["a"] },
+        api: { ...base().services.api, ports: [{ name: "http", port: 8080, hostPort: 18080 }] },
+      },
+      gateway: { ...gateway, hostPorts: { http: 18080, https: 18443 } },
+    });
+    assert.ok(!r.ok);
+    assert.deepEqual(r.problems.map((p) => p.path).sort(), [
+      "golive:environment.gateway.hostPorts.http",
+      "golive:environment.services.a.dependsOn[0]",
+      "golive:environment.services.a.migration",
+    ]);
+  });
+
+  it("secret references must name keys the stack sets, when the stack config is known", () => {
+    const spec = {
+      ...base(),
+      services: {
+        api: { ...base().services.api, secretEnv: { OPENAI_API_KEY: { config: "openaiKey" } } },
+      },
+    };
+    assert.ok(parseSpec(spec).ok, "without the stack config, keys are not checked");
+    assert.ok(parseSpec(spec, { hasConfig: (k) => k === "openaiKey" }).ok);
+    const r = parseSpec(spec, { hasConfig: () => false });
+    assert.ok(!r.ok);
+    assert.equal(
+      r.problems[0].path,
+      "golive:environment.services.api.secretEnv.OPENAI_API_KEY.config",
+    );
+    assert.match(r.problems[0].message, /golive:openaiKey is not set: pulumi config set --secret/);
+  });
 });

@@ -168,6 +168,9 @@ export class DockerWorkload extends pulumi.ComponentResource {
 
     const limits = spec.resources.limits;
     const requests = spec.resources.requests;
+    // The spec's user and privileged mode; absent, golive's default user, unprivileged.
+    const sc = spec.securityContext;
+    const runAs = sc?.runAsUser ?? spec.runAsUser;
     const firstPort = spec.ports[0]?.port;
     const replicas = spec.stateful ? Math.min(spec.replicas, 1) : spec.replicas;
     this.containers = [];
@@ -183,6 +186,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
             command: spec.command ? [...spec.command] : undefined,
             envs,
             hostname: spec.name,
+            privileged: sc?.privileged ? true : undefined,
             restart: spec.job ? "no" : "unless-stopped",
             // A job runs to completion: the create waits for its exit and fails on a non-zero code.
             attach: spec.job ? true : undefined,
@@ -190,7 +194,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
             mustRun: spec.job ? false : undefined,
             labels: containerLabels,
             // Stated, never left to the image: the policy pack cannot read an image's USER.
-            user: String(spec.runAsUser ?? defaultRunAsUser),
+            user: String(runAs ?? defaultRunAsUser),
             networksAdvanced: [
               {
                 name: args.network,
@@ -209,7 +213,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
               content: f.secret ? pulumi.secret(f.content) : f.content,
               permissions: f.secret ? "0600" : "0644",
               // A secret file must be readable by the user the workload runs as.
-              owner: f.owner ?? String(spec.runAsUser ?? defaultRunAsUser),
+              owner: f.owner ?? String(runAs ?? defaultRunAsUser),
             })),
             healthcheck: spec.healthCheck && {
               tests: dockerHealthTests(spec.healthCheck, firstPort),

@@ -358,6 +358,8 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       });
     }
 
+    const user = spec.securityContext?.runAsUser ?? spec.runAsUser ?? defaultRunAsUser;
+    const privileged = spec.securityContext?.privileged ?? false;
     const container: k8s.types.input.core.v1.Container = {
       name: spec.name,
       image: spec.image,
@@ -391,19 +393,25 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       },
       readinessProbe: probe,
       volumeMounts,
-      securityContext: {
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        capabilities: { drop: ["ALL"] },
-      },
+      // Kubernetes refuses privileged with allowPrivilegeEscalation false: a privileged container
+      // (the spec's securityContext) gets only that, for the policy pack to judge.
+      securityContext: privileged
+        ? { privileged: true }
+        : {
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            capabilities: { drop: ["ALL"] },
+          },
     };
     const podSpec: k8s.types.input.core.v1.PodSpec = {
       containers: [container],
       volumes,
       securityContext: {
-        runAsNonRoot: true,
-        runAsUser: spec.runAsUser ?? defaultRunAsUser,
-        fsGroup: spec.runAsUser ?? defaultRunAsUser,
+        // runAsNonRoot with UID 0 would only stop the kubelet from starting the pod; without it,
+        // the policy pack sees the root user the spec asks for.
+        ...(user !== 0 ? { runAsNonRoot: true } : {}),
+        runAsUser: user,
+        fsGroup: user,
         seccompProfile: { type: "RuntimeDefault" },
       },
       automountServiceAccountToken: false,

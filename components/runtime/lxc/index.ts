@@ -148,7 +148,9 @@ export class LxcContainer extends pulumi.ComponentResource {
       bridge: args.bridge,
       ha: context.tier === "production",
       tags: ["golive", context.tier, spec.component].join(";"),
+      privileged: spec.securityContext?.privileged,
     };
+    const privileged = facts.privileged === true;
     const labels = standardLabels(context, spec);
 
     this.container = new command.remote.Command(
@@ -156,11 +158,15 @@ export class LxcContainer extends pulumi.ComponentResource {
       {
         connection: args.connection,
         environment: { ...factsEnvironment(facts), [lxcEnv.labels]: JSON.stringify(labels) },
-        create: pctCreate(),
+        create: pctCreate(privileged),
         update: pctUpdate(),
         delete: pctDestroy(),
+        // pct cannot turn a container privileged or back: it is replaced instead.
+        triggers: privileged ? ["privileged"] : undefined,
       },
-      { parent: this },
+      // The replacement has the same CT-ID, so the old container must be gone before the new one
+      // is created (else the create would keep it, and the delete then destroy it).
+      { parent: this, deleteBeforeReplace: true },
     );
 
     // Secrets reach the container only through this command's environment (a secret input, kept
@@ -189,7 +195,7 @@ export class LxcContainer extends pulumi.ComponentResource {
     let unit: string | undefined;
     const argv = [...(spec.packageEntrypoint ?? spec.entrypoint ?? []), ...(spec.command ?? [])];
     if (argv.length > 0) {
-      unit = systemdUnit(spec.name, argv);
+      unit = systemdUnit(spec.name, argv, spec.securityContext?.runAsUser);
       environment[lxcEnv.unit] = unit;
     }
     const provision = provisionScript(

@@ -23,6 +23,8 @@ export interface ContainerFacts {
   readonly ha: boolean;
   /** Comma-separated Proxmox tags. */
   readonly tags: string;
+  /** A privileged container (the spec's securityContext); unprivileged when absent. */
+  readonly privileged?: boolean;
 }
 
 /** Facts as the environment map of a command resource. */
@@ -40,15 +42,16 @@ export function factsEnvironment(f: ContainerFacts): Record<string, string> {
     [lxcEnv.ctBridge]: f.bridge,
     [lxcEnv.ctHa]: f.ha ? "1" : "0",
     [lxcEnv.ctTags]: f.tags,
-    [lxcEnv.ctUnprivileged]: "1",
+    [lxcEnv.ctUnprivileged]: f.privileged ? "0" : "1",
   };
 }
 
 /**
  * Creates and starts the container; idempotent, so a create interrupted midway converges when run
- * again (an existing CT of that ID is kept and reconfigured).
+ * again (an existing CT of that ID is kept and reconfigured). Unprivileged unless `privileged`
+ * (`pct set` cannot change that: the container is replaced when it changes).
  */
-export function pctCreate(): string {
+export function pctCreate(privileged = false): string {
   return [
     "set -eu",
     'if ! pct status "$GOLIVE_CT_ID" >/dev/null 2>&1; then',
@@ -58,7 +61,7 @@ export function pctCreate(): string {
     '    --rootfs "$GOLIVE_CT_STORAGE:$GOLIVE_CT_DISK_GB" \\',
     '    --net0 "name=eth0,bridge=$GOLIVE_CT_BRIDGE,ip=dhcp" \\',
     '    --onboot 1 --startup "order=$GOLIVE_CT_START_ORDER" \\',
-    "    --unprivileged 1 --features nesting=1 \\",
+    `    --unprivileged ${privileged ? 0 : 1} --features nesting=1 \\`,
     '    --tags "$GOLIVE_CT_TAGS"',
     "fi",
     pctSetLine(),
@@ -109,8 +112,11 @@ export function pctDestroy(): string {
   ].join("\n");
 }
 
-/** The systemd unit that runs a service inside the container. */
-export function systemdUnit(service: string, command: readonly string[]): string {
+/**
+ * The systemd unit that runs a service inside the container: as a DynamicUser, or as the UID the
+ * spec names (`user`, from its securityContext).
+ */
+export function systemdUnit(service: string, command: readonly string[], user?: number): string {
   return [
     "[Unit]",
     `Description=${service} (golive)`,
@@ -122,7 +128,7 @@ export function systemdUnit(service: string, command: readonly string[]): string
     `ExecStart=${command.map(systemdQuote).join(" ")}`,
     "Restart=on-failure",
     "RestartSec=5",
-    "DynamicUser=yes",
+    user === undefined ? "DynamicUser=yes" : `User=${user}`,
     "NoNewPrivileges=yes",
     "",
     "[Install]",

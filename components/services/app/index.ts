@@ -47,6 +47,7 @@ export class AppService extends pulumi.ComponentResource {
         startOrder: spec.startOrder,
         stateful: false,
         gpu: spec.gpu,
+        securityContext: spec.securityContext,
         labels: {
           ...(args.labels ?? {}),
           // What it waits for, by name: the policy pack checks the order is real.

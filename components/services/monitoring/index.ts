@@ -144,7 +144,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
           },
           {
             path: "/etc/prometheus/rules/golive.yml",
-            content: alertRules(spec.thresholds),
+            content: alertRules(spec.thresholds, {
+              rules: spec.alertRules,
+              disabled: spec.disableDefaultRules,
+            }),
             secret: false,
           },
         ],

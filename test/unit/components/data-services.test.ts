@@ -114,7 +114,10 @@ describe("data services on every runtime", () => {
     };
     expectedWorkloads = Object.keys(workloadPorts(specFor(full))).sort();
     let next = 30000;
+    const services = specFor(full).services;
     for (const [w, ports] of Object.entries(workloadPorts(specFor(full)))) {
+      // A replicated service cannot publish one host port: its replicas would collide (refused).
+      if ((services[w]?.replicas ?? 1) > 1) continue;
       for (const port of ports) (published[w] ??= {})[port] = next++;
     }
     new Environment("golive-published", { spec: specFor({ ...full, hostPorts: published }) });
