@@ -108,6 +108,13 @@ describe("the Docker runtime", () => {
     assert.equal(labels["app.kubernetes.io/name"], "api");
     assert.equal(labels["app.kubernetes.io/version"], "1.4.2");
     assert.equal(labels["app.kubernetes.io/component"], "app");
+    // Secrets' lengths travel beside them: a generated one's as declared, a config one's measured.
+    assert.equal(
+      labels["golive.dev/secret-lengths"],
+      "DATABASE_PASSWORD=32,OPENAI_API_KEY=7,SECRET_KEY=48",
+    );
+    assert.ok(!isSecret(labels["golive.dev/secret-lengths"]), "a length is no secret");
+    assert.equal(api.inputs.user, "10001", "the user is stated, never left to the image");
   });
 
   it("gives the GPU worker a device request and no ports", () => {
