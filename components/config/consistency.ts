@@ -489,6 +489,8 @@ function waiverProblems(spec: EnvironmentSpec): Problem[] {
     ...Object.entries(spec.services)
       .filter(([, s]) => s.migration)
       .flatMap(([n]) => [`${n}-migration`, `${n}-pre-migration-backup`]),
+    // One-off jobs of the data services (components/services/*), waivable like any workload.
+    ...(spec.elasticsearch ? ["elasticsearch-setup"] : []),
   ];
   return Object.keys(spec.waivers)
     .filter((w) => !known.includes(w))

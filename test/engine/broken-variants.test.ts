@@ -42,8 +42,9 @@ const variants: Variant[] = [
   [
     "PSA-Platform without its PostgreSQL replica",
     "psa-platform",
-    "replicas: 1",
-    "replicas: 0",
+    // No replica, and so no CT-ID for it either (an ID for no workload is refused).
+    /\s*postgres-replica-1: 201,\n([\s\S]*?)replicas: 1\n/,
+    "\n$1replicas: 0\n",
     "postgres-missing-replica",
   ],
   [

@@ -6,6 +6,9 @@
  * the matrix and names, for each cell, the case here that proves it.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { figure, Project, repo } from "./harness";
@@ -85,6 +88,26 @@ describe("gate matrix: resources written by hand (upstream providers, no golive 
     ["monitoring-configure-alert-rules", /Container: prometheus-no-rules\b/],
     ["alertmanager-disallow-null-receiver", /Container: alertmanager-no-config\b/],
     ["monitoring-missing-scrape-targets", /Deployment: k8s-single-replica\b/],
+    ["logging-disallow-debug-in-production", /Deployment: k8s-debug-arg\b/],
+    ["cors-disallow-wildcard", /Deployment: k8s-cors\b/],
+    ["secrets-disallow-plain-env", /Deployment: k8s-plain-short-secret\b/],
+    ["secrets-enforce-min-length", /Deployment: k8s-plain-short-secret\b/],
+    ["workload-disallow-privileged", /Deployment: k8s-privileged\b/],
+    ["workload-missing-healthcheck", /Deployment: k8s-no-probes\b/],
+    ["workload-missing-resource-limits", /Deployment: k8s-no-limits\b/],
+    ["image-disallow-latest-tag", /Deployment: k8s-floating-tag\b/],
+    ["redis-configure-eviction", /Deployment: k8s-redis-noeviction\b/],
+    ["postgres-enable-wal-archiving", /Deployment: k8s-postgres-16-no-archive\b/],
+    ["postgres-missing-replica", /StatefulSet: k8s-postgres-14\b/],
+    ["rabbitmq-disallow-guest", /Deployment: k8s-rabbitmq-guest\b/],
+    ["rabbitmq-enforce-min-version", /Container: rabbitmq-old\b/],
+    ["elasticsearch-enable-security", /Deployment: k8s-elasticsearch-insecure\b/],
+    ["elasticsearch-configure-ilm", /Deployment: k8s-elasticsearch-insecure\b/],
+    ["alertmanager-disallow-null-receiver", /Deployment: k8s-alertmanager\b/],
+    ["monitoring-configure-alert-rules", /Container: prometheus-no-rules\b/],
+    ["postgres-missing-backup", /CronJob: k8s-backup-weekly\b/],
+    ["startup-enforce-dependency-order", /Container: app-no-wait\b/],
+    ["tls-enforce-certificate-validity", /Secret: k8s-tls-expiring\b/],
   ];
   it("every gate names the hand-written resource that breaks it, and spares the sound ones", () => {
     const p = new Project(
@@ -93,6 +116,14 @@ describe("gate matrix: resources written by hand (upstream providers, no golive 
       "config: {}\n",
       path.join(repo, "test", "programs", "handwritten"),
     );
+    // A certificate that expires in 5 days.
+    const cert = certificate(5).cert;
+    const set = spawnSync("pulumi", ["config", "set", "handwritten:tlsCert", "--", cert], {
+      cwd: p.dir,
+      env: p.env,
+      encoding: "utf8",
+    });
+    assert.equal(set.status, 0, set.stderr);
     const r = p.preview("production");
     figure("gate-matrix-handwritten-preview-seconds", r.seconds.toFixed(1));
     assert.notEqual(r.code, 0, r.output);
@@ -106,9 +137,44 @@ describe("gate matrix: resources written by hand (upstream providers, no golive 
       ["workload-enforce-replicas-pdb", /Deployment: ok-k8s-init-without-probes\b/],
       ["rabbitmq-disallow-guest", /Container: rabbitmq-old\b/],
     ]);
+    // Remediated rather than reported: the missing recommended labels are added.
+    assert.match(r.output, /\[remediate\]\s+workload-missing-labels/);
     figure("gate-matrix-handwritten-violations", reported(r.output).length);
   });
 });
+
+/** A self-signed certificate and key that expire in `days` days, made with openssl (nothing is fetched). */
+function certificate(days: number): { cert: string; key: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-cert-"));
+  try {
+    const made = spawnSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        String(days),
+        "-subj",
+        "/CN=matrix.example.com",
+        "-keyout",
+        path.join(dir, "key.pem"),
+        "-out",
+        path.join(dir, "cert.pem"),
+      ],
+      { encoding: "utf8" },
+    );
+    assert.equal(made.status, 0, made.stderr);
+    return {
+      cert: fs.readFileSync(path.join(dir, "cert.pem"), "utf8"),
+      key: fs.readFileSync(path.join(dir, "key.pem"), "utf8"),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** A production spec in which each service, and each data service, breaks one checklist item. */
 function brokenSpec(runtime: "docker" | "kubernetes" | "lxc"): string {
@@ -129,6 +195,7 @@ function brokenSpec(runtime: "docker" | "kubernetes" | "lxc"): string {
 ${runtimeBlock}    host: { cpuCores: 16, memoryGb: 64, diskGb: 500, nodes: 3 }
     monitoring:
       receiver: { kind: "null" }
+      disableDefaultRules: [HighLatencyP95]
     postgres:
       version: "13"
       replicas: 0
@@ -141,9 +208,17 @@ ${runtimeBlock}    host: { cpuCores: 16, memoryGb: 64, diskGb: 500, nodes: 3 }
     rabbitmq:
       version: "3.10"
       plugins: [rabbitmq_prometheus]
+      users: { guest: {} }
+    elasticsearch:
+      version: "7.17.0"
+      security: false
     gateway:
       domain: matrix.example.com
-      tls: { source: internal }
+      tls:
+        source: file
+        keyConfig: tlsKey
+        certificate: |
+CERTIFICATE
     services:
       floating:
         image: acme/api:stable${sound("")}
@@ -167,6 +242,10 @@ ${runtimeBlock}    host: { cpuCores: 16, memoryGb: 64, diskGb: 500, nodes: 3 }
         image: acme/api:1.4.2${sound("").replace("\n        healthCheck: { path: /health, port: 8080 }", "")}
       nolimits:
         image: acme/api:1.4.2${sound("").replace(/\n {8}resources: .*/, "")}
+      privileged:
+        image: acme/api:1.4.2${sound("\n        securityContext: { privileged: true }")}
+      rootuser:
+        image: acme/api:1.4.2${sound('\n        command: ["serve"]\n        securityContext: { runAsUser: 0 }')}
 `;
 }
 
@@ -196,6 +275,13 @@ function brokenExpect(runtime: "docker" | "kubernetes" | "lxc"): Expect[] {
   add("rabbitmq-enforce-min-version", /rabbitmq/);
   add("rabbitmq-enable-management", /rabbitmq/);
   add("alertmanager-disallow-null-receiver", /alertmanager/);
+  add("monitoring-configure-alert-rules", /prometheus/);
+  add("rabbitmq-disallow-guest", /rabbitmq/);
+  add("elasticsearch-enable-security", /elasticsearch/);
+  add("elasticsearch-configure-ilm", /elasticsearch/);
+  add("workload-disallow-privileged", /privileged/);
+  add("workload-enforce-non-root", /rootuser/);
+  add("tls-enforce-certificate-validity", /gateway|ingress/i);
   return all
     .filter((e) => !(e as any).on || (e as any).on.includes(runtime))
     .map((e) => [e[0], e[1]] as const);
@@ -204,9 +290,24 @@ function brokenExpect(runtime: "docker" | "kubernetes" | "lxc"): Expect[] {
 describe("gate matrix: golive-built environments, each runtime, each input path", () => {
   for (const runtime of ["docker", "kubernetes", "lxc"] as const) {
     it(`${runtime}: every broken item is refused at the first preview`, () => {
-      const p = new Project(`gate-matrix-${runtime}`, `matrix-${runtime}`, brokenSpec(runtime));
+      const tls = certificate(5);
+      const spec = brokenSpec(runtime).replace(
+        "CERTIFICATE\n",
+        tls.cert.replace(/^/gm, "          ").replace(/ +$/, ""),
+      );
+      const p = new Project(`gate-matrix-${runtime}`, `matrix-${runtime}`, spec);
       const set = p.pulumi(["config", "set", "--secret", "golive:jwtSecret", "too-short"]);
       assert.equal(set.code, 0, set.output);
+      const key = spawnSync(
+        "pulumi",
+        ["config", "set", "--secret", "golive:tlsKey", "--", tls.key],
+        {
+          cwd: p.dir,
+          env: p.env,
+          encoding: "utf8",
+        },
+      );
+      assert.equal(key.status, 0, key.stderr);
       const r = p.preview("production");
       figure(`gate-matrix-${runtime}-preview-seconds`, r.seconds.toFixed(1));
       assert.notEqual(r.code, 0, r.output);
@@ -215,4 +316,20 @@ describe("gate matrix: golive-built environments, each runtime, each input path"
       figure(`gate-matrix-${runtime}-violations`, reported(r.output).length);
     });
   }
+});
+
+describe("gate matrix: an environment without monitoring", () => {
+  it("is refused by monitoring-missing-stack", () => {
+    const spec = brokenSpec("docker").replace(
+      / {4}monitoring:\n {6}receiver: \{ kind: "null" \}\n/,
+      "",
+    );
+    assert.doesNotMatch(spec, /monitoring:/);
+    const p = new Project("gate-matrix-unmonitored", "matrix-unmonitored", spec);
+    assert.equal(p.pulumi(["config", "set", "--secret", "golive:jwtSecret", "too-short"]).code, 0);
+    const r = p.preview("production");
+    assert.notEqual(r.code, 0, r.output);
+    assert.match(r.output, /\[mandatory\] \[severity: high\]\s+monitoring-missing-stack/);
+    assert.match(r.output, /No Prometheus runs in this environment/);
+  });
 });

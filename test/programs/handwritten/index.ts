@@ -180,3 +180,79 @@ new k8s.core.v1.ConfigMap(
   { metadata: { name: "cm" }, data: { DB_PASSWORD: "hunter2hunter2" } },
   opts,
 );
+
+// More Kubernetes, one defect each.
+const one = (name: string, container: Partial<k8s.types.input.core.v1.Container>, replicas = 2) =>
+  deployment(name, replicas, pod([{ name: "main", image: "acme/api:1.4.2", ...container }]));
+one("k8s-debug-arg", { args: ["--loglevel", "DEBUG"] });
+one("k8s-cors", { env: [{ name: "CORS_ORIGIN", value: "*" }] });
+one("k8s-plain-short-secret", { env: [{ name: "JWT_SECRET", value: "short" }] });
+one("k8s-privileged", { securityContext: { privileged: true } });
+one("k8s-no-probes", { livenessProbe: undefined, readinessProbe: undefined });
+one("k8s-no-limits", { resources: undefined });
+one("k8s-floating-tag", { image: "nginx:stable" });
+one("k8s-redis-noeviction", { image: "redis:7.2.5", args: ["--appendonly", "yes"] }, 1);
+one("k8s-postgres-16-no-archive", { image: "postgres:16.4" }, 1);
+one(
+  "k8s-rabbitmq-guest",
+  { image: "rabbitmq:3.13-management", env: [{ name: "RABBITMQ_DEFAULT_USER", value: "guest" }] },
+  1,
+);
+one(
+  "k8s-elasticsearch-insecure",
+  { image: "elasticsearch:8.15.0", env: [{ name: "xpack.security.enabled", value: "false" }] },
+  1,
+);
+one("k8s-alertmanager", { image: "prom/alertmanager:v0.27.0" }, 1);
+new k8s.core.v1.ConfigMap(
+  "k8s-alertmanager-null-config",
+  {
+    metadata: { name: "am" },
+    data: { "alertmanager.yml": 'route:\n  receiver: "null"\nreceivers:\n  - name: "null"\n' },
+  },
+  opts,
+);
+new k8s.batch.v1.CronJob(
+  "k8s-backup-weekly",
+  {
+    metadata: { name: "backup" },
+    spec: {
+      schedule: "0 3 * * 0",
+      jobTemplate: {
+        spec: {
+          template: {
+            spec: {
+              restartPolicy: "Never",
+              securityContext: { runAsNonRoot: true, runAsUser: 999 },
+              containers: [
+                {
+                  name: "dump",
+                  image: "postgres:16.4",
+                  command: ["sh", "-c", "pg_dump -h pg app > /backup/app.sql"],
+                  resources,
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  },
+  opts,
+);
+// Talks to a database container by its name, without waiting for it.
+c("app-no-wait", { envs: ["DATABASE_URL=postgres://app@postgres-13-no-archive:5432/app"] });
+
+// A TLS certificate supplied as a Kubernetes Secret (the test passes one that expires soon).
+const cert = new pulumi.Config().get("tlsCert");
+if (cert) {
+  new k8s.core.v1.Secret(
+    "k8s-tls-expiring",
+    {
+      metadata: { name: "tls" },
+      type: "kubernetes.io/tls",
+      stringData: { "tls.crt": cert, "tls.key": "placeholder" },
+    },
+    opts,
+  );
+}
