@@ -59,7 +59,6 @@ describe("gate matrix: resources written by hand (upstream providers, no golive 
     ["postgres-enforce-min-version", /StatefulSet: k8s-postgres-14\b/],
     ["postgres-enable-wal-archiving", /Container: postgres-13-no-archive\b/],
     ["postgres-missing-replica", /Container: postgres-13-no-archive\b/],
-    ["postgres-missing-backup", /StatefulSet: k8s-postgres-14\b/],
     ["postgres-missing-pgbouncer", /StatefulSet: k8s-postgres-14\b/],
     ["logging-disallow-debug-in-production", /Container: debug-by-argument\b/],
     ["logging-disallow-debug-in-production", /Container: debug-by-env\b/],
@@ -320,13 +319,16 @@ describe("gate matrix: golive-built environments, each runtime, each input path"
 
 describe("gate matrix: an environment without monitoring", () => {
   it("is refused by monitoring-missing-stack", () => {
-    const spec = brokenSpec("docker").replace(
-      / {4}monitoring:\n {6}receiver: \{ kind: "null" \}\n/,
-      "",
-    );
+    const spec = brokenSpec("docker")
+      .replace(
+        "CERTIFICATE\n",
+        certificate(365).cert.replace(/^/gm, "          ").replace(/ +$/, ""),
+      )
+      .replace(/ {4}monitoring:\n( {6}.*\n)+/, "");
     assert.doesNotMatch(spec, /monitoring:/);
     const p = new Project("gate-matrix-unmonitored", "matrix-unmonitored", spec);
     assert.equal(p.pulumi(["config", "set", "--secret", "golive:jwtSecret", "too-short"]).code, 0);
+    assert.equal(p.pulumi(["config", "set", "--secret", "golive:tlsKey", "unused"]).code, 0);
     const r = p.preview("production");
     assert.notEqual(r.code, 0, r.output);
     assert.match(r.output, /\[mandatory\] \[severity: high\]\s+monitoring-missing-stack/);
