@@ -94,8 +94,22 @@ export interface WorkloadView {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/**
+ * Views by props object: every policy of the pack asks for the same resource's views, and each
+ * stack policy for every resource's; they are computed once per resource and preview.
+ */
+const viewCache = new WeakMap<object, WorkloadView[]>();
+
 /** Every workload a resource declares (none for resources that are not workloads). */
 export function workloadsOf(type: string, props: Props): WorkloadView[] {
+  const cached = viewCache.get(props);
+  if (cached) return cached;
+  const views = computeViews(type, props);
+  viewCache.set(props, views);
+  return views;
+}
+
+function computeViews(type: string, props: Props): WorkloadView[] {
   if (type === dockerContainer) return [dockerWorkload(props)];
   const pod = podSpecOf(type, props);
   if (pod) return podWorkloads(type, props, pod);
