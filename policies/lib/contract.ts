@@ -128,6 +128,16 @@ export const role = {
   volumeOwner: "volume-owner",
 } as const;
 
+/** The roles of data services: what apps depend on and start after. */
+export const dataRoles: readonly string[] = [
+  role.database,
+  role.cache,
+  role.messageBroker,
+  role.search,
+  role.objectStorage,
+  role.connectionPooler,
+];
+
 /** Type tokens of golive's own custom resources. */
 export const types = {
   facts: "pulumi-nodejs:dynamic/golive:EnvironmentFacts",

@@ -3,7 +3,7 @@
  * pass), the app test, and reading configuration texts wherever the stack delivers them.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { label, role } from "./contract";
+import { dataRoles, label, role } from "./contract";
 import { servicesOf } from "./identify";
 import { k8sConfigMap } from "./kinds";
 import { filesOf } from "./resources";
@@ -31,12 +31,7 @@ const notApps = new Set<string>([
   role.dashboards,
   role.monitoring,
   role.alerting,
-  role.database,
-  role.cache,
-  role.messageBroker,
-  role.search,
-  role.objectStorage,
-  role.connectionPooler,
+  ...dataRoles,
 ]);
 
 const infraImages = /(^|\/)(caddy|haproxy|nginx|traefik|envoy|grafana|[\w.-]*exporter[\w.-]*)$/;

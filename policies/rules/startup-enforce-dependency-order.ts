@@ -1,18 +1,11 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { label, role } from "../lib/contract";
+import { dataRoles, label } from "../lib/contract";
 import { isApp } from "../lib/gate";
 import { servicesOf } from "../lib/identify";
 import { running, waitsFor, workloads } from "../lib/stack";
 import { isKnown, type WorkloadView } from "../lib/workloads";
 
-const dataRoles = new Set<string>([
-  role.database,
-  role.cache,
-  role.messageBroker,
-  role.search,
-  role.objectStorage,
-  role.connectionPooler,
-]);
+const dataRoleSet = new Set<string>(dataRoles);
 const dataServices = new Set([
   "postgres",
   "pgbouncer",
@@ -25,7 +18,7 @@ const dataServices = new Set([
 
 function isData(w: WorkloadView): boolean {
   return (
-    dataRoles.has(w.labels[label.component] ?? "") || servicesOf(w).some((s) => dataServices.has(s))
+    dataRoleSet.has(w.labels[label.component] ?? "") || servicesOf(w).some((s) => dataServices.has(s))
   );
 }
 
@@ -62,7 +55,7 @@ export const startupEnforceDependencyOrder: StackValidationPolicy = {
       )?.views[0];
     const data = all.filter((w) => {
       const v = viewOf(w.resource.urn) ?? serviceOf(w.name);
-      return v !== undefined ? isData(v) : dataRoles.has(w.component);
+      return v !== undefined ? isData(v) : dataRoleSet.has(w.component);
     });
     const dataNames = [...new Set(data.map((d) => d.name))];
     for (const app of all) {
