@@ -161,7 +161,16 @@ export class Gateway extends pulumi.ComponentResource {
           { name: "http", port: 80, public: true, hostPort: g.hostPorts?.http },
           { name: "https", port: 443, public: true, hostPort: g.hostPorts?.https },
         ],
-        volumes: [{ name: "data", mountPath: "/data", sizeGb: 1, retain: true }],
+        // Caddy's image runs as root: golive runs it as 10001, which owns its state (Docker lets
+        // containers bind 80 and 443 unprivileged). HAProxy's image runs as haproxy (its USER).
+        volumes:
+          g.proxy === "caddy"
+            ? [
+                { name: "data", mountPath: "/data", sizeGb: 1, retain: true, owner: "10001" },
+                { name: "config", mountPath: "/config", sizeGb: 1, retain: false, owner: "10001" },
+              ]
+            : [{ name: "data", mountPath: "/data", sizeGb: 1, retain: true }],
+        dockerUser: g.proxy === "caddy" ? "10001" : "image",
         files,
         healthCheck: {
           path: `${g.healthPath}/gateway`,

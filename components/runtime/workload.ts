@@ -54,6 +54,13 @@ export interface WorkloadSpec {
   /** Kubernetes: the non-root UID the image runs as (fsGroup too). Defaults to 10001. */
   readonly runAsUser?: number;
   /**
+   * Docker: the user the container runs as (a name or UID the image knows), or "image" where the
+   * image's own USER or entrypoint runs the service unprivileged (the official PostgreSQL, Redis,
+   * RabbitMQ, Prometheus, … images; the policy pack knows them by name). Defaults to `runAsUser`,
+   * else 10001, as on Kubernetes.
+   */
+  readonly dockerUser?: string;
+  /**
    * How the spec says the workload runs (`services.<name>.securityContext`), applied as given by
    * every runtime. Defaults to each runtime's own (the image's user, or `runAsUser` on
    * Kubernetes and a DynamicUser on LXC; unprivileged everywhere).

@@ -189,6 +189,7 @@ function dockerWorkload(props: Props): WorkloadView {
   const command = read(() => [...((props.command ?? []) as string[])]);
   const argv = isKnown(entrypoint) && isKnown(command) ? [...entrypoint, ...command] : UNKNOWN;
   const user = read(() => props.user as string | undefined);
+  const image = read(() => props.image as string);
   const container = known(() => props.name as string) ?? "";
   const oneOff =
     known(() => props.attach === true) === true ||
@@ -200,12 +201,16 @@ function dockerWorkload(props: Props): WorkloadView {
     name: labels[label.name] ?? container,
     container,
     role: oneOff ? "job" : "main",
-    image: read(() => props.image as string),
+    image,
     packages: [],
     argv,
     env,
     files: dockerFiles(props),
-    nonRoot: isKnown(user) ? userNonRoot(user) : UNKNOWN,
+    nonRoot: !isKnown(user)
+      ? UNKNOWN
+      : user === undefined || user === ""
+        ? imageUser(image, entrypoint, command)
+        : userNonRoot(user),
     healthCheck: { liveness: checked, readiness: checked },
     limits: {
       cpu: props.cpus !== undefined || props.cpuShares !== undefined,
@@ -217,6 +222,51 @@ function dockerWorkload(props: Props): WorkloadView {
     },
     labels,
   };
+}
+
+/**
+ * Official images whose own USER runs them unprivileged (by repository base name), as their
+ * documentation states.
+ */
+const imagesWithUser = new Set([
+  "prometheus",
+  "alertmanager",
+  "node-exporter",
+  "postgres-exporter",
+  "redis_exporter",
+  "haproxy",
+  "grafana",
+  "elasticsearch",
+  "pgbouncer",
+  "nginx-unprivileged",
+]);
+/** Official images whose entrypoint starts as root, then runs the server as its own user (gosu). */
+const imagesThatDropRoot = new Set(["postgres", "postgis", "redis", "rabbitmq", "mongo"]);
+
+/**
+ * Whether a Docker container that states no `user` runs unprivileged: only for the official images
+ * known to (their USER, or an entrypoint that drops root, which only holds while that entrypoint
+ * runs); for any other image the pack cannot tell at preview ("image").
+ */
+function imageUser(
+  image: Fact<string>,
+  entrypoint: Fact<readonly string[]>,
+  command: Fact<readonly string[]>,
+): Fact<boolean | "image"> {
+  if (!isKnown(image)) return UNKNOWN;
+  const base = parseImage(image).repository.split("/").pop() ?? "";
+  if (imagesWithUser.has(base)) return true;
+  if (imagesThatDropRoot.has(base)) {
+    if (!isKnown(entrypoint) || !isKnown(command)) return UNKNOWN;
+    // The entrypoint drops root only when it runs, and only for the server (or its flags).
+    const ownEntrypoint =
+      entrypoint.length === 0 || /(^|\/)docker-entrypoint\.sh$/.test(entrypoint[0]);
+    const first = command[0] ?? "";
+    const server =
+      first === "" || first.startsWith("-") || /(^|\/)(postgres|redis-server|rabbitmq-server|mongod)$/.test(first);
+    return ownEntrypoint && server ? true : "image";
+  }
+  return "image";
 }
 
 /** Docker `user` / Kubernetes-style user: "0", "root", "0:…" run as root; absent: the image's. */

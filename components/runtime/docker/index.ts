@@ -171,6 +171,12 @@ export class DockerWorkload extends pulumi.ComponentResource {
     // The spec's user and privileged mode; absent, golive's default user, unprivileged.
     const sc = spec.securityContext;
     const runAs = sc?.runAsUser ?? spec.runAsUser;
+    const dockerUser =
+      sc?.runAsUser !== undefined
+        ? String(sc.runAsUser)
+        : spec.dockerUser === "image"
+          ? undefined
+          : (spec.dockerUser ?? String(runAs ?? defaultRunAsUser));
     const firstPort = spec.ports[0]?.port;
     const replicas = spec.stateful ? Math.min(spec.replicas, 1) : spec.replicas;
     this.containers = [];
@@ -193,8 +199,9 @@ export class DockerWorkload extends pulumi.ComponentResource {
             logs: spec.job ? true : undefined,
             mustRun: spec.job ? false : undefined,
             labels: containerLabels,
-            // Stated, never left to the image: the policy pack cannot read an image's USER.
-            user: String(runAs ?? defaultRunAsUser),
+            // Stated, unless the image is one whose own USER or entrypoint runs it unprivileged:
+            // the policy pack cannot read an image's USER at preview.
+            user: dockerUser,
             networksAdvanced: [
               {
                 name: args.network,
@@ -213,7 +220,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
               content: f.secret ? pulumi.secret(f.content) : f.content,
               permissions: f.secret ? "0600" : "0644",
               // A secret file must be readable by the user the workload runs as.
-              owner: f.owner ?? String(runAs ?? defaultRunAsUser),
+              owner: f.owner ?? dockerUser ?? (runAs !== undefined ? String(runAs) : undefined),
             })),
             healthcheck: spec.healthCheck && {
               tests: dockerHealthTests(spec.healthCheck, firstPort),

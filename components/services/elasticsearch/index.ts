@@ -135,6 +135,7 @@ export class Elasticsearch extends pulumi.ComponentResource {
         startOrder: 10,
         stateful: true,
         runAsUser: 1000,
+        dockerUser: "image",
         // LXC: Elastic's APT package (its repository must be in the template); its unit runs as elasticsearch.
         packages: ["elasticsearch"],
         systemdService: "elasticsearch",

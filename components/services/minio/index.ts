@@ -42,7 +42,10 @@ export class Minio extends pulumi.ComponentResource {
           { name: "s3", port: 9000, public: false },
           { name: "console", port: 9001, public: false },
         ],
-        volumes: [{ name: "data", mountPath: "/data", sizeGb: spec.storageGb, retain: true }],
+        // MinIO runs as root by default; golive runs it as 1000, which owns its data.
+        volumes: [
+          { name: "data", mountPath: "/data", sizeGb: spec.storageGb, retain: true, owner: "1000" },
+        ],
         files: [],
         healthCheck: {
           path: "/minio/health/live",

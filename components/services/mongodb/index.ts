@@ -47,6 +47,7 @@ export class MongoDB extends pulumi.ComponentResource {
         startOrder: 10,
         stateful: true,
         runAsUser: 999,
+        dockerUser: "image",
         labels: { "golive.dev/mongodb-version": spec.version },
       },
       [],

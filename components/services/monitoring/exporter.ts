@@ -55,6 +55,8 @@ export function exporter(
       labels: { "golive.dev/exporter-for": args.exporterFor },
       packages: [args.debianPackage],
       systemdService: args.debianPackage,
+      // Docker: the exporters' images run as nobody (their USER).
+      dockerUser: "image",
     },
     [target],
     parent,

@@ -67,6 +67,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
         labels: {},
         packages: ["prometheus-node-exporter"],
         systemdService: "prometheus-node-exporter",
+        // Docker: the image runs as nobody (its USER).
+        dockerUser: "image",
       },
       [],
       this,
@@ -116,6 +118,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         labels: { "golive.dev/alert-receiver": spec.receiver.kind },
         packages: ["prometheus-alertmanager"],
         systemdService: "prometheus-alertmanager",
+        dockerUser: "image",
       },
       [],
       this,
@@ -167,6 +170,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         startOrder: 62,
         stateful: true,
         runAsUser: 65534,
+        dockerUser: "image",
         labels: {
           "golive.dev/retention-days": String(spec.retentionDays),
           "golive.dev/scrape-jobs": targets
@@ -225,6 +229,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           startOrder: 63,
           stateful: true,
           runAsUser: 472,
+          dockerUser: "image",
           // LXC: Grafana's APT package (its repository must be in the template); grafana-server runs as grafana.
           packages: ["grafana"],
           systemdService: "grafana-server",

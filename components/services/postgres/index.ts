@@ -88,6 +88,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
       replicas: 1,
       stateful: true,
       runAsUser: 999,
+      // Docker: the official image's entrypoint initialises PGDATA, then runs PostgreSQL as postgres.
+      dockerUser: "image",
       labels: { "golive.dev/postgres-version": spec.version },
       packages: [`postgresql-${spec.version.split(".")[0]}`],
     } satisfies Partial<WorkloadSpec>;
@@ -168,8 +170,16 @@ export class PostgresCluster extends pulumi.ComponentResource {
           command: backupLoop("postgres", spec.backups.intervalHours, spec.backups.retentionDays),
           ports: [],
           volumes: [
-            { name: "backups", mountPath: backupDir, sizeGb: spec.backups.storageGb, retain: true },
+            {
+              name: "backups",
+              mountPath: backupDir,
+              sizeGb: spec.backups.storageGb,
+              retain: true,
+              owner: "postgres",
+            },
           ],
+          // The loop is a shell of its own, not the image's entrypoint: it runs as postgres.
+          dockerUser: "postgres",
           files: [
             { path: "/usr/local/bin/golive-restore", content: restoreScript(), secret: false },
           ],
@@ -246,6 +256,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
           labels: { "golive.dev/pool-mode": spec.pgbouncer.poolMode },
           packages: ["pgbouncer"],
           systemdService: "pgbouncer",
+          // Docker: the image runs pgBouncer as its own user (it refuses root).
+          dockerUser: "image",
         },
         [this.primary],
         this,
@@ -327,8 +339,15 @@ export class PostgresCluster extends pulumi.ComponentResource {
         image: this.image,
         command: preMigrationBackup("postgres", spec.database, spec.user, tag),
         volumes: [
-          { name: "dumps", mountPath: backupDir, sizeGb: spec.backups.storageGb, retain: true },
+          {
+            name: "dumps",
+            mountPath: backupDir,
+            sizeGb: spec.backups.storageGb,
+            retain: true,
+            owner: "postgres",
+          },
         ],
+        dockerUser: "postgres",
         labels: {
           "golive.dev/backup-of": "postgres",
           "golive.dev/migration-for": app,

@@ -145,6 +145,7 @@ export class RabbitMQ extends pulumi.ComponentResource {
         startOrder: 10,
         stateful: true,
         runAsUser: 999,
+        dockerUser: "image",
         labels: {
           "golive.dev/rabbitmq-version": spec.version,
           "golive.dev/rabbitmq-users": users.join(","),

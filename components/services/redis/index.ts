@@ -92,6 +92,7 @@ export class Redis extends pulumi.ComponentResource {
         startOrder: 10,
         stateful: true,
         runAsUser: 999,
+        dockerUser: "image",
         labels: { "golive.dev/redis-version": spec.version },
         packages: ["redis-server"],
       },

@@ -137,6 +137,29 @@ describe("the user a workload runs as", () => {
     assert.equal(docker({ image: "a:1", user: "root" }).nonRoot, false);
     assert.equal(docker({ image: "a:1", user: "0:0" }).nonRoot, false);
     assert.equal(docker({ image: "a:1" }).nonRoot, "image");
+    // Official images known to run unprivileged: by their USER, or an entrypoint that drops root
+    // for the server (and only then).
+    assert.equal(
+      docker({ image: "prom/prometheus:v2.53.0", entrypoints: ["prometheus"] }).nonRoot,
+      true,
+    );
+    assert.equal(
+      docker({ image: "redis:7.2", command: ["redis-server", "--appendonly", "yes"] }).nonRoot,
+      true,
+    );
+    assert.equal(
+      docker({ image: "postgres:16", command: ["-c", "archive_mode=on"] }).nonRoot,
+      true,
+    );
+    assert.equal(
+      docker({ image: "postgres:16", entrypoints: ["sh", "-c"], command: ["pg_dump"] }).nonRoot,
+      "image",
+    );
+    assert.equal(
+      docker({ image: "postgres:16", command: ["bash", "-c", "pg_dump"] }).nonRoot,
+      "image",
+    );
+    assert.equal(docker({ image: "caddy:2.8.4" }).nonRoot, "image");
     assert.equal(
       pod({ containers: [{ name: "a", image: "a:1" }], securityContext: { runAsNonRoot: true } })[0]
         .nonRoot,
