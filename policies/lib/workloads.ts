@@ -234,6 +234,7 @@ const imagesWithUser = new Set([
   "node-exporter",
   "postgres-exporter",
   "redis_exporter",
+  "redis-exporter",
   "haproxy",
   "grafana",
   "elasticsearch",
@@ -256,6 +257,14 @@ function imageUser(
   if (!isKnown(image)) return UNKNOWN;
   const base = parseImage(image).repository.split("/").pop() ?? "";
   if (imagesWithUser.has(base)) return true;
+  // A shell that ends by exec'ing its program as another user (runuser, gosu, su-exec, setpriv)
+  // runs the long-lived process unprivileged, as the official entrypoints do.
+  if (isKnown(entrypoint) && isKnown(command)) {
+    const script = [...entrypoint, ...command];
+    const i = script.findIndex((a) => a === "-c");
+    if (i > 0 && /(^|\/)(ba|da)?sh$/.test(script[0]) && dropsToUser(script.slice(i + 1).join(" ")))
+      return true;
+  }
   if (imagesThatDropRoot.has(base)) {
     if (!isKnown(entrypoint) || !isKnown(command)) return UNKNOWN;
     // The entrypoint drops root only when it runs, and only for the server (or its flags).
@@ -263,10 +272,28 @@ function imageUser(
       entrypoint.length === 0 || /(^|\/)docker-entrypoint\.sh$/.test(entrypoint[0]);
     const first = command[0] ?? "";
     const server =
-      first === "" || first.startsWith("-") || /(^|\/)(postgres|redis-server|rabbitmq-server|mongod)$/.test(first);
+      first === "" ||
+      first.startsWith("-") ||
+      /(^|\/)(postgres|redis-server|rabbitmq-server|mongod)$/.test(first);
     return ownEntrypoint && server ? true : "image";
   }
   return "image";
+}
+
+/** Whether a script's last `exec` runs its program as a non-root user. */
+function dropsToUser(script: string): boolean {
+  const execs = [...script.matchAll(/\bexec\s+(\S+)\s+(.*)/g)];
+  const last = execs[execs.length - 1];
+  if (!last) return false;
+  const tool = last[1].split("/").pop();
+  const rest = last[2];
+  const user =
+    tool === "runuser" || tool === "setpriv"
+      ? /(?:-u|--user|--reuid)[ =](\S+)/.exec(rest)?.[1]
+      : tool === "gosu" || tool === "su-exec"
+        ? rest.split(/\s+/)[0]
+        : undefined;
+  return user !== undefined && userNonRoot(user.split(":")[0]) === true;
 }
 
 /** Docker `user` / Kubernetes-style user: "0", "root", "0:…" run as root; absent: the image's. */

@@ -18,7 +18,8 @@ const dataServices = new Set([
 
 function isData(w: WorkloadView): boolean {
   return (
-    dataRoleSet.has(w.labels[label.component] ?? "") || servicesOf(w).some((s) => dataServices.has(s))
+    dataRoleSet.has(w.labels[label.component] ?? "") ||
+    servicesOf(w).some((s) => dataServices.has(s))
   );
 }
 

@@ -122,7 +122,14 @@ export class DockerWorkload extends pulumi.ComponentResource {
             name: `${name}-volume-owner`,
             image: spec.image,
             entrypoints: ["sh", "-c"],
-            command: [owned.map((v) => `chown ${v.owner}: ${v.mountPath}`).join(" && ")],
+            // "user:" is the user's login group; a bare UID has none to name, so it is its own GID.
+            command: [
+              owned
+                .map(
+                  (v) => `chown ${v.owner}:${/^\d+$/.test(v.owner!) ? v.owner : ""} ${v.mountPath}`,
+                )
+                .join(" && "),
+            ],
             user: "0",
             restart: "no",
             attach: true,
