@@ -12,7 +12,13 @@ function onlyChownsVolumes(w: WorkloadView): boolean {
   const script = w.argv[0] === "sh" && w.argv[1] === "-c" ? w.argv.slice(2).join(" ") : undefined;
   return (
     script !== undefined &&
-    script.split("&&").every((step) => /^\s*chown\s+[\w.-]+:?[\w.-]*\s+\/[\w./-]+\s*$/.test(step))
+    script
+      .split("&&")
+      .every(
+        (step) =>
+          /^\s*chown\s+[\w.-]+:?[\w.-]*\s+\/[\w./-]+\s*$/.test(step) ||
+          /^\s*touch\s+\/[\w./-]+\/\.golive-owner\s*$/.test(step),
+      )
   );
 }
 

@@ -126,7 +126,10 @@ export class DockerWorkload extends pulumi.ComponentResource {
             command: [
               owned
                 .map(
-                  (v) => `chown ${v.owner}:${/^\d+$/.test(v.owner!) ? v.owner : ""} ${v.mountPath}`,
+                  // Docker copies the image's folder (and its owner) into a volume that is still
+                  // empty each time one is mounted: a marker file keeps the volume from being empty.
+                  (v) =>
+                    `chown ${v.owner}:${/^\d+$/.test(v.owner!) ? v.owner : ""} ${v.mountPath} && touch ${v.mountPath}/.golive-owner`,
                 )
                 .join(" && "),
             ],

@@ -60,7 +60,9 @@ describe("the Docker runtime", () => {
       "golive-test-postgres-volume-owner",
     );
     assert.deepEqual(job.inputs.entrypoints, ["sh", "-c"]);
-    assert.deepEqual(job.inputs.command, ["chown postgres: /var/lib/postgresql/wal-archive"]);
+    assert.deepEqual(job.inputs.command, [
+      "chown postgres: /var/lib/postgresql/wal-archive && touch /var/lib/postgresql/wal-archive/.golive-owner",
+    ]);
     assert.equal(job.inputs.user, "0");
     assert.equal(job.inputs.attach, true, "runs to completion before the primary is created");
     const labels = Object.fromEntries(
