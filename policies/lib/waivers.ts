@@ -64,11 +64,14 @@ export function waivableResource(p: ResourceValidationPolicy): ResourceValidatio
   const validations = Array.isArray(inner) ? inner : [inner];
   return {
     ...p,
-    validateResource: async (args, report) => {
+    validateResource: (args, report) => {
       if (waived(args.type, args.props, p.name)) return;
-      for (const v of validations) {
-        await v(args, report);
-      }
+      // Every validation's result is kept: an asynchronous one is awaited by the SDK through the
+      // promise returned here, a synchronous pack stays synchronous.
+      const pending = validations
+        .map((v) => v(args, report))
+        .filter((r): r is Promise<void> => r instanceof Promise);
+      return pending.length > 0 ? Promise.all(pending).then(() => undefined) : undefined;
     },
   };
 }

@@ -68,7 +68,10 @@ export function runResource(
   } as unknown as ResourceValidationArgs;
   const validations = policy.validateResource ? [policy.validateResource].flat() : [];
   for (const v of validations) {
-    void v(args, (message) => found.push(message));
+    settled(
+      v(args, (message) => found.push(message)),
+      policy.name,
+    );
   }
   return found;
 }
@@ -98,7 +101,7 @@ export function runStack(
     return p;
   };
   const all = resources.map(toPolicy);
-  void policy.validateStack(
+  const result = policy.validateStack(
     {
       resources: all,
       stackTags: new Map(),
@@ -109,7 +112,19 @@ export function runStack(
     },
     (message, urn) => found.push({ message, urn }),
   );
+  settled(result, policy.name);
   return found;
+}
+
+/**
+ * The pack's policies are synchronous, so these runners return what they reported. A policy that
+ * returned a promise would report after the runner returned: refuse it rather than drop what it
+ * finds (the pack's waiver wrapper awaits every validation).
+ */
+function settled(result: unknown, name: string): void {
+  if (result !== undefined && typeof (result as { then?: unknown }).then === "function") {
+    throw new Error(`policy ${name} is asynchronous: these runners would lose its violations`);
+  }
 }
 
 /** Docker labels from a map. */
