@@ -72,6 +72,8 @@ build_pulumi() {
 
 build_language_nodejs() {
   cd "$here/pulumi-language-nodejs"
+  # Explicit: errexit does not apply inside ensure's `if ! (...)`.
+  go test . || return 1
   go build -ldflags "-s -w -X main.version=$2+golive" -o "$1" .
 }
 

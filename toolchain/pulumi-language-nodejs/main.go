@@ -320,6 +320,9 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	cmd.Dir = req.GetPwd()
 	cmd.Env = append(os.Environ(), runtimeEnv(req.GetInfo())...)
 	cmd.Env = append(cmd.Env, configVar+"="+config, secretKeysVar+"="+secretKeys)
+	if err := checkExecLimits(args, cmd.Env); err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -386,6 +389,9 @@ func (h *languageHost) RunPlugin(
 	cmd := exec.CommandContext(server.Context(), "node", args...)
 	cmd.Dir = programDir
 	cmd.Env = append(append(os.Environ(), req.GetEnv()...), runtimeEnv(req.GetInfo())...)
+	if err := checkExecLimits(args, cmd.Env); err != nil {
+		return status.Error(codes.InvalidArgument, err.Error())
+	}
 	var mu sync.Mutex
 	cmd.Stdout = streamWriter{mu: &mu, server: server}
 	cmd.Stderr = streamWriter{mu: &mu, server: server, stderr: true}
