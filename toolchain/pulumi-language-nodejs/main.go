@@ -374,17 +374,21 @@ func (h *languageHost) RunPlugin(
 	req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse],
 ) error {
 	programDir := programDirectory(req.GetInfo(), req.GetProgram())
-	runnerName := "run-plugin"
+	var args []string
 	if req.GetKind() == "analyzer" {
-		runnerName = "run-policy-pack"
+		var err error
+		if args, err = policyPackArgs(req.GetInfo(), programDir, req.GetArgs()); err != nil {
+			return status.Error(codes.FailedPrecondition, err.Error())
+		}
+	} else {
+		runner, err := locateRunner(programDir, "run-plugin")
+		if err != nil {
+			return status.Error(codes.FailedPrecondition, err.Error())
+		}
+		args = append(nodeArgs(req.GetInfo()), runner)
+		args = append(args, req.GetArgs()...)
+		args = append(args, programDir)
 	}
-	runner, err := locateRunner(programDir, runnerName)
-	if err != nil {
-		return status.Error(codes.FailedPrecondition, err.Error())
-	}
-	args := append(nodeArgs(req.GetInfo()), runner)
-	args = append(args, req.GetArgs()...)
-	args = append(args, programDir)
 
 	cmd := exec.CommandContext(server.Context(), "node", args...)
 	cmd.Dir = programDir
