@@ -5,8 +5,8 @@
  * without and with `--policy-pack policies` at staging's settings. Prints progress on stderr and
  * the table on stdout; it is a benchmark, not a test, and asserts nothing.
  *
- * Options: --sizes 10,100,1000   --reps 3   --budget-minutes 30 (fewer repetitions, never fewer
- * than one, for the sizes still to run once the budget is spent).
+ * Options: --sizes 10,100,1000   --reps 3   --budget-minutes 30: a repetition beyond the first runs
+ * only if it and one run of every size still to come (guessed from the last size measured) fit.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -49,20 +49,25 @@ interface Row {
   pack: number;
 }
 
+/** A guess at one repetition's seconds for `services`, from a measured size (cost ~ services + 50). */
+const guess = (measured: { services: number; seconds: number }, services: number) =>
+  (measured.seconds * (services + 50)) / (measured.services + 50);
+
 const rows: Row[] = [];
+let last: { services: number; seconds: number } | undefined;
 for (const [index, services] of sizes.entries()) {
   const p = new Project(`bench-${services}`, "bench", specFileStackConfig("big.yaml"));
   fs.writeFileSync(path.join(p.dir, "big.yaml"), specFileText(services));
-  // Spend what is left of the budget evenly, guessing a size costs in proportion to its services.
-  const left = budgetSeconds - elapsed();
-  const share = (left * services) / sizes.slice(index).reduce((a, b) => a + b, 0);
   const runs: { plain: number[]; pack: number[] } = { plain: [], pack: [] };
   let resources = 0;
   for (let rep = 1; rep <= reps; rep++) {
-    const spent = runs.plain.reduce((a, b) => a + b, 0) + runs.pack.reduce((a, b) => a + b, 0);
-    if (rep > 1 && spent + spent / (rep - 1) > share) {
-      progress(`${services} services: budget reached after ${rep - 1} repetition(s)`);
-      break;
+    if (rep > 1 && last) {
+      // Another repetition only if one more of this size and one of each size still to run fit.
+      const ahead = sizes.slice(index + 1).reduce((sum, s) => sum + guess(last!, s), 0);
+      if (elapsed() + last.seconds + ahead > budgetSeconds) {
+        progress(`${services} services: budget reached after ${rep - 1} repetition(s)`);
+        break;
+      }
     }
     const plain = p.pulumi(["preview", "--non-interactive"]);
     check(`preview of ${services} services`, plain);
@@ -71,6 +76,7 @@ for (const [index, services] of sizes.entries()) {
     resources = toCreate(pack.output);
     runs.plain.push(plain.seconds);
     runs.pack.push(pack.seconds);
+    last = { services, seconds: plain.seconds + pack.seconds };
     progress(
       `${services} services, run ${rep}/${reps}: ${plain.seconds.toFixed(1)} s, ` +
         `with the pack ${pack.seconds.toFixed(1)} s (${resources} resources)`,
