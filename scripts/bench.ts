@@ -35,10 +35,29 @@ const median = (xs: readonly number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-function check(what: string, r: RunResult): void {
-  if (r.code !== 0) {
-    throw new Error(`bench: ${what} failed (exit ${r.code}):\n${r.output.slice(-4000)}`);
+/** The diagnostics of a failed run (what the engine reported), not its long outputs listing. */
+function diagnostics(output: string): string {
+  const start = output.indexOf("Diagnostics:");
+  if (start < 0) return output.slice(-4000);
+  const end = output.search(/\n(Outputs|Resources):/);
+  return output.slice(start, end > start ? end : undefined).slice(0, 8000);
+}
+
+/**
+ * Runs one preview; a failure is printed and the run tried once more (the Docker engine these
+ * machines share answers slowly at times), a second failure stops the benchmark.
+ */
+function preview(what: string, run: () => RunResult): RunResult {
+  const r = run();
+  if (r.code === 0) return r;
+  progress(`${what} failed (exit ${r.code}); trying once more:\n${diagnostics(r.output)}`);
+  const again = run();
+  if (again.code !== 0) {
+    throw new Error(
+      `bench: ${what} failed twice (exit ${again.code}):\n${diagnostics(again.output)}`,
+    );
   }
+  return again;
 }
 
 interface Row {
@@ -69,10 +88,12 @@ for (const [index, services] of sizes.entries()) {
         break;
       }
     }
-    const plain = p.pulumi(["preview", "--non-interactive"]);
-    check(`preview of ${services} services`, plain);
-    const pack = p.preview("staging");
-    check(`preview of ${services} services with the policy pack`, pack);
+    const plain = preview(`preview of ${services} services`, () =>
+      p.pulumi(["preview", "--non-interactive"]),
+    );
+    const pack = preview(`preview of ${services} services with the policy pack`, () =>
+      p.preview("staging"),
+    );
     resources = toCreate(pack.output);
     runs.plain.push(plain.seconds);
     runs.pack.push(pack.seconds);
