@@ -12,6 +12,7 @@ export default tseslint.config(
       ".golive/",
       "test/.work/",
       "bin/",
+      "policies/bin/",
       "toolchain/",
       "eslint.config.mjs",
     ],

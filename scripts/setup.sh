@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything golive needs on this machine, idempotently and quickly when warm:
 # the Pulumi toolchain (built from Go modules, cached by version), the npm dependencies,
-# the providers in PULUMI_HOME, and a Docker engine that answers.
+# the compiled policy pack, the providers in PULUMI_HOME, and a Docker engine that answers.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -24,6 +24,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
   echo "$want" >"$stamp"
 fi
+
+# The policy pack runs compiled (policies/bin/), rebuilt when its sources change.
+"$repo/scripts/build-policy-pack.sh"
 
 # shellcheck source=scripts/env.sh
 source "$repo/scripts/env.sh"

@@ -28,9 +28,10 @@ if ! command -v go >/dev/null 2>&1; then
   exit 1
 fi
 
-# key DIR: a short hash of the sources that decide a binary (its wrapper folder, shared code, versions).
+# key DIR: a short hash of the sources that decide a binary (its wrapper folder, shared code, versions;
+# .js files too: the language host embeds its policy-pack runner).
 key() {
-  (cd "$here" && find "$@" -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | sort -z |
+  (cd "$here" && find "$@" -type f \( -name '*.go' -o -name '*.js' -o -name go.mod -o -name go.sum \) -print0 | sort -z |
     xargs -0 sha256sum; cat "$here/versions.env"; go env GOVERSION) | sha256sum | cut -c1-12
 }
 
@@ -72,6 +73,8 @@ build_pulumi() {
 
 build_language_nodejs() {
   cd "$here/pulumi-language-nodejs"
+  # Explicit: errexit does not apply inside ensure's `if ! (...)`.
+  go test . || return 1
   go build -ldflags "-s -w -X main.version=$2+golive" -o "$1" .
 }
 

@@ -1,10 +1,20 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
 import type { z } from "zod";
 import { environmentSpec, type EnvironmentSpec } from "./spec";
 import { consistencyProblems, type ConsistencyOptions } from "./consistency";
 
 /** The stack config key that holds the environment spec. */
 export const specKey = "golive:environment";
+
+/**
+ * The stack config key naming a file (relative to the project root, YAML or JSON) that holds
+ * exactly what `golive:environment` would: for a spec too large for the stack config, which
+ * reaches the program in one environment variable (Linux limits one to 128 KiB).
+ */
+export const specFileKey = "golive:specFile";
 
 /** One problem in the spec: where it is and what was expected there. */
 export interface SpecProblem {
@@ -74,26 +84,79 @@ export function formatProblems(problems: readonly SpecProblem[]): string {
   ].join("\n");
 }
 
+/** Stops the run with `problems`, before any resource is registered. */
+function stop(problems: readonly SpecProblem[]): never {
+  throw new pulumi.RunError(formatProblems(problems));
+}
+
+/** A problem's path inside the spec file rather than the config: `systems/big.yaml: services.api`. */
+function inFile(problem: SpecProblem, file: string): SpecProblem {
+  if (!problem.path.startsWith(specKey)) return problem;
+  const rest = problem.path.slice(specKey.length).replace(/^\./, "");
+  return { path: rest === "" ? file : `${file}: ${rest}`, message: problem.message };
+}
+
+/** The raw spec in the file `golive:specFile` names, relative to `root`. */
+function readSpecFile(file: string, root: string): unknown {
+  if (file.trim() === "") {
+    stop([{ path: specFileKey, message: "is empty: name a YAML or JSON file of the project" }]);
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(root, file), "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? String(e)})`;
+    stop([{ path: specFileKey, message: `${file} ${why} (relative to the project root)` }]);
+  }
+  try {
+    return file.endsWith(".json") ? (JSON.parse(text) as unknown) : YAML.parse(text);
+  } catch (e) {
+    const kind = file.endsWith(".json") ? "JSON" : "YAML";
+    const why = (e as Error).message.split("\n")[0];
+    stop([{ path: specFileKey, message: `${file} is not valid ${kind}: ${why}` }]);
+  }
+}
+
 /**
- * Reads and validates `golive:environment` from the stack config. Throws a RunError naming every
- * problem, before any resource is registered.
+ * Reads and validates the environment spec: `golive:environment` from the stack config, or the
+ * file `golive:specFile` names (relative to `root`, the project folder), never both. Throws a
+ * RunError naming every problem (in a file: the file and the path inside it), before any resource
+ * is registered.
  */
-export function loadSpec(config: pulumi.Config = new pulumi.Config("golive")): EnvironmentSpec {
+export function loadSpec(
+  config: pulumi.Config = new pulumi.Config("golive"),
+  root: string = process.cwd(),
+): EnvironmentSpec {
   let raw: unknown;
   try {
     raw = config.getObject<unknown>("environment");
   } catch (e) {
-    throw new pulumi.RunError(
-      formatProblems([
-        { path: specKey, message: `is not valid JSON/YAML: ${(e as Error).message}` },
-      ]),
-    );
+    stop([{ path: specKey, message: `is not valid JSON/YAML: ${(e as Error).message}` }]);
   }
+  const file = config.get("specFile");
+  if (file !== undefined && raw !== undefined) {
+    stop([
+      {
+        path: `${specKey} and ${specFileKey}`,
+        message: "are both set: keep the environment in one of them",
+      },
+    ]);
+  }
+  if (file === undefined && raw === undefined) {
+    stop([
+      {
+        path: specKey,
+        message: `is missing: set it in Pulumi.<stack>.yaml, or ${specFileKey} to a file holding it`,
+      },
+    ]);
+  }
+  if (file !== undefined) raw = readSpecFile(file, root);
   // Secret references must name keys the stack sets: requireSecret would throw only once the
   // components run, after other resources were registered.
   const parsed = parseSpec(raw, { hasConfig: (key) => config.getSecret(key) !== undefined });
   if (!parsed.ok) {
-    throw new pulumi.RunError(formatProblems(parsed.problems));
+    stop(file === undefined ? parsed.problems : parsed.problems.map((p) => inFile(p, file)));
   }
   return parsed.spec;
 }

@@ -17,6 +17,23 @@ export interface RunResult {
   readonly seconds: number;
 }
 
+let packBuilt = false;
+
+/**
+ * The engine runs the policy pack compiled (policies/bin/): make sure it is the current sources'
+ * build, so a test never judges a stale pack (a no-op costing milliseconds when it is current).
+ */
+function ensurePolicyPackBuilt(): void {
+  if (packBuilt) return;
+  const r = spawnSync("bash", [path.join(repo, "scripts", "build-policy-pack.sh")], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) {
+    throw new Error(`compiling the policy pack failed:\n${r.stdout ?? ""}${r.stderr ?? ""}`);
+  }
+  packBuilt = true;
+}
+
 export class Project {
   public readonly dir: string;
   /** The environment every pulumi command of this project runs with. */
@@ -39,6 +56,7 @@ export class Project {
         "engine tests need the toolchain environment: run them through scripts/test.sh",
       );
     }
+    ensurePolicyPackBuilt();
     this.dir = path.join(workRoot, name);
     fs.rmSync(this.dir, { recursive: true, force: true });
     fs.mkdirSync(path.join(this.dir, "backend"), { recursive: true });

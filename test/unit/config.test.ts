@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { formatProblems, parseSpec } from "../../components/config/load";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { formatProblems, loadSpec, parseSpec } from "../../components/config/load";
 
 const valid = {
   runtime: "docker",
@@ -86,5 +91,114 @@ describe("parseSpec", () => {
     assert.ok(r.ok);
     assert.deepEqual(r.spec.monitoring?.disableDefaultRules, ["HighErrorRate"]);
     assert.deepEqual(r.spec.monitoring?.alertRules, []);
+  });
+});
+
+describe("loadSpec", () => {
+  /** A stand-in for pulumi.Config("golive") holding `values` (objects as the engine gives them). */
+  const config = (values: Record<string, unknown>) =>
+    ({
+      get: (key: string) => values[key] as string | undefined,
+      getObject: (key: string) => values[key],
+    }) as unknown as pulumi.Config;
+
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), "golive-spec-"));
+  after(() => fs.rmSync(project, { recursive: true, force: true }));
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+    fs.writeFileSync(path.join(project, file), text);
+  };
+  const failure = (values: Record<string, unknown>): string => {
+    try {
+      loadSpec(config(values), project);
+    } catch (e) {
+      assert.ok(e instanceof pulumi.RunError, `expected a RunError, got ${String(e)}`);
+      return e.message;
+    }
+    assert.fail("loadSpec accepted the config");
+  };
+
+  it("reads the spec from golive:environment", () => {
+    assert.equal(loadSpec(config({ environment: valid }), project).services.api.replicas, 1);
+  });
+
+  it("reads the same spec from a YAML file golive:specFile names, relative to the project", () => {
+    write("systems/small.yaml", YAML.stringify(valid));
+    const spec = loadSpec(config({ specFile: "systems/small.yaml" }), project);
+    assert.deepEqual(spec, loadSpec(config({ environment: valid }), project));
+  });
+
+  it("reads a JSON spec file", () => {
+    write("systems/small.json", JSON.stringify(valid));
+    assert.equal(loadSpec(config({ specFile: "systems/small.json" }), project).runtime, "docker");
+  });
+
+  it("refuses both keys at once, naming both", () => {
+    write("systems/small.yaml", YAML.stringify(valid));
+    const text = failure({ environment: valid, specFile: "systems/small.yaml" });
+    assert.match(text, /golive:environment and golive:specFile: are both set/);
+  });
+
+  it("names both keys when neither is set", () => {
+    assert.match(failure({}), /golive:environment: is missing: .*golive:specFile/);
+  });
+
+  it("names the file and the path inside it for every problem in a spec file", () => {
+    write(
+      "systems/bad.yaml",
+      YAML.stringify({
+        ...valid,
+        runtime: "nomad",
+        services: { api: { image: "a:1", replicas: "2" } },
+      }),
+    );
+    const text = failure({ specFile: "systems/bad.yaml" });
+    assert.match(text, /2 problems\); nothing was deployed/);
+    assert.match(text, /- systems\/bad\.yaml: runtime: Invalid option/);
+    assert.match(text, /- systems\/bad\.yaml: services\.api\.replicas: .*expected number/);
+    assert.doesNotMatch(text, /golive:environment/);
+  });
+
+  it("names the file when its top level is not a spec", () => {
+    write("systems/list.yaml", "- a\n- b\n");
+    assert.match(
+      failure({ specFile: "systems/list.yaml" }),
+      /- systems\/list\.yaml: .*expected object/,
+    );
+  });
+
+  it("names the key and the file when the file is missing", () => {
+    assert.match(
+      failure({ specFile: "systems/nope.yaml" }),
+      /- golive:specFile: systems\/nope\.yaml does not exist \(relative to the project root\)/,
+    );
+  });
+
+  it("names the key and the file when the file cannot be read", () => {
+    fs.mkdirSync(path.join(project, "systems/dir.yaml"), { recursive: true });
+    assert.match(
+      failure({ specFile: "systems/dir.yaml" }),
+      /- golive:specFile: systems\/dir\.yaml cannot be read \(EISDIR\)/,
+    );
+  });
+
+  it("names the key, the file and the line when the file is not YAML", () => {
+    write("systems/broken.yaml", "runtime: docker\nservices: { api: [\n");
+    assert.match(
+      failure({ specFile: "systems/broken.yaml" }),
+      /- golive:specFile: systems\/broken\.yaml is not valid YAML: .*line \d+/,
+    );
+  });
+
+  it("names the key and the file when a .json file is not JSON", () => {
+    write("systems/broken.json", '{"runtime": "docker",');
+    assert.match(
+      failure({ specFile: "systems/broken.json" }),
+      /- golive:specFile: systems\/broken\.json is not valid JSON: /,
+    );
+  });
+
+  it("refuses an empty golive:specFile", () => {
+    assert.match(failure({ specFile: " " }), /- golive:specFile: is empty/);
   });
 });

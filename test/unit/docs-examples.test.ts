@@ -98,6 +98,11 @@ const minimal = () => ({
 function specOf(text: string): unknown {
   const doc = asPulumiConfig(yaml.load(text)) as Record<string, any>;
   if (doc && typeof doc === "object" && "config" in doc) {
+    // A stack file may keep the spec in a file of the repository (golive:specFile).
+    const file = doc.config["golive:specFile"];
+    if (typeof file === "string") {
+      return asPulumiConfig(yaml.load(fs.readFileSync(path.join(repo, file), "utf8")));
+    }
     return doc.config["golive:environment"];
   }
   const base: Record<string, any> = minimal();

@@ -287,11 +287,7 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-	config, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, err
-	}
-	secretKeys, err := json.Marshal(req.GetConfigSecretKeys())
+	config, secretKeys, err := programConfig(req)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +319,10 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	cmd := exec.CommandContext(ctx, "node", args...)
 	cmd.Dir = req.GetPwd()
 	cmd.Env = append(os.Environ(), runtimeEnv(req.GetInfo())...)
-	cmd.Env = append(cmd.Env, "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys))
+	cmd.Env = append(cmd.Env, configVar+"="+config, secretKeysVar+"="+secretKeys)
+	if err := checkExecLimits(args, cmd.Env); err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -375,21 +374,28 @@ func (h *languageHost) RunPlugin(
 	req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse],
 ) error {
 	programDir := programDirectory(req.GetInfo(), req.GetProgram())
-	runnerName := "run-plugin"
+	var args []string
 	if req.GetKind() == "analyzer" {
-		runnerName = "run-policy-pack"
+		var err error
+		if args, err = policyPackArgs(req.GetInfo(), programDir, req.GetArgs()); err != nil {
+			return status.Error(codes.FailedPrecondition, err.Error())
+		}
+	} else {
+		runner, err := locateRunner(programDir, "run-plugin")
+		if err != nil {
+			return status.Error(codes.FailedPrecondition, err.Error())
+		}
+		args = append(nodeArgs(req.GetInfo()), runner)
+		args = append(args, req.GetArgs()...)
+		args = append(args, programDir)
 	}
-	runner, err := locateRunner(programDir, runnerName)
-	if err != nil {
-		return status.Error(codes.FailedPrecondition, err.Error())
-	}
-	args := append(nodeArgs(req.GetInfo()), runner)
-	args = append(args, req.GetArgs()...)
-	args = append(args, programDir)
 
 	cmd := exec.CommandContext(server.Context(), "node", args...)
 	cmd.Dir = programDir
 	cmd.Env = append(append(os.Environ(), req.GetEnv()...), runtimeEnv(req.GetInfo())...)
+	if err := checkExecLimits(args, cmd.Env); err != nil {
+		return status.Error(codes.InvalidArgument, err.Error())
+	}
 	var mu sync.Mutex
 	cmd.Stdout = streamWriter{mu: &mu, server: server}
 	cmd.Stderr = streamWriter{mu: &mu, server: server, stderr: true}
