@@ -2,7 +2,7 @@
  * `npm run bench`: what the policy pack costs at preview, for 10, 100 and 1,000 generated Docker
  * services (test/engine/generated-spec.ts, kept in a spec file). Each figure is the median of a
  * few real `pulumi preview` runs (a temporary stack on a local file backend, no prior state),
- * without and with `--policy-pack policies` at staging's settings. Prints progress on stderr and
+ * without and with `--policy-pack policies` at staging's settings (one replica per service: test/scenarios/generated.policy.json). Prints progress on stderr and
  * the table on stdout; it is a benchmark, not a test, and asserts nothing.
  *
  * Options: --sizes 10,100,1000   --reps 3   --budget-minutes 30: a repetition beyond the first runs
@@ -92,7 +92,7 @@ for (const [index, services] of sizes.entries()) {
       p.pulumi(["preview", "--non-interactive"]),
     );
     const pack = preview(`preview of ${services} services with the policy pack`, () =>
-      p.preview("staging"),
+      p.preview("test/scenarios/generated.policy.json"),
     );
     resources = toCreate(pack.output);
     runs.plain.push(plain.seconds);

@@ -2,7 +2,9 @@
  * A generated environment of N app services on the Docker runtime, for the scale test and the
  * benchmark: every service as a real one is written (pinned image, ports, HTTP or command health
  * check, requests and limits, dependencies on PostgreSQL and Redis), with the default data
- * services and monitoring. It previews clean through the policy pack at staging's settings.
+ * services and monitoring. It previews clean through the policy pack at staging's settings, but
+ * for one replica per service (test/scenarios/generated.policy.json): a size test, not an
+ * availability one, and twice the containers would only slow it.
  */
 import YAML from "yaml";
 

@@ -22,7 +22,7 @@ describe("a 1,000-service environment", () => {
     const text = specFileText(services);
     fs.writeFileSync(path.join(p.dir, "systems", "big.yaml"), text);
     figure("scale-spec-file-bytes", text.length);
-    const r = p.preview("staging");
+    const r = p.preview("test/scenarios/generated.policy.json");
     figure("scale-preview-seconds", r.seconds.toFixed(1));
     figure("scale-preview-resources", toCreate(r.output));
     assert.equal(r.code, 0, r.output.slice(-5000));
@@ -35,7 +35,7 @@ describe("a 1,000-service environment", () => {
   it("inline in the stack config stops with golive's error naming the limit", () => {
     const stack = inlineStackConfig(services);
     const p = new Project("scale-inline", "scale", stack);
-    const r = p.preview("staging");
+    const r = p.preview("test/scenarios/generated.policy.json");
     assert.notEqual(r.code, 0, r.output);
     assert.match(
       r.output,
