@@ -119,6 +119,17 @@ function computeViews(type: string, props: Props): WorkloadView[] {
 
 /** The labels of any resource: Docker labels, Kubernetes labels and annotations, LXC GOLIVE_LABELS. */
 export function labelsOf(type: string, props: Props): Record<string, string> {
+  // Every policy asks (the waiver wrapper first): read once per resource and preview.
+  const cached = labelCache.get(props);
+  if (cached) return cached;
+  const labels = readLabels(type, props);
+  labelCache.set(props, labels);
+  return labels;
+}
+
+const labelCache = new WeakMap<object, Record<string, string>>();
+
+function readLabels(type: string, props: Props): Record<string, string> {
   const out: Record<string, string> = {};
   if (type.startsWith("docker:")) {
     for (const l of known(() => (props.labels ?? []) as { label: string; value: string }[]) ?? []) {

@@ -1,5 +1,6 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
-import { factsOf } from "../lib/stack";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { types } from "../lib/contract";
+import type { Facts } from "../lib/stack";
 import { lxcFacts } from "../lib/workloads";
 
 interface Config {
@@ -16,7 +17,7 @@ interface Config {
  * PSA: 5 TB over 3 nodes): thresholds per stack in the pack config. LXC production needs HA,
  * which takes at least the configured number of nodes.
  */
-export const hostEnforceMinimums: StackValidationPolicy = {
+export const hostEnforceMinimums: ResourceValidationPolicy = {
   name: "host-enforce-minimums",
   description:
     "The declared host sizing meets the configured minimum cores, memory, disk, free disk and nodes.",
@@ -34,10 +35,18 @@ export const hostEnforceMinimums: StackValidationPolicy = {
       requireHa: { type: "boolean", default: false },
     },
   },
-  validateStack: (args, reportViolation) => {
-    const found = factsOf(args.resources);
-    if (!found) return;
+  // A resource policy: the facts resource carries the sizing, each LXC container its HA state.
+  validateResource: (args, reportViolation) => {
     const c = args.getConfig<Config>();
+    const ct = lxcFacts(args.type, args.props);
+    if (ct) {
+      // Every LXC container is registered with the Proxmox HA manager.
+      if (c.requireHa && !ct.ha)
+        reportViolation(`Container ${ct.id} (${ct.hostname}) is not registered with HA.`);
+      return;
+    }
+    if (args.type !== types.facts) return;
+    const found = { facts: args.props as Facts, urn: args.urn };
     const { facts, urn } = found;
     const needsHost =
       c.minCpuCores + c.minMemoryGb + c.minDiskGb + c.minFreeDiskGb > 0 || c.minNodes > 1;
@@ -73,13 +82,5 @@ export const hostEnforceMinimums: StackValidationPolicy = {
       h.nodes >= c.minNodes,
       `The cluster has ${h.nodes} node(s); at least ${c.minNodes} are required (HA).`,
     );
-    if (c.requireHa) {
-      // Every LXC container is registered with the Proxmox HA manager.
-      for (const r of args.resources) {
-        const ct = lxcFacts(r.type, r.props);
-        if (ct && !ct.ha)
-          reportViolation(`Container ${ct.id} (${ct.hostname}) is not registered with HA.`, r.urn);
-      }
-    }
   },
 };

@@ -1,5 +1,6 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
-import { factsOf } from "../lib/stack";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { types } from "../lib/contract";
+import type { Facts } from "../lib/stack";
 import { today } from "../lib/waivers";
 
 interface Config {
@@ -8,7 +9,7 @@ interface Config {
 }
 
 /** The license file is there, valid, covers the modules the deployment uses, and does not run out soon. */
-export const licenseRequireValid: StackValidationPolicy = {
+export const licenseRequireValid: ResourceValidationPolicy = {
   name: "license-require-valid",
   description:
     "A license (when required) is present, well-formed, covers the used modules and is not about to expire.",
@@ -23,9 +24,11 @@ export const licenseRequireValid: StackValidationPolicy = {
       minDaysValid: { type: "integer", default: 30, minimum: 0 },
     },
   },
-  validateStack: (args, reportViolation) => {
-    const found = factsOf(args.resources);
-    if (!found) return;
+  // Judged on the facts resource alone: a resource policy, so the SDK does not hand it every
+  // resource of the stack.
+  validateResource: (args, reportViolation) => {
+    if (args.type !== types.facts) return;
+    const found = { facts: args.props as Facts, urn: args.urn };
     const { required, minDaysValid } = args.getConfig<Config>();
     const { facts, urn } = found;
     for (const p of facts.licenseProblems ?? []) reportViolation(p, urn);

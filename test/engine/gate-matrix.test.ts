@@ -107,6 +107,9 @@ describe("gate matrix: resources written by hand (upstream providers, no golive 
     ["postgres-missing-backup", /CronJob: k8s-backup-weekly\b/],
     ["startup-enforce-dependency-order", /Container: app-no-wait\b/],
     ["tls-enforce-certificate-validity", /Secret: k8s-tls-expiring\b/],
+    ["rabbitmq-enforce-min-version", /Deployment: k8s-rabbitmq-old\b/],
+    ["rabbitmq-enable-management", /Deployment: k8s-rabbitmq-old\b/],
+    ["startup-enforce-dependency-order", /Deployment: k8s-app-no-wait\b/],
   ];
   it("every gate names the hand-written resource that breaks it, and spares the sound ones", () => {
     const p = new Project(

@@ -256,3 +256,13 @@ if (cert) {
     opts,
   );
 }
+
+// RabbitMQ 3.11 without the management plugin; an app that talks to PostgreSQL without waiting.
+one(
+  "k8s-rabbitmq-old",
+  { image: "rabbitmq:3.11.28", env: [{ name: "RABBITMQ_DEFAULT_USER", value: "ops" }] },
+  1,
+);
+one("k8s-app-no-wait", {
+  env: [{ name: "DATABASE_URL", value: "postgres://app@postgres:5432/app" }],
+});

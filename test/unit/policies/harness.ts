@@ -77,10 +77,19 @@ export function runResource(
 }
 
 export function runStack(
-  policy: StackValidationPolicy,
+  policy: StackValidationPolicy | ResourceValidationPolicy,
   resources: Res[],
   config: object = {},
 ): { message: string; urn?: string }[] {
+  if (!("validateStack" in policy)) {
+    // A resource policy over a stack: each resource in turn, its violations with its URN.
+    return resources.flatMap((r) =>
+      runResource(policy, r, config).map((message) => ({
+        message,
+        urn: `urn:pulumi:test::golive::${r.type}::${r.name ?? "r"}`,
+      })),
+    );
+  }
   const found: { message: string; urn?: string }[] = [];
   const made = new Map<Res, PolicyResource>();
   const toPolicy = (r: Res): PolicyResource => {
