@@ -3,6 +3,7 @@ import { dataRoles, label } from "../lib/contract";
 import { isApp } from "../lib/gate";
 import { servicesOf } from "../lib/identify";
 import { running, waitsFor, workloads } from "../lib/stack";
+import { known } from "../lib/unknowns";
 import { isKnown, type WorkloadView } from "../lib/workloads";
 
 const dataRoleSet = new Set<string>(dataRoles);
@@ -58,14 +59,23 @@ export const startupEnforceDependencyOrder: StackValidationPolicy = {
       const v = viewOf(w.resource.urn) ?? serviceOf(w.name);
       return v !== undefined ? isData(v) : dataRoleSet.has(w.component);
     });
-    const dataNames = [...new Set(data.map((d) => d.name))];
+    // The host names a data service is reached by: its name, its container's (Docker alias,
+    // hostname), its Kubernetes object's (a Service usually shares it).
+    const hostsOf = (w: (typeof data)[number]): string[] => {
+      const v = viewOf(w.resource.urn);
+      const meta = known(() => w.resource.props.metadata?.name as string | undefined);
+      return [...new Set([w.name, v?.container, meta].filter((n): n is string => !!n))];
+    };
+    const byHost = new Map<string, string>();
+    for (const d of data) for (const h of hostsOf(d)) if (!byHost.has(h)) byHost.set(h, d.name);
+    const dataNames = [...byHost.keys()];
     for (const app of all) {
       const view = viewOf(app.resource.urn) ?? serviceOf(app.name);
       if (!view || !isApp(view)) continue;
       const waits = waitsFor(app.resource);
       const deps = new Set([
         ...(app.labels[label.dependsOn] ?? "").split(",").filter(Boolean),
-        ...named(view, dataNames),
+        ...named(view, dataNames).map((h) => byHost.get(h) ?? h),
       ]);
       for (const dep of deps) {
         const realised = data.filter((w) => w.name === dep);
