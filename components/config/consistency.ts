@@ -57,6 +57,18 @@ function runtimeProblems(spec: EnvironmentSpec): Problem[] {
   if (spec.runtime === "lxc" && spec.lxc === undefined) {
     problems.push([["lxc"], "the lxc runtime needs an lxc block"]);
   }
+  if (spec.runtime === "lxc") {
+    // Nothing would carry the GPU into the container, and the GPU gate would have no device to
+    // judge: refused rather than deployed without it.
+    for (const [name, s] of Object.entries(spec.services)) {
+      if (s.gpu !== undefined) {
+        problems.push([
+          ["services", name, "gpu"],
+          "golive's LXC runtime passes no GPU into a container: run GPU workloads on docker or kubernetes",
+        ]);
+      }
+    }
+  }
   if (spec.runtime !== "docker") {
     const notHere = `host ports are published by the Docker runtime only, not ${spec.runtime}`;
     if (Object.keys(spec.hostPorts).length > 0) problems.push([["hostPorts"], notHere]);

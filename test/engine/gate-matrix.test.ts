@@ -194,7 +194,20 @@ function brokenSpec(runtime: "docker" | "kubernetes" | "lxc"): string {
   golive:environment:
     runtime: ${runtime}
     tier: production
-${runtimeBlock}    host: { cpuCores: 16, memoryGb: 64, diskGb: 500, nodes: 3 }
+${runtimeBlock}    host:
+      { cpuCores: 16, memoryGb: 64, diskGb: 500, nodes: 3, gpu: { model: RTX 4080, memoryGb: 16 } }
+    license: { file: license/missing.json, requiredModules: [llm] }
+    waivers:
+      debug:
+        logging-disallow-debug-in-production: { reason: "granted for the pilot in 2019", until: "2020-01-01" }
+    canaries:
+      - package: pkg
+        service: canary
+        agents: [agent]
+        accounts: [acct-1, acct-2, acct-3, acct-4]
+        pilotAccounts: [acct-1]
+        step: "50%"
+        previousStep: pilot
     monitoring:
       receiver: { kind: "null" }
       disableDefaultRules: [HighLatencyP95]
@@ -216,7 +229,7 @@ ${runtimeBlock}    host: { cpuCores: 16, memoryGb: 64, diskGb: 500, nodes: 3 }
       security: false
     gateway:
       domain: matrix.example.com
-      tls:
+${runtime === "kubernetes" ? "" : "      proxy: haproxy\n"}      tls:
         source: file
         keyConfig: tlsKey
         certificate: |
@@ -246,7 +259,16 @@ CERTIFICATE
         image: acme/api:1.4.2${sound("").replace(/\n {8}resources: .*/, "")}
       privileged:
         image: acme/api:1.4.2${sound("\n        securityContext: { privileged: true }")}
-      rootuser:
+      bluegreen:
+        image: acme/api:1.4.2${sound("\n        blueGreen: { active: blue, blue: 1.4.2, green: 1.4.3, weights: { blue: 0, green: 100 } }")}
+      canary:
+        image: acme/agents:1.0.0${sound("")}
+${
+  // golive's LXC runtime refuses GPU workloads at the boundary (no passthrough).
+  runtime === "lxc"
+    ? ""
+    : `      gpu:\n        image: acme/ocr:1.0.0${sound("\n        gpu: { count: 1, memoryLimitGb: 16 }")}\n`
+}      rootuser:
         image: acme/api:1.4.2${sound('\n        command: ["serve"]\n        securityContext: { runAsUser: 0 }')}
 `;
 }
@@ -284,6 +306,11 @@ function brokenExpect(runtime: "docker" | "kubernetes" | "lxc"): Expect[] {
   add("workload-disallow-privileged", /privileged/);
   add("workload-enforce-non-root", /rootuser/);
   add("tls-enforce-certificate-validity", /gateway|ingress/i);
+  add("bluegreen-keep-previous-colour", /EnvironmentFacts/);
+  add("license-require-valid", /EnvironmentFacts/);
+  add("waivers-disallow-expired", /-debug\b|-debug-/);
+  add("canary-enforce-ladder-order", /canary/);
+  add("gpu-enforce-memory-limit", /-gpu\b|-gpu-/, ["docker", "kubernetes"]);
   return all
     .filter((e) => !(e as any).on || (e as any).on.includes(runtime))
     .map((e) => [e[0], e[1]] as const);

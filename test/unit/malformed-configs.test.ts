@@ -185,6 +185,17 @@ const cases: Case[] = [
     />=1|too small/i,
   ],
   [
+    "a GPU workload on LXC, which passes no GPU into containers",
+    (s) => ({
+      ...s,
+      runtime: "lxc",
+      lxc: { node: { host: "pve" } },
+      services: { api: { ...s.services.api, gpu: { count: 1 } } },
+    }),
+    "services.api.gpu",
+    /passes no GPU into a container/,
+  ],
+  [
     "postgres version not a number",
     (s) => ({ ...s, postgres: { version: "sixteen" } }),
     "postgres.version",

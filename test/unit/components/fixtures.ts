@@ -35,7 +35,14 @@ const common = {
 };
 
 export function specFor(extra: Record<string, unknown>): EnvironmentSpec {
-  const parsed = parseSpec({ ...common, ...extra });
+  // golive's LXC runtime refuses GPU workloads: the OCR worker runs there without its GPU.
+  const services =
+    extra.runtime === "lxc"
+      ? Object.fromEntries(
+          Object.entries(common.services).map(([n, s]) => [n, { ...s, gpu: undefined }]),
+        )
+      : common.services;
+  const parsed = parseSpec({ ...common, services, ...extra });
   if (!parsed.ok) {
     throw new Error(JSON.stringify(parsed.problems, null, 2));
   }
