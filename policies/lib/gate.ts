@@ -5,7 +5,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { dataRoles, label, role } from "./contract";
 import { servicesOf } from "./identify";
-import { k8sConfigMap } from "./kinds";
 import { filesOf } from "./resources";
 import { isKnown, parseImage, type WorkloadView } from "./workloads";
 
@@ -49,7 +48,7 @@ export function isApp(w: WorkloadView): boolean {
   if (servicesOf(w).length > 0) return false;
   if (w.image !== undefined && isKnown(w.image) && infraImages.test(parseImage(w.image).repository))
     return false;
-  return component === undefined || !notApps.has(component);
+  return true;
 }
 
 /** Every configuration text of the stack: files delivered with workloads and ConfigMap data. */
@@ -58,7 +57,6 @@ export function configTexts(
 ): { urn: string; path: string; content: string }[] {
   const out: { urn: string; path: string; content: string }[] = [];
   for (const r of resources) {
-    if (r.type !== k8sConfigMap && filesOf(r.type, r.props).length === 0) continue;
     for (const f of filesOf(r.type, r.props)) out.push({ urn: r.urn, ...f });
   }
   return out;

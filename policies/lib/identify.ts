@@ -225,17 +225,6 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** Value of a `--flag value` / `--flag=value` option in a command line (Redis, PostgreSQL -c). */
-export function optionValue(argv: readonly string[], flag: string): string | undefined {
-  let found: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === flag && i + 1 < argv.length) found = argv[i + 1];
-    else if (a.startsWith(`${flag}=`)) found = a.slice(flag.length + 1);
-  }
-  return found;
-}
-
 /** PostgreSQL settings given with `-c name=value` (or `--name=value`). */
 export function postgresSettings(argv: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

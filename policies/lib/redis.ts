@@ -3,7 +3,8 @@
  * it), overridden by command-line options, as redis-server applies them.
  */
 import { unknownAtPreview, subject } from "./gate";
-import { isKnown, type WorkloadView } from "./workloads";
+import { runs } from "./identify";
+import { isKnown, workloadsOf, type WorkloadView } from "./workloads";
 
 export interface RedisSettings {
   get(name: string): string | undefined;
@@ -65,4 +66,23 @@ export function redisSettings(w: WorkloadView): RedisSettings {
         ? `${subject(w)}: Redis reads settings from ${unread.join(", ")}, which the pack cannot read at preview; pass appendonly, save, maxmemory and maxmemory-policy as options, or deliver the file with the workload.`
         : undefined,
   };
+}
+
+/**
+ * The Redis servers a resource runs, with their settings; one whose settings cannot be judged is
+ * reported (`problem`) and left out.
+ */
+export function redisServers(
+  type: string,
+  props: Record<string, any>,
+  report: (message: string) => void,
+): { w: WorkloadView; s: RedisSettings }[] {
+  const out: { w: WorkloadView; s: RedisSettings }[] = [];
+  for (const w of workloadsOf(type, props)) {
+    if (!runs(w, "redis")) continue;
+    const s = redisSettings(w);
+    if (s.problem) report(s.problem);
+    else out.push({ w, s });
+  }
+  return out;
 }

@@ -3,7 +3,6 @@
  * whatever the runtime. Unknown values (at preview) read as absent here; gates that must decide
  * on a value use the views of lib/workloads.ts, which keep "unknown" apart from "absent".
  */
-import { types } from "./contract";
 import { dockerContainer, isLxcService, k8sConfigMap } from "./kinds";
 import { known } from "./unknowns";
 import { workloadsOf } from "./workloads";
@@ -28,11 +27,3 @@ export function filesOf(type: string, props: Props): { path: string; content: st
   }
   return [];
 }
-
-/** Whether a resource carries a workload's files: a Docker container, a ConfigMap, an LXC service. */
-export function carriesFiles(type: string, props: Props): boolean {
-  return type === dockerContainer || type === k8sConfigMap || isLxcService(type, props);
-}
-
-/** The type token of golive's environment facts resource. */
-export const factsType = types.facts;

@@ -18,27 +18,11 @@ import {
   podSpecOf,
   declaredReplicas,
 } from "./kinds";
-import { known } from "./unknowns";
+import { isKnown, known, read, UNKNOWN, type Fact } from "./unknowns";
 
 type Props = Record<string, any>;
 
-/** A value the pack cannot read at preview (computed by another resource, or hidden from it). */
-export const UNKNOWN: unique symbol = Symbol("unknown at preview");
-export type Fact<T> = T | typeof UNKNOWN;
-
-export function isKnown<T>(v: Fact<T>): v is T {
-  return v !== UNKNOWN;
-}
-
-/** Reads a value; UNKNOWN when the SDK reports it unknown at preview. */
-export function read<T>(f: () => T): Fact<T> {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof Error && e.constructor.name === "UnknownValueError") return UNKNOWN;
-    throw e;
-  }
-}
+export { isKnown, read, UNKNOWN, type Fact } from "./unknowns";
 
 export type Runtime = "docker" | "kubernetes" | "lxc";
 

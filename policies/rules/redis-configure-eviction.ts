@@ -1,8 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { subject } from "../lib/gate";
-import { runs } from "../lib/identify";
-import { redisSettings } from "../lib/redis";
-import { workloadsOf } from "../lib/workloads";
+import { redisServers } from "../lib/redis";
 
 interface Config {
   policy: string;
@@ -22,13 +20,7 @@ export const redisConfigureEviction: ResourceValidationPolicy = {
   configSchema: { properties: { policy: { type: "string", default: "allkeys-lru" } } },
   validateResource: (args, reportViolation) => {
     const { policy } = args.getConfig<Config>();
-    for (const w of workloadsOf(args.type, args.props)) {
-      if (!runs(w, "redis")) continue;
-      const s = redisSettings(w);
-      if (s.problem) {
-        reportViolation(s.problem);
-        continue;
-      }
+    for (const { w, s } of redisServers(args.type, args.props, reportViolation)) {
       const max = s.get("maxmemory");
       if (max === undefined || !/^[1-9]\d*[a-z]*$/i.test(max))
         reportViolation(`${subject(w)}: Redis has no maxmemory.`);

@@ -1,8 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { subject } from "../lib/gate";
-import { runs } from "../lib/identify";
-import { redisSettings } from "../lib/redis";
-import { workloadsOf } from "../lib/workloads";
+import { redisServers } from "../lib/redis";
 
 /**
  * Redis persists with both AOF and RDB snapshots (the Bitnami chart turns RDB off), judged on any
@@ -17,13 +15,7 @@ export const redisEnablePersistence: ResourceValidationPolicy = {
   remediationSteps: "Keep `redis.appendonly: true` and a non-empty `redis.save`.",
   url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
   validateResource: (args, reportViolation) => {
-    for (const w of workloadsOf(args.type, args.props)) {
-      if (!runs(w, "redis")) continue;
-      const s = redisSettings(w);
-      if (s.problem) {
-        reportViolation(s.problem);
-        continue;
-      }
+    for (const { w, s } of redisServers(args.type, args.props, reportViolation)) {
       if ((s.get("appendonly") ?? "no").toLowerCase() !== "yes")
         reportViolation(`${subject(w)}: Redis runs without AOF (appendonly yes).`);
       const save = s.get("save");

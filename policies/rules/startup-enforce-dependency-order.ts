@@ -48,13 +48,16 @@ export const startupEnforceDependencyOrder: StackValidationPolicy = {
   url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
   validateStack: (args, reportViolation) => {
     const all = workloads(args.resources);
-    const views = new Map(running(args.resources).map((r) => [r.resource.urn, r.views]));
+    const processes = running(args.resources);
+    const views = new Map(processes.map((r) => [r.resource.urn, r.views]));
     const viewOf = (urn: string) => views.get(urn)?.[0];
     // LXC: the container command realises the workload; its service command holds the env.
-    const serviceOf = (name: string) =>
-      running(args.resources).find((r) =>
-        r.views.some((v) => v.name === name && v.runtime === "lxc"),
-      )?.views[0];
+    const lxcServices = new Map<string, WorkloadView>();
+    for (const { views: vs } of processes) {
+      for (const v of vs)
+        if (v.runtime === "lxc" && !lxcServices.has(v.name)) lxcServices.set(v.name, v);
+    }
+    const serviceOf = (name: string) => lxcServices.get(name);
     const data = all.filter((w) => {
       const v = viewOf(w.resource.urn) ?? serviceOf(w.name);
       return v !== undefined ? isData(v) : dataRoleSet.has(w.component);

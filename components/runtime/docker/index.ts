@@ -178,7 +178,8 @@ export class DockerWorkload extends pulumi.ComponentResource {
 
     const limits = spec.resources.limits;
     const requests = spec.resources.requests;
-    // The spec's user and privileged mode; absent, golive's default user, unprivileged.
+    // The spec's user and privileged mode; absent, the workload's dockerUser ("image": the
+    // image's own), else its runAsUser or golive's default; unprivileged.
     const sc = spec.securityContext;
     const runAs = sc?.runAsUser ?? spec.runAsUser;
     const dockerUser =
