@@ -15,6 +15,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import yaml from "js-yaml";
 import { formatProblems, parseSpec } from "../../components/config/load";
+import { minimalSpec } from "./minimal-spec";
 
 const repo = path.resolve(__dirname, "..", "..");
 
@@ -83,17 +84,7 @@ function asPulumiConfig(v: unknown): unknown {
 }
 
 /** The smallest spec the fragments are laid over. */
-const minimal = () => ({
-  runtime: "docker",
-  tier: "dev",
-  services: {
-    api: {
-      image: "acme/api:1.0.0",
-      ports: [{ name: "http", port: 8080, public: true }],
-      healthCheck: { path: "/health" },
-    },
-  },
-});
+const minimal = minimalSpec;
 
 function specOf(text: string): unknown {
   const doc = asPulumiConfig(yaml.load(text)) as Record<string, any>;

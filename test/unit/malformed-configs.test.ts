@@ -5,18 +5,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseSpec } from "../../components/config/load";
+import { minimalSpec } from "./minimal-spec";
 
-const base = () => ({
-  runtime: "docker",
-  tier: "dev",
-  services: {
-    api: {
-      image: "acme/api:1.0.0",
-      ports: [{ name: "http", port: 8080, public: true }],
-      healthCheck: { path: "/health" },
-    },
-  },
-});
+const base = minimalSpec;
 
 type Spec = ReturnType<typeof base> & Record<string, any>;
 type Case = [title: string, mutate: (s: Spec) => unknown, path: string, expected: RegExp];
