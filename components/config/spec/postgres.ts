@@ -1,0 +1,57 @@
+/** PostgreSQL: the primary, its streaming replicas, pgBouncer, the WAL archive and backups. */
+import { z } from "zod";
+import { image, pgIdentifier, resourcesSpec } from "./common";
+
+export const postgresSpec = z
+  .object({
+    /** Major version; golive defaults to 16 (the checklists demand 15 or later). */
+    version: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'a version such as "16"')
+      .default("16"),
+    image: image.optional(),
+    database: pgIdentifier.default("app"),
+    user: pgIdentifier.default("app"),
+    storageGb: z.number().int().min(1).default(20),
+    resources: resourcesSpec.default({}),
+    /** Streaming replicas (hot standby, one replication slot each). */
+    replicas: z.number().int().min(0).max(5).default(0),
+    pgbouncer: z
+      .object({
+        enabled: z.boolean().default(true),
+        poolMode: z.enum(["session", "transaction", "statement"]).default("transaction"),
+        maxClientConnections: z.number().int().min(1).default(500),
+        defaultPoolSize: z.number().int().min(1).default(20),
+        image: image.optional(),
+        /** The user pgBouncer runs as in its image (owns the secret userlist). */
+        user: z.string().min(1).default("1001"),
+      })
+      .strict()
+      .default({
+        enabled: true,
+        poolMode: "transaction",
+        maxClientConnections: 500,
+        defaultPoolSize: 20,
+        user: "1001",
+      }),
+    walArchive: z
+      .object({
+        enabled: z.boolean().default(true),
+        storageGb: z.number().int().min(1).default(20),
+      })
+      .strict()
+      .default({ enabled: true, storageGb: 20 }),
+    backups: z
+      .object({
+        enabled: z.boolean().default(true),
+        intervalHours: z.number().int().min(1).max(168).default(24),
+        retentionDays: z.number().int().min(1).default(14),
+        storageGb: z.number().int().min(1).default(50),
+      })
+      .strict()
+      .default({ enabled: true, intervalHours: 24, retentionDays: 14, storageGb: 50 }),
+    exporterImage: image.optional(),
+  })
+  .strict();
+
+export type PostgresSpec = z.output<typeof postgresSpec>;

@@ -1,0 +1,52 @@
+/** What the runtimes need beyond the workloads: the host, the Proxmox node (LXC), Kubernetes. */
+import { z } from "zod";
+import { name, port } from "./common";
+
+/** The host (or cluster) the environment runs on, as the policy pack's sizing gates judge it. */
+export const hostSpec = z
+  .object({
+    cpuCores: z.number().int().min(1),
+    memoryGb: z.number().positive(),
+    diskGb: z.number().positive(),
+    /** Free disk at go-live (Ablage demands 50 GB free). */
+    freeDiskGb: z.number().nonnegative().optional(),
+    /** Cluster nodes (Proxmox): the PSA checklist demands 3 with HA. */
+    nodes: z.number().int().min(1).default(1),
+    gpu: z
+      .object({ model: z.string().min(1), memoryGb: z.number().positive() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const lxcSpec = z
+  .object({
+    /** The Proxmox node golive drives over SSH. */
+    node: z
+      .object({
+        host: z.string().min(1),
+        port: port.default(22),
+        user: z.string().min(1).default("root"),
+        /**
+         * Config key of the SSH private key (set with `pulumi config set --secret`). Without one,
+         * golive authenticates through the SSH agent ($SSH_AUTH_SOCK).
+         */
+        privateKeyConfig: z.string().min(1).optional(),
+      })
+      .strict(),
+    template: z.string().min(1).default("local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"),
+    storage: z.string().min(1).default("local-lvm"),
+    bridge: z.string().min(1).default("vmbr0"),
+    /** CT-IDs by service name; services without one get the next free ID from `firstId`. */
+    ids: z.record(z.string(), z.number().int().min(100).max(999_999_999)).default({}),
+    firstId: z.number().int().min(100).default(200),
+  })
+  .strict();
+
+export const kubernetesSpec = z
+  .object({
+    namespace: name.optional(),
+    /** Write manifests to this folder instead of applying them (no cluster needed). */
+    renderYamlToDirectory: z.string().min(1).optional(),
+  })
+  .strict();
