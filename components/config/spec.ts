@@ -4,6 +4,8 @@
  * `EnvironmentSpec` and never reads config itself.
  *
  * The schema lives in spec/, one file per area; this barrel is what the rest of golive imports.
+ * Each default is written once, on its field: a block whose fields all have defaults is defaulted
+ * with `.prefault({})`, so that leaving the block out means exactly what `{}` means.
  */
 export { normalizeDate, resourcesSpec, type ResourcesSpec } from "./spec/common";
 export {

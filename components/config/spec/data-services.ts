@@ -30,7 +30,7 @@ export const redisSpec = z
       .array(z.string().regex(/^\d+ \d+$/, 'a rule such as "900 1"'))
       .default(["900 1", "300 10", "60 10000"]),
     storageGb: z.number().int().min(1).default(5),
-    resources: resourcesSpec.default({ limits: { cpu: "1", memory: "512Mi" } }),
+    resources: resourcesSpec.prefault({ limits: { cpu: "1", memory: "512Mi" } }),
     exporterImage: image.optional(),
   })
   .strict();
@@ -75,7 +75,7 @@ export const rabbitmqSpec = z
       .default([]),
     plugins: z.array(z.string()).default(["rabbitmq_management", "rabbitmq_prometheus"]),
     storageGb: z.number().int().min(1).default(10),
-    resources: resourcesSpec.default({ limits: { cpu: "1", memory: "1Gi" } }),
+    resources: resourcesSpec.prefault({ limits: { cpu: "1", memory: "1Gi" } }),
   })
   .strict();
 
@@ -126,7 +126,7 @@ export const minioSpec = z
       .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, "an S3 bucket name"))
       .default([]),
     storageGb: z.number().int().min(1).default(100),
-    resources: resourcesSpec.default({ limits: { cpu: "1", memory: "1Gi" } }),
+    resources: resourcesSpec.prefault({ limits: { cpu: "1", memory: "1Gi" } }),
   })
   .strict();
 
@@ -139,7 +139,7 @@ export const mongodbSpec = z
     image: image.optional(),
     database: name.default("app"),
     storageGb: z.number().int().min(1).default(20),
-    resources: resourcesSpec.default({ limits: { cpu: "1", memory: "2Gi" } }),
+    resources: resourcesSpec.prefault({ limits: { cpu: "1", memory: "2Gi" } }),
   })
   .strict();
 

@@ -38,7 +38,7 @@ export const environmentSpec = z
         message: z.string().default("Planned maintenance"),
       })
       .strict()
-      .default({ enabled: false, message: "Planned maintenance" }),
+      .prefault({}),
     canaries: z.array(canarySpec).default([]),
     /**
      * What `pulumi destroy` does with data volumes (databases, queues, search indexes, metrics,
@@ -84,7 +84,7 @@ export const environmentSpec = z
     mongodb: mongodbSpec.optional(),
     monitoring: monitoringSpec.optional(),
     lxc: lxcSpec.optional(),
-    kubernetes: kubernetesSpec.default({}),
+    kubernetes: kubernetesSpec.prefault({}),
     labels: z.record(z.string(), z.string()).default({}),
   })
   .strict();

@@ -2,9 +2,6 @@
 import { z } from "zod";
 import { image, name, port } from "./common";
 
-const corsMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-const corsHeaders = ["Authorization", "Content-Type", "X-Requested-With"];
-
 export const tlsSpec = z.discriminatedUnion("source", [
   /** Certificates from an ACME CA (Let's Encrypt), obtained by Caddy (Docker, LXC). */
   z.object({ source: z.literal("acme"), email: z.string().email() }).strict(),
@@ -41,11 +38,11 @@ export const gatewaySpec = z
             z.string().regex(/^https?:\/\/[^/]+$/, "an origin such as https://app.example.com"),
           )
           .default([]),
-        methods: z.array(z.string()).default(corsMethods),
-        headers: z.array(z.string()).default(corsHeaders),
+        methods: z.array(z.string()).default(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
+        headers: z.array(z.string()).default(["Authorization", "Content-Type", "X-Requested-With"]),
       })
       .strict()
-      .default({ origins: [], methods: corsMethods, headers: corsHeaders }),
+      .prefault({}),
     rateLimit: z
       .object({
         requestsPerSecond: z.number().int().min(1),
@@ -60,7 +57,7 @@ export const gatewaySpec = z
         brotli: z.boolean().default(false),
       })
       .strict()
-      .default({ gzip: true, zstd: true, brotli: false }),
+      .prefault({}),
     /** The health endpoint, routed to the apps; the gateway answers `<healthPath>/gateway` itself. */
     healthPath: z.string().startsWith("/").default("/health"),
     /** Path prefix to service; defaults to "/" for the first public service, "/<name>" for others. */

@@ -56,13 +56,7 @@ export const monitoringSpec = z
         diskFreePercent: z.number().positive().max(100).default(15),
       })
       .strict()
-      .default({
-        errorRatePercent: 1,
-        latencyP95Ms: 500,
-        handoffRatePercent: 10,
-        replicaLagSeconds: 30,
-        diskFreePercent: 15,
-      }),
+      .prefault({}),
     /** Rules added to golive's defaults (names must not repeat an enabled default's). */
     alertRules: z.array(alertRuleSpec).default([]),
     /**
@@ -73,7 +67,7 @@ export const monitoringSpec = z
     grafana: z
       .object({ enabled: z.boolean().default(true) })
       .strict()
-      .default({ enabled: true }),
+      .prefault({}),
     prometheusImage: image.default("prom/prometheus:v2.54.1"),
     alertmanagerImage: image.default("prom/alertmanager:v0.27.0"),
     grafanaImage: image.default("grafana/grafana:11.2.0"),

@@ -13,7 +13,7 @@ export const postgresSpec = z
     database: pgIdentifier.default("app"),
     user: pgIdentifier.default("app"),
     storageGb: z.number().int().min(1).default(20),
-    resources: resourcesSpec.default({}),
+    resources: resourcesSpec.prefault({}),
     /** Streaming replicas (hot standby, one replication slot each). */
     replicas: z.number().int().min(0).max(5).default(0),
     pgbouncer: z
@@ -27,20 +27,14 @@ export const postgresSpec = z
         user: z.string().min(1).default("1001"),
       })
       .strict()
-      .default({
-        enabled: true,
-        poolMode: "transaction",
-        maxClientConnections: 500,
-        defaultPoolSize: 20,
-        user: "1001",
-      }),
+      .prefault({}),
     walArchive: z
       .object({
         enabled: z.boolean().default(true),
         storageGb: z.number().int().min(1).default(20),
       })
       .strict()
-      .default({ enabled: true, storageGb: 20 }),
+      .prefault({}),
     backups: z
       .object({
         enabled: z.boolean().default(true),
@@ -49,7 +43,7 @@ export const postgresSpec = z
         storageGb: z.number().int().min(1).default(50),
       })
       .strict()
-      .default({ enabled: true, intervalHours: 24, retentionDays: 14, storageGb: 50 }),
+      .prefault({}),
     exporterImage: image.optional(),
   })
   .strict();

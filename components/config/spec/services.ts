@@ -46,7 +46,7 @@ export const serviceSpec = z
       )
       .default([]),
     replicas: z.number().int().min(0).default(1),
-    resources: resourcesSpec.default({}),
+    resources: resourcesSpec.prefault({}),
     env: z.record(z.string(), z.string()).default({}),
     secretEnv: z.record(z.string(), secretRefSpec).default({}),
     healthCheck: healthCheckSpec.optional(),
