@@ -3,6 +3,7 @@
  * props behind the SDK's unknownCheckingProxy (unknowns throw as at preview), config from each
  * policy's configSchema defaults merged with overrides, and a collecting reportViolation.
  */
+import assert from "node:assert/strict";
 import type {
   PolicyResource,
   ResourceValidationArgs,
@@ -40,13 +41,13 @@ export interface Res {
   parent?: Res;
 }
 
-export function runResource(
+/** The arguments the policy server hands a resource validation, for `r`. */
+export function resourceArgs(
   policy: ResourceValidationPolicy,
   r: Res,
   config: object = {},
-): string[] {
-  const found: string[] = [];
-  const args = {
+): ResourceValidationArgs {
+  return {
     type: r.type,
     props: unknownCheckingProxy(r.props),
     urn: `urn:pulumi:test::golive::${r.type}::${r.name ?? "r"}`,
@@ -65,7 +66,16 @@ export function runResource(
     notApplicable: (reason?: string) => {
       throw new Error(`not applicable: ${reason}`);
     },
-  } as unknown as ResourceValidationArgs;
+  };
+}
+
+export function runResource(
+  policy: ResourceValidationPolicy,
+  r: Res,
+  config: object = {},
+): string[] {
+  const found: string[] = [];
+  const args = resourceArgs(policy, r, config);
   const validations = policy.validateResource ? [policy.validateResource].flat() : [];
   for (const v of validations) {
     settled(
@@ -245,5 +255,103 @@ export function facts(f: Record<string, any>): Res {
     type: "pulumi-nodejs:dynamic/golive:EnvironmentFacts",
     name: "facts",
     props: { tier: "production", runtime: "docker", features: {}, licenseProblems: [], ...f },
+  };
+}
+
+/** No violation found. */
+export const none = (found: string[]): void => assert.deepEqual(found, []);
+
+/** Exactly one violation found, and it matches `pattern`. */
+export const one = (found: string[], pattern: RegExp): void => {
+  assert.equal(found.length, 1, found.join("\n"));
+  assert.match(found[0], pattern);
+};
+
+/** The messages of a stack run. */
+export const messages = (found: { message: string }[]): string[] => found.map((f) => f.message);
+
+/** A policy (stack or resource) run over one resource: its messages. */
+export const stackOf = (p: Parameters<typeof runStack>[0], r: Res): string[] =>
+  messages(runStack(p, [r]));
+
+/** Runs `fn` with the pack's "today" (GOLIVE_TODAY) set to `day`, and restores it afterwards. */
+export function onDay(day: string, fn: () => void): void {
+  const before = process.env.GOLIVE_TODAY;
+  process.env.GOLIVE_TODAY = day;
+  try {
+    fn();
+  } finally {
+    if (before === undefined) delete process.env.GOLIVE_TODAY;
+    else process.env.GOLIVE_TODAY = before;
+  }
+}
+
+/** A compliant Docker workload `name` of `component`, with extra labels and what it waits for. */
+export function workload(
+  name: string,
+  component: string,
+  labels: Record<string, string> = {},
+  deps: Res[] = [],
+): Res {
+  const r = dockerApp(
+    { name: `golive-prod-${name}` },
+    { "app.kubernetes.io/name": name, "app.kubernetes.io/component": component, ...labels },
+  );
+  r.name = name;
+  r.dependencies = deps;
+  return r;
+}
+
+/** golive's labels as the LXC runtime hands them to its commands (JSON in GOLIVE_LABELS). */
+const lxcLabels = (name: string, component: string, extra: Record<string, string> = {}) =>
+  JSON.stringify({
+    "app.kubernetes.io/name": name,
+    "app.kubernetes.io/component": component,
+    ...extra,
+  });
+
+/** The `pct` container command of an LXC workload: its facts in the command's `environment`. */
+export function lxcContainer(
+  name: string,
+  id: number,
+  component: string,
+  extra: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Res {
+  return {
+    type: "command:remote:Command",
+    name: `${name}-ct`,
+    props: {
+      environment: {
+        GOLIVE_CT_ID: String(id),
+        GOLIVE_CT_HOSTNAME: name,
+        GOLIVE_CT_CORES: "1",
+        GOLIVE_CT_MEMORY_MB: "512",
+        GOLIVE_CT_UNPRIVILEGED: "1",
+        GOLIVE_LABELS: lxcLabels(name, component, extra),
+        ...env,
+      },
+    },
+  };
+}
+
+/** The service command that provisions an LXC workload's container. */
+export function lxcService(
+  name: string,
+  id: number,
+  component: string,
+  env: Record<string, string>,
+  extra: Record<string, string> = {},
+): Res {
+  return {
+    type: "command:remote:Command",
+    name: `${name}-service`,
+    props: {
+      environment: {
+        GOLIVE_CT_ID: String(id),
+        GOLIVE_LABELS: lxcLabels(name, component, extra),
+        ...env,
+      },
+    },
   };
 }

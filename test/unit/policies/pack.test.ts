@@ -1,11 +1,12 @@
-/** The pack as a whole: metadata on every policy, waivers, and the checklist coverage matrix. */
+/**
+ * The pack as a whole: metadata on every policy, one policy per file, and the checklist coverage
+ * matrix. Each policy's behaviour is tested in the file of its area (<area>.test.ts).
+ */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { policies, rawPolicies } from "../../../policies/rules";
-import { parseWaiver } from "../../../policies/lib/waivers";
-import { dockerApp, runResource, runStack } from "./harness";
 
 const repo = path.resolve(__dirname, "..", "..", "..");
 const names = new Set(rawPolicies.map((p) => p.name));
@@ -34,42 +35,6 @@ describe("the policy pack", () => {
       .filter((f) => f !== "index.ts")
       .map((f) => f.replace(/\.ts$/, ""));
     assert.deepEqual(files.sort(), [...names].sort());
-  });
-});
-
-describe("waivers", () => {
-  const waived = (value: string) =>
-    dockerApp(
-      { image: "acme/api:latest" },
-      { "golive.dev/waive.image-disallow-latest-tag": value },
-    );
-  const wrapped = policies.find((p) => p.name === "image-disallow-latest-tag")! as any;
-  const report = rawPolicies.find((p) => p.name === "waivers-report-active")! as any;
-  const expiredPolicy = rawPolicies.find((p) => p.name === "waivers-disallow-expired")! as any;
-
-  it("a valid waiver silences its policy on that resource, and is reported", () => {
-    process.env.GOLIVE_TODAY = "2026-11-21";
-    const r = waived("until=2026-12-31; reason=vendor ships no tagged build yet, ticket OPS-42");
-    assert.deepEqual(runResource(wrapped, r), []);
-    assert.match(
-      runStack(report, [r])[0].message,
-      /waiver of image-disallow-latest-tag until 2026-12-31: vendor ships/,
-    );
-    assert.deepEqual(runStack(expiredPolicy, [r]), []);
-  });
-
-  it("an expired waiver no longer waives, and is refused", () => {
-    process.env.GOLIVE_TODAY = "2027-01-05";
-    const r = waived("until=2026-12-31; reason=vendor ships no tagged build yet, ticket OPS-42");
-    assert.equal(runResource(wrapped, r).length, 1);
-    assert.match(runStack(expiredPolicy, [r])[0].message, /expired on 2026-12-31/);
-    assert.deepEqual(runStack(report, [r]), []);
-    delete process.env.GOLIVE_TODAY;
-  });
-
-  it("a waiver without a date or a reason is invalid", () => {
-    assert.match(parseWaiver("x", "reason=because").problem ?? "", /not a date/);
-    assert.match(parseWaiver("x", "until=2027-01-01").problem ?? "", /no reason/);
   });
 });
 

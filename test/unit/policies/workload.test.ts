@@ -1,0 +1,251 @@
+/**
+ * workload-*: every workload has a health check, resource limits, golive's labels, runs
+ * unprivileged and not as root, and (on Kubernetes) has replicas and a PodDisruptionBudget.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { workloadDisallowPrivileged } from "../../../policies/rules/workload-disallow-privileged";
+import { workloadEnforceNonRoot } from "../../../policies/rules/workload-enforce-non-root";
+import { workloadEnforceReplicasPdb } from "../../../policies/rules/workload-enforce-replicas-pdb";
+import { workloadMissingHealthcheck } from "../../../policies/rules/workload-missing-healthcheck";
+import { workloadMissingLabels } from "../../../policies/rules/workload-missing-labels";
+import { workloadMissingResourceLimits } from "../../../policies/rules/workload-missing-resource-limits";
+import {
+  dockerApp,
+  k8sDeployment,
+  lxcContainer,
+  lxcService,
+  messages,
+  none,
+  one,
+  runResource,
+  runStack,
+  type Res,
+} from "./harness";
+
+describe("workload-missing-healthcheck", () => {
+  it("accepts a container with a health check", () => {
+    none(runResource(workloadMissingHealthcheck, dockerApp()));
+  });
+
+  it("refuses a Docker container without a health check", () => {
+    one(
+      runResource(workloadMissingHealthcheck, dockerApp({ healthcheck: undefined })),
+      /no liveness or readiness check/,
+    );
+  });
+
+  it("exempts a one-off job (an attached container)", () => {
+    none(
+      runResource(workloadMissingHealthcheck, dockerApp({ healthcheck: undefined, attach: true })),
+    );
+  });
+
+  it("refuses a Kubernetes container without a readiness probe", () => {
+    one(
+      runResource(workloadMissingHealthcheck, k8sDeployment({ readinessProbe: undefined })),
+      /no readiness check/,
+    );
+  });
+});
+
+describe("workload-missing-resource-limits", () => {
+  it("accepts a container with CPU and memory limits", () => {
+    none(runResource(workloadMissingResourceLimits, dockerApp()));
+  });
+
+  it("refuses a Docker container without a memory limit", () => {
+    one(
+      runResource(workloadMissingResourceLimits, dockerApp({ memory: undefined })),
+      /memory limit/,
+    );
+  });
+
+  it("names the requests a Kubernetes container with limits only lacks", () => {
+    one(
+      runResource(
+        workloadMissingResourceLimits,
+        k8sDeployment({ resources: { limits: { cpu: "1", memory: "1Gi" } } }),
+      ),
+      /CPU request, memory request/,
+    );
+  });
+});
+
+describe("workload-disallow-privileged", () => {
+  it("accepts an unprivileged Docker container", () => {
+    none(runResource(workloadDisallowPrivileged, dockerApp()));
+  });
+
+  it("refuses a privileged Docker container", () => {
+    one(runResource(workloadDisallowPrivileged, dockerApp({ privileged: true })), /privileged/);
+  });
+
+  it("refuses a Docker container on the host network", () => {
+    one(
+      runResource(workloadDisallowPrivileged, dockerApp({ networkMode: "host" })),
+      /host network/,
+    );
+  });
+
+  it("refuses a container that mounts the Docker socket", () => {
+    one(
+      runResource(
+        workloadDisallowPrivileged,
+        dockerApp({
+          volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }],
+        }),
+      ),
+      /Docker socket/,
+    );
+  });
+
+  it("refuses a Kubernetes pod on the host network", () => {
+    one(
+      runResource(workloadDisallowPrivileged, k8sDeployment({}, {}, { hostNetwork: true })),
+      /host network/,
+    );
+  });
+
+  it("accepts an unprivileged LXC container", () => {
+    assert.deepEqual(runResource(workloadDisallowPrivileged, lxcContainer("api", 200, "app")), []);
+  });
+
+  it("refuses a privileged LXC container, naming its ID and host name", () => {
+    const found = runResource(
+      workloadDisallowPrivileged,
+      lxcContainer("api", 200, "app", {}, { GOLIVE_CT_UNPRIVILEGED: "0" }),
+    );
+    assert.equal(found.length, 1);
+    assert.match(found[0], /LXC container 200 \(api\) is privileged/);
+  });
+});
+
+describe("workload-enforce-non-root", () => {
+  it("accepts a pod that runs as a non-root UID", () => {
+    none(runResource(workloadEnforceNonRoot, k8sDeployment()));
+  });
+
+  it("refuses a pod that leaves the user to its image", () => {
+    one(
+      runResource(workloadEnforceNonRoot, k8sDeployment({}, {}, { securityContext: {} })),
+      /whatever user its image sets/,
+    );
+  });
+
+  it("refuses a container that runs as UID 0", () => {
+    one(
+      runResource(workloadEnforceNonRoot, k8sDeployment({ securityContext: { runAsUser: 0 } })),
+      /runs as root/,
+    );
+  });
+
+  const unit = (extra: string) => ({ GOLIVE_UNIT: `[Service]\nExecStart=/srv/api\n${extra}` });
+
+  it("on LXC, accepts a service unit with DynamicUser", () => {
+    assert.deepEqual(
+      runResource(workloadEnforceNonRoot, lxcService("api", 200, "app", unit("DynamicUser=yes\n"))),
+      [],
+    );
+  });
+
+  it("on LXC, refuses a service unit with User=0", () => {
+    assert.match(
+      runResource(workloadEnforceNonRoot, lxcService("api", 200, "app", unit("User=0\n")))[0],
+      /runs as root/,
+    );
+  });
+
+  it("on LXC, accepts a Debian package's own unit", () => {
+    assert.deepEqual(
+      runResource(
+        workloadEnforceNonRoot,
+        lxcService("redis", 210, "cache", {
+          GOLIVE_PACKAGES: "redis-server",
+          GOLIVE_SYSTEMD_SERVICE: "redis-server",
+        }),
+      ),
+      [],
+    );
+  });
+
+  it("on LXC, refuses a service with neither its own unit nor a package's unit", () => {
+    assert.match(
+      runResource(workloadEnforceNonRoot, lxcService("x", 220, "app", {}))[0],
+      /package's unit/,
+    );
+  });
+
+  it("on LXC, refuses a job, which runs as root", () => {
+    const job = {
+      type: "command:remote:Command",
+      name: "migrate",
+      props: { environment: { GOLIVE_CT_ID: "200", GOLIVE_JOB: "api-migration" } },
+    };
+    assert.match(runResource(workloadEnforceNonRoot, job)[0], /runs as root/);
+  });
+});
+
+describe("workload-missing-labels", () => {
+  it("accepts a workload with golive's labels", () => {
+    none(runResource(workloadMissingLabels, k8sDeployment()));
+  });
+
+  it("names the labels a workload lacks", () => {
+    const bare = k8sDeployment();
+    bare.props.metadata = { name: "api" };
+    one(runResource(workloadMissingLabels, bare), /Missing labels: app\.kubernetes\.io\/name/);
+  });
+
+  it("remediates a workload by adding the labels, after which it passes", () => {
+    const bare = k8sDeployment();
+    bare.props.metadata = { name: "api" };
+    const fixed = workloadMissingLabels.remediateResource!({
+      type: bare.type,
+      props: bare.props,
+      name: "api",
+    } as any) as Record<string, any>;
+    assert.equal(fixed.metadata.labels["app.kubernetes.io/part-of"], "golive");
+    none(runResource(workloadMissingLabels, { ...bare, props: fixed }));
+  });
+});
+
+describe("workload-enforce-replicas-pdb", () => {
+  const pdb: Res = {
+    type: "kubernetes:policy/v1:PodDisruptionBudget",
+    props: {
+      spec: { minAvailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "api" } } },
+    },
+  };
+  const hpa: Res = {
+    type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    props: { spec: { scaleTargetRef: { name: "api" }, minReplicas: 3 } },
+  };
+
+  it("accepts two replicas with a PodDisruptionBudget", () => {
+    assert.deepEqual(messages(runStack(workloadEnforceReplicasPdb, [k8sDeployment(), pdb])), []);
+  });
+
+  it("refuses a Deployment without a PodDisruptionBudget", () => {
+    assert.match(
+      messages(runStack(workloadEnforceReplicasPdb, [k8sDeployment()]))[0],
+      /no PodDisruptionBudget/,
+    );
+  });
+
+  it("refuses a single replica", () => {
+    assert.match(
+      messages(runStack(workloadEnforceReplicasPdb, [k8sDeployment({}, { replicas: 1 }), pdb]))[0],
+      /1 replica\(s\); at least 2/,
+    );
+  });
+
+  it("accepts a single replica when a HorizontalPodAutoscaler keeps at least 3", () => {
+    assert.deepEqual(
+      messages(
+        runStack(workloadEnforceReplicasPdb, [k8sDeployment({}, { replicas: 1 }), pdb, hpa]),
+      ),
+      [],
+    );
+  });
+});
