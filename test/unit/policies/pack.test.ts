@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { policies, rawPolicies } from "../../../policies/rules";
+import { dockerApp, runResource } from "./harness";
 
 const repo = path.resolve(__dirname, "..", "..", "..");
 const names = new Set(rawPolicies.map((p) => p.name));
@@ -35,6 +37,36 @@ describe("the policy pack", () => {
       .filter((f) => f !== "index.ts")
       .map((f) => f.replace(/\.ts$/, ""));
     assert.deepEqual(files.sort(), [...names].sort());
+  });
+
+  it("every policy is tested in the file of its area, in a suite named after it", () => {
+    for (const name of names) {
+      const area = name.split("-")[0];
+      const file = path.join(__dirname, `${area}.test.ts`);
+      assert.ok(fs.existsSync(file), `${name}: no test file ${area}.test.ts`);
+      const suites = [...fs.readFileSync(file, "utf8").matchAll(/describe\("([^"]+)"/g)].map(
+        (m) => m[1],
+      );
+      assert.ok(
+        suites.some((title) => title.split(/ and |, /).includes(name)),
+        `${name}: no suite of ${area}.test.ts is named after it`,
+      );
+    }
+  });
+});
+
+describe("the test harness", () => {
+  it("refuses a policy that returns a promise, rather than lose what it reports late", () => {
+    const late: ResourceValidationPolicy = {
+      name: "test-enforce-async",
+      description: "A policy of this test that reports after a promise.",
+      enforcementLevel: "mandatory",
+      validateResource: async (_args, report) => {
+        await Promise.resolve();
+        report("late");
+      },
+    };
+    assert.throws(() => runResource(late, dockerApp()), /is asynchronous/);
   });
 });
 
