@@ -85,12 +85,15 @@ export function ingressRoutes(spec: IngressSpec): readonly Route[] {
   ];
 }
 
-/** The page maintenance mode routes to: an unprivileged nginx answering 503 with the message. */
+/**
+ * The page maintenance mode routes to: an unprivileged nginx answering 503 with the message, its
+ * image pulled through the environment's registry like every other.
+ */
 export function maintenancePage(spec: IngressSpec): WorkloadSpec {
   return {
     name: "maintenance",
     component: "maintenance",
-    image: "nginxinc/nginx-unprivileged:1.27",
+    image: `${spec.imageRegistry ?? ""}nginxinc/nginx-unprivileged:1.27`,
     env: {},
     secretEnv: {},
     ports: [{ name: "http", port: maintenancePort, public: false }],

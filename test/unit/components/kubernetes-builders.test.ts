@@ -410,7 +410,10 @@ describe("Kubernetes ingress builders (pure, no mocks)", () => {
   });
 
   it("maintenance mode routes the health path to the app and everything else to a 503 page", () => {
-    const spec = ingress({ maintenance: { enabled: true, message: 'Back at "06:00"' } });
+    const spec = ingress({
+      maintenance: { enabled: true, message: 'Back at "06:00"' },
+      imageRegistry: "mirror.example.com/",
+    });
     matchSnapshot(
       "kubernetes-maintenance.yaml",
       toYaml({
@@ -428,6 +431,14 @@ describe("Kubernetes ingress builders (pure, no mocks)", () => {
       "/api -> maintenance:8080",
     ]);
     assert.equal(ingressAnnotations(spec)["nginx.ingress.kubernetes.io/custom-http-errors"], "503");
+    assert.equal(
+      maintenancePage(spec).image,
+      "mirror.example.com/nginxinc/nginx-unprivileged:1.27",
+    );
+    assert.equal(
+      maintenancePage({ ...spec, imageRegistry: undefined }).image,
+      "nginxinc/nginx-unprivileged:1.27",
+    );
     assert.match(
       maintenancePage(spec).files[0].content as string,
       /return 503 "Back at \\"06:00\\"";/,
