@@ -407,6 +407,15 @@ describe("Kubernetes ingress builders (pure, no mocks)", () => {
     });
     assert.equal(tlsSecretName(own), "erp-tls");
     assert.equal(tlsSecretData(own), undefined);
+    // A certificate from the spec: golive's own TLS Secret, the key as the Output it was given.
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const file = ingress({
+      gateway: { ...spec.gateway, tls: { source: "file", certificate: pem, keyConfig: "tlsKey" } },
+      tlsKey: secretKey,
+    });
+    assert.equal(tlsSecretName(file), "gateway-tls");
+    assert.deepEqual(tlsSecretData(file), { "tls.crt": pem, "tls.key": secretKey });
+    assert.equal(ingressAnnotations(file)["cert-manager.io/cluster-issuer"], undefined);
   });
 
   it("maintenance mode routes the health path to the app and everything else to a 503 page", () => {
