@@ -75,7 +75,17 @@ export class Gateway extends pulumi.ComponentResource {
       const switched = routes.map((r) =>
         colours[r.service] ? { ...r, service: `${r.service}-${colours[r.service].active}` } : r,
       );
-      args.runtime.ingress({ gateway: g, routes: switched, tlsKey, notAfter, maintenance }, this);
+      args.runtime.ingress(
+        {
+          gateway: g,
+          routes: switched,
+          tlsKey,
+          notAfter,
+          maintenance,
+          imageRegistry: args.imageRegistry,
+        },
+        this,
+      );
       this.registerOutputs({});
       return;
     }

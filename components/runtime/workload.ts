@@ -130,6 +130,8 @@ export interface IngressSpec {
   readonly notAfter?: string;
   /** Maintenance mode: route everything but health to a 503 page. */
   readonly maintenance: { readonly enabled: boolean; readonly message: string };
+  /** Prefix for the images the ingress runs itself (the maintenance page). Defaults to none. */
+  readonly imageRegistry?: string;
 }
 
 /** A runtime realises workloads. */

@@ -1,0 +1,250 @@
+/**
+ * A workload's pod as plain Kubernetes objects: labels and selector, the container (image,
+ * command, env, probes, requests and limits, mounts, security context) and the pod spec (volumes,
+ * pod security context, topology spread). Pure functions of the WorkloadSpec and the runtime
+ * context: nothing here registers a resource, so they are tested without mocks.
+ */
+import type * as input from "@pulumi/kubernetes/types/input";
+import { label } from "../../../policies/lib/contract";
+import type { HealthCheckSpec } from "../../config/spec";
+import {
+  defaultRunAsUser,
+  splitForKubernetes,
+  standardLabels,
+  type RuntimeContext,
+} from "../labels";
+import type { WorkloadFile, WorkloadPort, WorkloadSpec, WorkloadVolume } from "../workload";
+
+/**
+ * The standard labels as Kubernetes takes them: those whose values are no valid label values
+ * become annotations.
+ */
+export function podLabels(
+  spec: WorkloadSpec,
+  ctx: RuntimeContext,
+): { labels: Record<string, string>; annotations: Record<string, string> } {
+  return splitForKubernetes(standardLabels(ctx, spec));
+}
+
+/** The labels that select the workload's pods (Service, controllers, PDB, topology spread). */
+export function selector(spec: WorkloadSpec, ctx: RuntimeContext): Record<string, string> {
+  return {
+    [label.name]: spec.name,
+    [label.instance]: podLabels(spec, ctx).labels[label.instance],
+  };
+}
+
+/** The Secret holding the secret environment variables (read through `secretKeyRef`). */
+export function envSecretName(spec: WorkloadSpec): string {
+  return `${spec.name}-env`;
+}
+
+/** The ConfigMap holding the plain files. */
+export function filesName(spec: WorkloadSpec): string {
+  return `${spec.name}-files`;
+}
+
+/** The Secret holding the secret files. */
+export function secretFilesName(spec: WorkloadSpec): string {
+  return `${spec.name}-secret-files`;
+}
+
+/** The PersistentVolumeClaim of a Deployment's volume. */
+export function claimName(spec: WorkloadSpec, v: WorkloadVolume): string {
+  return `${spec.name}-${v.name}`;
+}
+
+/** The key of a file in its ConfigMap or Secret: its path, without the leading slash, made safe. */
+export function fileKey(path: string): string {
+  return path.replace(/^\//, "").replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+/** The workload's plain files (a ConfigMap) or its secret ones (a Secret). */
+export function filesOf(spec: WorkloadSpec, secret: boolean): WorkloadFile[] {
+  return spec.files.filter((f) => f.secret === secret);
+}
+
+/** The secret environment variables' names, sorted. */
+export function secretEnvKeys(spec: WorkloadSpec): string[] {
+  return Object.keys(spec.secretEnv).sort();
+}
+
+/** Kubernetes caps port names at 15 characters. */
+export function portName(p: WorkloadPort): string {
+  return p.name.slice(0, 15);
+}
+
+/** A Kubernetes probe for a spec health check. */
+export function k8sProbe(h: HealthCheckSpec, defaultPort: number | undefined): input.core.v1.Probe {
+  const timing = {
+    periodSeconds: h.intervalSeconds,
+    timeoutSeconds: h.timeoutSeconds,
+    failureThreshold: h.retries,
+  };
+  if (h.command) {
+    return { exec: { command: [...h.command] }, ...timing };
+  }
+  return { httpGet: { path: h.path, port: h.port ?? defaultPort ?? 80 }, ...timing };
+}
+
+/** Liveness (after the start period) and readiness probes from the health check, if any. */
+export function probes(
+  spec: WorkloadSpec,
+): Pick<input.core.v1.Container, "livenessProbe" | "readinessProbe"> {
+  const probe = spec.healthCheck && k8sProbe(spec.healthCheck, spec.ports[0]?.port);
+  return {
+    livenessProbe: probe && {
+      ...probe,
+      initialDelaySeconds: spec.healthCheck?.startPeriodSeconds,
+    },
+    readinessProbe: probe,
+  };
+}
+
+/** Requests and limits, and the GPUs as an `nvidia.com/gpu` limit. */
+export function resources(spec: WorkloadSpec): input.core.v1.ResourceRequirements {
+  const r = spec.resources;
+  return {
+    // Kubernetes defaults requests to limits; golive says so explicitly, so that the
+    // scheduler's view is in the manifest and the policy pack can read it.
+    requests: (r.requests ?? r.limits) && { ...(r.requests ?? r.limits) },
+    limits: r.limits && {
+      ...r.limits,
+      ...(spec.gpu ? { "nvidia.com/gpu": String(spec.gpu.count) } : {}),
+    },
+  };
+}
+
+/** Plain variables by value, then the secret ones through `secretKeyRef`, each sorted by name. */
+export function env(spec: WorkloadSpec): input.core.v1.EnvVar[] {
+  return [
+    ...Object.keys(spec.env)
+      .sort()
+      .map((k) => ({ name: k, value: spec.env[k] })),
+    ...secretEnvKeys(spec).map((k) => ({
+      name: k,
+      valueFrom: { secretKeyRef: { name: envSecretName(spec), key: k } },
+    })),
+  ];
+}
+
+/** The volumes, then each file on its own path (a subPath of the ConfigMap or Secret). */
+export function volumeMounts(spec: WorkloadSpec): input.core.v1.VolumeMount[] {
+  return [
+    ...spec.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
+    ...filesOf(spec, false).map((f) => ({
+      name: "files",
+      mountPath: f.path,
+      subPath: fileKey(f.path),
+    })),
+    ...filesOf(spec, true).map((f) => ({
+      name: "secret-files",
+      mountPath: f.path,
+      subPath: fileKey(f.path),
+      readOnly: true,
+    })),
+  ];
+}
+
+/** The UID the pod runs as (fsGroup too): the spec's securityContext, `runAsUser`, else 10001. */
+export function runAsUser(spec: WorkloadSpec): number {
+  return spec.securityContext?.runAsUser ?? spec.runAsUser ?? defaultRunAsUser;
+}
+
+/** Unprivileged, no privilege escalation, no capabilities; or privileged when the spec says so. */
+export function containerSecurityContext(spec: WorkloadSpec): input.core.v1.SecurityContext {
+  // Kubernetes refuses privileged with allowPrivilegeEscalation false: a privileged container
+  // (the spec's securityContext) gets only that, for the policy pack to judge.
+  return spec.securityContext?.privileged
+    ? { privileged: true }
+    : {
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ["ALL"] },
+      };
+}
+
+/** The pod's user and group, non-root unless the UID is 0, the runtime's seccomp profile. */
+export function podSecurityContext(spec: WorkloadSpec): input.core.v1.PodSecurityContext {
+  const user = runAsUser(spec);
+  return {
+    // runAsNonRoot with UID 0 would only stop the kubelet from starting the pod; without it,
+    // the policy pack sees the root user the spec asks for.
+    ...(user !== 0 ? { runAsNonRoot: true } : {}),
+    runAsUser: user,
+    fsGroup: user,
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+/** The workload's one container. */
+export function container(spec: WorkloadSpec): input.core.v1.Container {
+  return {
+    name: spec.name,
+    image: spec.image,
+    // The image's entrypoint stays unless the workload replaces it (as on Docker).
+    command: spec.entrypoint ? [...spec.entrypoint] : undefined,
+    args: spec.command ? [...spec.command] : undefined,
+    ports: spec.ports.map((p) => ({ name: portName(p), containerPort: p.port })),
+    env: env(spec),
+    resources: resources(spec),
+    ...probes(spec),
+    volumeMounts: volumeMounts(spec),
+    securityContext: containerSecurityContext(spec),
+  };
+}
+
+/**
+ * The pod's volumes: the files' ConfigMap and Secret, and on a Deployment its claims (a
+ * StatefulSet's come from its claim templates).
+ */
+export function podVolumes(spec: WorkloadSpec): input.core.v1.Volume[] {
+  const plainFiles = filesOf(spec, false);
+  const secretFiles = filesOf(spec, true);
+  return [
+    ...(plainFiles.length > 0 ? [{ name: "files", configMap: { name: filesName(spec) } }] : []),
+    ...(secretFiles.length > 0
+      ? [
+          {
+            name: "secret-files",
+            secret: { secretName: secretFilesName(spec), defaultMode: 0o400 },
+          },
+        ]
+      : []),
+    ...(spec.job || spec.stateful
+      ? []
+      : spec.volumes.map((v) => ({
+          name: v.name,
+          persistentVolumeClaim: { claimName: claimName(spec, v) },
+        }))),
+  ];
+}
+
+/** Replicas spread over nodes where the scheduler can (never blocking scheduling). */
+export function topologySpread(
+  spec: WorkloadSpec,
+  ctx: RuntimeContext,
+): input.core.v1.TopologySpreadConstraint[] | undefined {
+  return spec.replicas > 1
+    ? [
+        {
+          maxSkew: 1,
+          topologyKey: "kubernetes.io/hostname",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: { matchLabels: selector(spec, ctx) },
+        },
+      ]
+    : undefined;
+}
+
+/** The pod: its container, volumes, security context and spread; a job's never restarts. */
+export function podSpec(spec: WorkloadSpec, ctx: RuntimeContext): input.core.v1.PodSpec {
+  return {
+    containers: [container(spec)],
+    volumes: podVolumes(spec),
+    securityContext: podSecurityContext(spec),
+    automountServiceAccountToken: false,
+    topologySpreadConstraints: topologySpread(spec, ctx),
+    ...(spec.job ? { restartPolicy: "Never" } : {}),
+  };
+}

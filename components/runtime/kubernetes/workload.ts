@@ -1,0 +1,109 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { RuntimeContext } from "../labels";
+import type { WorkloadSpec } from "../workload";
+import { workloadObjects } from "./manifests";
+
+export interface KubernetesWorkloadArgs {
+  /** The workload. */
+  readonly spec: WorkloadSpec;
+  /** Names, tier and labels shared by every workload. */
+  readonly context: RuntimeContext;
+  /** The namespace every object goes into. */
+  readonly namespace: pulumi.Input<string>;
+}
+
+/**
+ * One workload on Kubernetes: its Secret (secret env), ConfigMap and Secret (files), and a Job, or
+ * a Service with a StatefulSet or a Deployment (with its claims), and a PodDisruptionBudget when
+ * replicated. What each object holds is `workloadObjects` (manifests.ts); this registers them.
+ */
+export class KubernetesWorkload extends pulumi.ComponentResource {
+  public readonly controller: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet | k8s.batch.v1.Job;
+  /** The Service in front of it (none for jobs). */
+  public readonly service?: k8s.core.v1.Service;
+
+  constructor(name: string, args: KubernetesWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("golive:kubernetes:Workload", name, {}, opts);
+    const o = workloadObjects(args.spec, args.context);
+    const metadata = (objectName: string) => ({
+      name: objectName,
+      namespace: args.namespace,
+      labels: o.labels,
+      annotations: o.annotations,
+    });
+    const childOpts = { parent: this };
+
+    const secret =
+      o.envSecret &&
+      new k8s.core.v1.Secret(
+        `${name}-env`,
+        { metadata: metadata(o.envSecret.name), type: "Opaque", stringData: o.envSecret.data },
+        childOpts,
+      );
+    const configMap =
+      o.files &&
+      new k8s.core.v1.ConfigMap(
+        `${name}-files`,
+        { metadata: metadata(o.files.name), data: o.files.data },
+        childOpts,
+      );
+    const fileSecret =
+      o.secretFiles &&
+      new k8s.core.v1.Secret(
+        `${name}-secret-files`,
+        { metadata: metadata(o.secretFiles.name), stringData: o.secretFiles.data },
+        childOpts,
+      );
+    // The pods read these by name: the controller waits for them.
+    const dependsOn = [secret, configMap, fileSecret].filter(
+      (r): r is k8s.core.v1.Secret | k8s.core.v1.ConfigMap => r !== undefined,
+    );
+
+    const c = o.controller;
+    if (c.kind === "Job") {
+      this.controller = new k8s.batch.v1.Job(
+        `${name}-job`,
+        { metadata: metadata(o.name), spec: c.spec },
+        { ...childOpts, dependsOn },
+      );
+      this.registerOutputs({});
+      return;
+    }
+
+    this.service = new k8s.core.v1.Service(
+      `${name}-service`,
+      { metadata: metadata(o.name), spec: c.service },
+      childOpts,
+    );
+    if (c.kind === "StatefulSet") {
+      this.controller = new k8s.apps.v1.StatefulSet(
+        `${name}-statefulset`,
+        { metadata: metadata(o.name), spec: c.spec },
+        { ...childOpts, dependsOn },
+      );
+    } else {
+      const claims = c.claims.map(
+        (claim) =>
+          new k8s.core.v1.PersistentVolumeClaim(
+            `${name}-${claim.key}`,
+            { metadata: metadata(claim.name), spec: claim.spec },
+            { ...childOpts, retainOnDelete: claim.retainOnDelete },
+          ),
+      );
+      this.controller = new k8s.apps.v1.Deployment(
+        `${name}-deployment`,
+        { metadata: metadata(o.name), spec: c.spec },
+        { ...childOpts, dependsOn: [...dependsOn, ...claims] },
+      );
+    }
+    if (c.podDisruptionBudget) {
+      new k8s.policy.v1.PodDisruptionBudget(
+        `${name}-pdb`,
+        { metadata: metadata(o.name), spec: c.podDisruptionBudget },
+        childOpts,
+      );
+    }
+    this.registerOutputs({ service: this.service.metadata.name });
+  }
+}
