@@ -11,25 +11,28 @@ const am = (receiver: string, config: string) =>
   );
 
 describe("alertmanager-disallow-null-receiver", () => {
-  it("accepts a webhook receiver that has a webhook config", () => {
+  it("accepts a webhook receiver that has a webhook config", async () => {
     none(
-      stackOf(
+      await stackOf(
         alertmanagerDisallowNullReceiver,
         am("webhook", "receivers:\n  - name: golive\n    webhook_configs:\n      - url: x\n"),
       ),
     );
   });
 
-  it("refuses the null receiver, a sink for every alert", () => {
+  it("refuses the null receiver, a sink for every alert", async () => {
     one(
-      stackOf(alertmanagerDisallowNullReceiver, am("null", "receivers:\n  - name: golive\n")),
+      await stackOf(alertmanagerDisallowNullReceiver, am("null", "receivers:\n  - name: golive\n")),
       /null sink/,
     );
   });
 
-  it("refuses a webhook receiver whose config has no webhook", () => {
+  it("refuses a webhook receiver whose config has no webhook", async () => {
     one(
-      stackOf(alertmanagerDisallowNullReceiver, am("webhook", "receivers:\n  - name: golive\n")),
+      await stackOf(
+        alertmanagerDisallowNullReceiver,
+        am("webhook", "receivers:\n  - name: golive\n"),
+      ),
       /no webhook/,
     );
   });

@@ -17,30 +17,30 @@ describe("bluegreen-keep-previous-colour", () => {
     });
   const both = [workload("crm-blue", "app"), workload("crm-green", "app")];
 
-  it("accepts both colours deployed with all traffic on the active one", () => {
+  it("accepts both colours deployed with all traffic on the active one", async () => {
     assert.deepEqual(
-      messages(runStack(bluegreenKeepPreviousColour, [bg("green", 0, 100), ...both])),
+      messages(await runStack(bluegreenKeepPreviousColour, [bg("green", 0, 100), ...both])),
       [],
     );
   });
 
-  it("accepts a split between the colours during a switch", () => {
+  it("accepts a split between the colours during a switch", async () => {
     assert.deepEqual(
-      messages(runStack(bluegreenKeepPreviousColour, [bg("green", 50, 50), ...both])),
+      messages(await runStack(bluegreenKeepPreviousColour, [bg("green", 50, 50), ...both])),
       [],
     );
   });
 
-  it("refuses a switch that removes the previous colour, naming its release", () => {
+  it("refuses a switch that removes the previous colour, naming its release", async () => {
     assert.match(
-      messages(runStack(bluegreenKeepPreviousColour, [bg("green", 0, 100), both[1]]))[0],
+      messages(await runStack(bluegreenKeepPreviousColour, [bg("green", 0, 100), both[1]]))[0],
       /blue colour \(1\.0\.0\) is not deployed/,
     );
   });
 
-  it("refuses an active colour that gets no traffic", () => {
+  it("refuses an active colour that gets no traffic", async () => {
     assert.match(
-      messages(runStack(bluegreenKeepPreviousColour, [bg("green", 100, 0), ...both]))[0],
+      messages(await runStack(bluegreenKeepPreviousColour, [bg("green", 100, 0), ...both]))[0],
       /active colour green gets no traffic/,
     );
   });

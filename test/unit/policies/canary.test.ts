@@ -8,27 +8,29 @@ describe("canary-enforce-ladder-order", () => {
   const agents = (value: string) =>
     workload("agents", "app", { "golive.dev/canary.gastronomy": value });
 
-  it("accepts a step to the next rung", () => {
+  it("accepts a step to the next rung", async () => {
     assert.deepEqual(
       messages(
-        runStack(canaryEnforceLadderOrder, [agents("step=10%,previous=pilot,enabled=2/12")]),
+        await runStack(canaryEnforceLadderOrder, [agents("step=10%,previous=pilot,enabled=2/12")]),
       ),
       [],
     );
   });
 
-  it("accepts rolling back to a lower rung", () => {
+  it("accepts rolling back to a lower rung", async () => {
     assert.deepEqual(
-      messages(runStack(canaryEnforceLadderOrder, [agents("step=10%,previous=50%,enabled=2/12")])),
+      messages(
+        await runStack(canaryEnforceLadderOrder, [agents("step=10%,previous=50%,enabled=2/12")]),
+      ),
       [],
       "rolling back is allowed",
     );
   });
 
-  it("refuses a step that skips rungs", () => {
+  it("refuses a step that skips rungs", async () => {
     assert.match(
       messages(
-        runStack(canaryEnforceLadderOrder, [agents("step=50%,previous=10%,enabled=6/12")]),
+        await runStack(canaryEnforceLadderOrder, [agents("step=50%,previous=10%,enabled=6/12")]),
       )[0],
       /step 50% skips rungs after 10%/,
     );

@@ -4,20 +4,20 @@ import { corsDisallowWildcard } from "../../../policies/rules/cors-disallow-wild
 import { dockerApp, none, one, runResource } from "./harness";
 
 describe("cors-disallow-wildcard", () => {
-  it("accepts a service that names its origins", () => {
-    none(runResource(corsDisallowWildcard, dockerApp()));
+  it("accepts a service that names its origins", async () => {
+    none(await runResource(corsDisallowWildcard, dockerApp()));
   });
 
-  it("refuses a wildcard in CORS_ORIGINS", () => {
+  it("refuses a wildcard in CORS_ORIGINS", async () => {
     one(
-      runResource(corsDisallowWildcard, dockerApp({ envs: ["CORS_ORIGINS=*"] })),
+      await runResource(corsDisallowWildcard, dockerApp({ envs: ["CORS_ORIGINS=*"] })),
       /allows every origin/,
     );
   });
 
-  it("refuses a wildcard among the origins of golive's cors-origins label, naming the label", () => {
+  it("refuses a wildcard among the origins of golive's cors-origins label, naming the label", async () => {
     one(
-      runResource(
+      await runResource(
         corsDisallowWildcard,
         dockerApp({}, { "golive.dev/cors-origins": "https://a.example *" }),
       ),

@@ -16,26 +16,26 @@ const es = (env: string[], labels: Record<string, string> = {}) =>
   );
 
 describe("elasticsearch-enable-security", () => {
-  it("accepts xpack security turned on", () => {
-    none(runResource(elasticsearchEnableSecurity, es(["xpack.security.enabled=true"])));
+  it("accepts xpack security turned on", async () => {
+    none(await runResource(elasticsearchEnableSecurity, es(["xpack.security.enabled=true"])));
   });
 
-  it("refuses xpack security turned off", () => {
+  it("refuses xpack security turned off", async () => {
     one(
-      runResource(elasticsearchEnableSecurity, es(["xpack.security.enabled=false"])),
+      await runResource(elasticsearchEnableSecurity, es(["xpack.security.enabled=false"])),
       /without security/,
     );
   });
 });
 
 describe("elasticsearch-configure-ilm", () => {
-  it("accepts a cluster with an ILM policy", () => {
-    none(runResource(elasticsearchConfigureIlm, es([])));
+  it("accepts a cluster with an ILM policy", async () => {
+    none(await runResource(elasticsearchConfigureIlm, es([])));
   });
 
-  it("refuses a cluster without an ILM policy", () => {
+  it("refuses a cluster without an ILM policy", async () => {
     one(
-      runResource(elasticsearchConfigureIlm, es([], { "golive.dev/ilm-policies": "" })),
+      await runResource(elasticsearchConfigureIlm, es([], { "golive.dev/ilm-policies": "" })),
       /no ILM policy/,
     );
   });

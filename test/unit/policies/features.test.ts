@@ -5,21 +5,25 @@ import { featuresRequireCriticalFlags } from "../../../policies/rules/features-r
 import { facts, messages, runStack } from "./harness";
 
 describe("features-require-critical-flags", () => {
-  it("accepts an environment that declares every required flag", () => {
+  it("accepts an environment that declares every required flag", async () => {
     assert.deepEqual(
       messages(
-        runStack(featuresRequireCriticalFlags, [facts({ features: { ai_assistant: true } })], {
-          requiredFlags: ["ai_assistant"],
-        }),
+        await runStack(
+          featuresRequireCriticalFlags,
+          [facts({ features: { ai_assistant: true } })],
+          {
+            requiredFlags: ["ai_assistant"],
+          },
+        ),
       ),
       [],
     );
   });
 
-  it("refuses an environment that leaves a required flag undeclared, naming it", () => {
+  it("refuses an environment that leaves a required flag undeclared, naming it", async () => {
     assert.match(
       messages(
-        runStack(featuresRequireCriticalFlags, [facts({ features: {} })], {
+        await runStack(featuresRequireCriticalFlags, [facts({ features: {} })], {
           requiredFlags: ["ai_assistant"],
         }),
       )[0],

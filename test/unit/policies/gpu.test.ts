@@ -20,20 +20,20 @@ describe("gpu-enforce-memory-limit", () => {
     return r;
   };
 
-  it("accepts a limit of 85 % of the card's memory", () => {
-    assert.deepEqual(messages(runStack(gpuEnforceMemoryLimit, [card, worker("13.6")])), []);
+  it("accepts a limit of 85 % of the card's memory", async () => {
+    assert.deepEqual(messages(await runStack(gpuEnforceMemoryLimit, [card, worker("13.6")])), []);
   });
 
-  it("refuses a limit above 85 % of the card, saying the most it may be", () => {
+  it("refuses a limit above 85 % of the card, saying the most it may be", async () => {
     assert.match(
-      messages(runStack(gpuEnforceMemoryLimit, [card, worker("15")]))[0],
+      messages(await runStack(gpuEnforceMemoryLimit, [card, worker("15")]))[0],
       /at most 13\.6 GB/,
     );
   });
 
-  it("refuses a GPU workload without a memory limit", () => {
+  it("refuses a GPU workload without a memory limit", async () => {
     assert.match(
-      messages(runStack(gpuEnforceMemoryLimit, [card, worker()]))[0],
+      messages(await runStack(gpuEnforceMemoryLimit, [card, worker()]))[0],
       /declares no GPU memory limit/,
     );
   });

@@ -1,7 +1,8 @@
 /**
  * Runs policies without the CLI, with arguments as faithful to the engine as the SDK allows:
  * props behind the SDK's unknownCheckingProxy (unknowns throw as at preview), config from each
- * policy's configSchema defaults merged with overrides, and a collecting reportViolation.
+ * policy's configSchema defaults merged with overrides, and a collecting reportViolation. Every
+ * validation is awaited, as the policy server awaits it, so the runners are asynchronous.
  */
 import assert from "node:assert/strict";
 import type {
@@ -69,36 +70,42 @@ export function resourceArgs(
   };
 }
 
-export function runResource(
+/**
+ * Runs a resource policy over `r` as the policy server does: each validation in turn, awaited, so
+ * what an asynchronous validation reports after an `await` is collected and a rejection fails the
+ * run with its error. Give it the pack's (waiver-wrapped) policy to run it exactly as the pack does.
+ */
+export async function runResource(
   policy: ResourceValidationPolicy,
   r: Res,
   config: object = {},
-): string[] {
+): Promise<string[]> {
   const found: string[] = [];
   const args = resourceArgs(policy, r, config);
   const validations = policy.validateResource ? [policy.validateResource].flat() : [];
   for (const v of validations) {
-    settled(
-      v(args, (message) => found.push(message)),
-      policy.name,
-    );
+    await v(args, (message) => found.push(message));
   }
   return found;
 }
 
-export function runStack(
+/**
+ * Runs a stack policy over `resources` (or a resource policy over each of them, its violations
+ * with the resource's URN), awaiting its validation as the policy server does.
+ */
+export async function runStack(
   policy: StackValidationPolicy | ResourceValidationPolicy,
   resources: Res[],
   config: object = {},
-): { message: string; urn?: string }[] {
+): Promise<{ message: string; urn?: string }[]> {
   if (!("validateStack" in policy)) {
-    // A resource policy over a stack: each resource in turn, its violations with its URN.
-    return resources.flatMap((r) =>
-      runResource(policy, r, config).map((message) => ({
-        message,
-        urn: `urn:pulumi:test::golive::${r.type}::${r.name ?? "r"}`,
-      })),
-    );
+    // In turn, as the engine hands the policy one resource at a time.
+    const found: { message: string; urn?: string }[] = [];
+    for (const r of resources) {
+      const urn = `urn:pulumi:test::golive::${r.type}::${r.name ?? "r"}`;
+      for (const message of await runResource(policy, r, config)) found.push({ message, urn });
+    }
+    return found;
   }
   const found: { message: string; urn?: string }[] = [];
   const made = new Map<Res, PolicyResource>();
@@ -120,7 +127,7 @@ export function runStack(
     return p;
   };
   const all = resources.map(toPolicy);
-  const result = policy.validateStack(
+  await policy.validateStack(
     {
       resources: all,
       stackTags: new Map(),
@@ -131,19 +138,7 @@ export function runStack(
     },
     (message, urn) => found.push({ message, urn }),
   );
-  settled(result, policy.name);
   return found;
-}
-
-/**
- * The pack's policies are synchronous, so these runners return what they reported. A policy that
- * returned a promise would report after the runner returned: refuse it rather than drop what it
- * finds (the pack's waiver wrapper awaits every validation).
- */
-function settled(result: unknown, name: string): void {
-  if (result !== undefined && typeof (result as { then?: unknown }).then === "function") {
-    throw new Error(`policy ${name} is asynchronous: these runners would lose its violations`);
-  }
 }
 
 /** Docker labels from a map. */
@@ -271,15 +266,18 @@ export const one = (found: string[], pattern: RegExp): void => {
 export const messages = (found: { message: string }[]): string[] => found.map((f) => f.message);
 
 /** A policy (stack or resource) run over one resource: its messages. */
-export const stackOf = (p: Parameters<typeof runStack>[0], r: Res): string[] =>
-  messages(runStack(p, [r]));
+export const stackOf = async (p: Parameters<typeof runStack>[0], r: Res): Promise<string[]> =>
+  messages(await runStack(p, [r]));
 
-/** Runs `fn` with the pack's "today" (GOLIVE_TODAY) set to `day`, and restores it afterwards. */
-export function onDay(day: string, fn: () => void): void {
+/**
+ * Runs `fn` with the pack's "today" (GOLIVE_TODAY) set to `day`, and restores it once what `fn`
+ * returns has settled (the tests of a file run one at a time, so no other test sees that day).
+ */
+export async function onDay(day: string, fn: () => void | Promise<void>): Promise<void> {
   const before = process.env.GOLIVE_TODAY;
   process.env.GOLIVE_TODAY = day;
   try {
-    fn();
+    await fn();
   } finally {
     if (before === undefined) delete process.env.GOLIVE_TODAY;
     else process.env.GOLIVE_TODAY = before;

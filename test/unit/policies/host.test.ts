@@ -10,10 +10,10 @@ describe("host-enforce-minimums", () => {
   /** The PSA platform's thresholds: a 3-node cluster. */
   const psa = { minDiskGb: 5000, minNodes: 3 };
 
-  it("accepts a host that meets the system's thresholds", () => {
+  it("accepts a host that meets the system's thresholds", async () => {
     assert.deepEqual(
       messages(
-        runStack(
+        await runStack(
           hostEnforceMinimums,
           [facts({ host: { cpuCores: 8, memoryGb: 32, diskGb: 200, nodes: 1 } })],
           cgs,
@@ -23,10 +23,10 @@ describe("host-enforce-minimums", () => {
     );
   });
 
-  it("refuses a host with fewer cores than required", () => {
+  it("refuses a host with fewer cores than required", async () => {
     assert.match(
       messages(
-        runStack(
+        await runStack(
           hostEnforceMinimums,
           [facts({ host: { cpuCores: 4, memoryGb: 32, diskGb: 200, nodes: 1 } })],
           cgs,
@@ -36,17 +36,17 @@ describe("host-enforce-minimums", () => {
     );
   });
 
-  it("refuses an environment that declares no host sizing", () => {
+  it("refuses an environment that declares no host sizing", async () => {
     assert.match(
-      messages(runStack(hostEnforceMinimums, [facts({})], cgs))[0],
+      messages(await runStack(hostEnforceMinimums, [facts({})], cgs))[0],
       /declares no host sizing/,
     );
   });
 
-  it("refuses a cluster with fewer nodes than required", () => {
+  it("refuses a cluster with fewer nodes than required", async () => {
     assert.match(
       messages(
-        runStack(
+        await runStack(
           hostEnforceMinimums,
           [facts({ host: { cpuCores: 96, memoryGb: 768, diskGb: 6000, nodes: 2 } })],
           psa,
@@ -66,16 +66,20 @@ describe("host-enforce-minimums", () => {
     });
     const cluster = facts({ host: { cpuCores: 96, memoryGb: 768, diskGb: 6000, nodes: 3 } });
 
-    it("accepts an LXC container registered with HA", () => {
+    it("accepts an LXC container registered with HA", async () => {
       assert.deepEqual(
-        messages(runStack(hostEnforceMinimums, [cluster, ct("1")], { ...psa, requireHa: true })),
+        messages(
+          await runStack(hostEnforceMinimums, [cluster, ct("1")], { ...psa, requireHa: true }),
+        ),
         [],
       );
     });
 
-    it("refuses an LXC container not registered with HA, naming it", () => {
+    it("refuses an LXC container not registered with HA, naming it", async () => {
       assert.match(
-        messages(runStack(hostEnforceMinimums, [cluster, ct("0")], { ...psa, requireHa: true }))[0],
+        messages(
+          await runStack(hostEnforceMinimums, [cluster, ct("0")], { ...psa, requireHa: true }),
+        )[0],
         /200 \(psa-db\) is not registered with HA/,
       );
     });

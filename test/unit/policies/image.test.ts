@@ -4,30 +4,30 @@ import { imageDisallowLatestTag } from "../../../policies/rules/image-disallow-l
 import { dockerApp, k8sDeployment, none, one, runResource } from "./harness";
 
 describe("image-disallow-latest-tag", () => {
-  it("accepts an image pinned to a version tag or to a digest", () => {
-    none(runResource(imageDisallowLatestTag, dockerApp()));
+  it("accepts an image pinned to a version tag or to a digest", async () => {
+    none(await runResource(imageDisallowLatestTag, dockerApp()));
     none(
-      runResource(
+      await runResource(
         imageDisallowLatestTag,
         dockerApp({ image: "acme/api@sha256:" + "a".repeat(64) }),
       ),
     );
   });
 
-  it("refuses the latest tag", () => {
+  it("refuses the latest tag", async () => {
     one(
-      runResource(imageDisallowLatestTag, dockerApp({ image: "acme/api:latest" })),
+      await runResource(imageDisallowLatestTag, dockerApp({ image: "acme/api:latest" })),
       /is no version/,
     );
   });
 
-  it("refuses an image without a tag, naming it", () => {
-    one(runResource(imageDisallowLatestTag, dockerApp({ image: "acme/api" })), /acme\/api/);
+  it("refuses an image without a tag, naming it", async () => {
+    one(await runResource(imageDisallowLatestTag, dockerApp({ image: "acme/api" })), /acme\/api/);
   });
 
-  it("refuses latest in a Kubernetes container, naming its workload", () => {
+  it("refuses latest in a Kubernetes container, naming its workload", async () => {
     one(
-      runResource(imageDisallowLatestTag, k8sDeployment({ image: "acme/api:latest" })),
+      await runResource(imageDisallowLatestTag, k8sDeployment({ image: "acme/api:latest" })),
       /kubernetes workload "api"/,
     );
   });

@@ -17,58 +17,62 @@ describe("license-require-valid", () => {
     });
   const today = "2026-11-21";
 
-  it("accepts a current license covering the required modules", () => {
-    onDay(today, () =>
+  it("accepts a current license covering the required modules", async () => {
+    await onDay(today, async () =>
       assert.deepEqual(
-        messages(runStack(licenseRequireValid, [license("2027-12-31")], { required: true })),
+        messages(await runStack(licenseRequireValid, [license("2027-12-31")], { required: true })),
         [],
       ),
     );
   });
 
-  it("refuses an expired license, naming the day", () => {
-    onDay(today, () =>
+  it("refuses an expired license, naming the day", async () => {
+    await onDay(today, async () =>
       assert.match(
-        messages(runStack(licenseRequireValid, [license("2026-11-01")], { required: true }))[0],
+        messages(
+          await runStack(licenseRequireValid, [license("2026-11-01")], { required: true }),
+        )[0],
         /expired on 2026-11-01/,
       ),
     );
   });
 
-  it("refuses a license that expires within the warning period, saying in how many days", () => {
-    onDay(today, () =>
+  it("refuses a license that expires within the warning period, saying in how many days", async () => {
+    await onDay(today, async () =>
       assert.match(
-        messages(runStack(licenseRequireValid, [license("2026-12-01")], { required: true }))[0],
+        messages(
+          await runStack(licenseRequireValid, [license("2026-12-01")], { required: true }),
+        )[0],
         /in 10 days/,
       ),
     );
   });
 
-  it("refuses a license that does not cover a required module, naming it", () => {
-    onDay(today, () =>
+  it("refuses a license that does not cover a required module, naming it", async () => {
+    await onDay(today, async () =>
       assert.match(
         messages(
-          runStack(licenseRequireValid, [license("2027-12-31", ["llm"])], { required: true }),
+          await runStack(licenseRequireValid, [license("2027-12-31", ["llm"])], { required: true }),
         )[0],
         /does not cover: rag/,
       ),
     );
   });
 
-  it("refuses an environment without a license when one is required", () => {
-    onDay(today, () =>
+  it("refuses an environment without a license when one is required", async () => {
+    await onDay(today, async () =>
       assert.match(
-        messages(runStack(licenseRequireValid, [facts({})], { required: true }))[0],
+        messages(await runStack(licenseRequireValid, [facts({})], { required: true }))[0],
         /No license/,
       ),
     );
   });
 
-  it("reports the problems golive found reading the license file", () => {
-    onDay(today, () =>
+  it("reports the problems golive found reading the license file", async () => {
+    await onDay(today, async () =>
       assert.match(
         messages(
-          runStack(licenseRequireValid, [
+          await runStack(licenseRequireValid, [
             facts({ licenseProblems: ["license file license/license.json is missing"] }),
           ]),
         )[0],

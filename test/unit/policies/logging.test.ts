@@ -4,13 +4,13 @@ import { loggingDisallowDebugInProduction } from "../../../policies/rules/loggin
 import { dockerApp, none, one, runResource } from "./harness";
 
 describe("logging-disallow-debug-in-production", () => {
-  it("accepts a service logging at INFO", () => {
-    none(runResource(loggingDisallowDebugInProduction, dockerApp()));
+  it("accepts a service logging at INFO", async () => {
+    none(await runResource(loggingDisallowDebugInProduction, dockerApp()));
   });
 
-  it("refuses a service logging at DEBUG", () => {
+  it("refuses a service logging at DEBUG", async () => {
     one(
-      runResource(loggingDisallowDebugInProduction, dockerApp({ envs: ["LOG_LEVEL=DEBUG"] })),
+      await runResource(loggingDisallowDebugInProduction, dockerApp({ envs: ["LOG_LEVEL=DEBUG"] })),
       /logs at DEBUG/,
     );
   });

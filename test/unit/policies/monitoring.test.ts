@@ -16,18 +16,21 @@ describe("monitoring-configure-alert-rules", () => {
       { "app.kubernetes.io/component": "monitoring" },
     );
 
-  it("accepts a Prometheus whose rules file carries the required alerts", () => {
+  it("accepts a Prometheus whose rules file carries the required alerts", async () => {
     none(
-      stackOf(
+      await stackOf(
         monitoringConfigureAlertRules,
         prom("groups:\n- rules:\n  - alert: HighErrorRate\n  - alert: HighLatencyP95\n"),
       ),
     );
   });
 
-  it("refuses a rules file that lacks a required alert, naming it", () => {
+  it("refuses a rules file that lacks a required alert, naming it", async () => {
     one(
-      stackOf(monitoringConfigureAlertRules, prom("groups:\n- rules:\n  - alert: HighErrorRate\n")),
+      await stackOf(
+        monitoringConfigureAlertRules,
+        prom("groups:\n- rules:\n  - alert: HighErrorRate\n"),
+      ),
       /HighLatencyP95/,
     );
   });
@@ -57,38 +60,38 @@ const lxcApi = lxcService("api", 200, "app", {
 });
 
 describe("monitoring-missing-stack", () => {
-  it("accepts an environment running Prometheus and Alertmanager", () => {
-    assert.deepEqual(messages(runStack(monitoringMissingStack, [prom, am, api])), []);
+  it("accepts an environment running Prometheus and Alertmanager", async () => {
+    assert.deepEqual(messages(await runStack(monitoringMissingStack, [prom, am, api])), []);
   });
 
-  it("refuses an environment without either, naming both", () => {
-    assert.deepEqual(messages(runStack(monitoringMissingStack, [api])), [
+  it("refuses an environment without either, naming both", async () => {
+    assert.deepEqual(messages(await runStack(monitoringMissingStack, [api])), [
       "No Prometheus runs in this environment.",
       "No Alertmanager runs in this environment.",
     ]);
   });
 
-  it("on LXC, finds Prometheus and Alertmanager by their packages", () => {
-    assert.deepEqual(runStack(monitoringMissingStack, [lxcProm, lxcAm, lxcApi]), []);
+  it("on LXC, finds Prometheus and Alertmanager by their packages", async () => {
+    assert.deepEqual(await runStack(monitoringMissingStack, [lxcProm, lxcAm, lxcApi]), []);
   });
 
-  it("on LXC, refuses an environment without the Prometheus package", () => {
+  it("on LXC, refuses an environment without the Prometheus package", async () => {
     assert.deepEqual(
-      runStack(monitoringMissingStack, [lxcAm, lxcApi]).map((f) => f.message),
+      (await runStack(monitoringMissingStack, [lxcAm, lxcApi])).map((f) => f.message),
       ["No Prometheus runs in this environment."],
     );
   });
 });
 
 describe("monitoring-missing-scrape-targets", () => {
-  it("accepts a Prometheus that scrapes every app", () => {
-    assert.deepEqual(messages(runStack(monitoringMissingScrapeTargets, [prom, api])), []);
+  it("accepts a Prometheus that scrapes every app", async () => {
+    assert.deepEqual(messages(await runStack(monitoringMissingScrapeTargets, [prom, api])), []);
   });
 
-  it("refuses an exporter that Prometheus does not scrape", () => {
+  it("refuses an exporter that Prometheus does not scrape", async () => {
     assert.match(
       messages(
-        runStack(monitoringMissingScrapeTargets, [
+        await runStack(monitoringMissingScrapeTargets, [
           prom,
           api,
           workload("worker-exporter", "exporter"),
@@ -98,8 +101,8 @@ describe("monitoring-missing-scrape-targets", () => {
     );
   });
 
-  it("on LXC, reads Prometheus' scrape jobs and refuses an app it does not scrape", () => {
-    const found = runStack(monitoringMissingScrapeTargets, [lxcProm, lxcAm, lxcApi]);
+  it("on LXC, reads Prometheus' scrape jobs and refuses an app it does not scrape", async () => {
+    const found = await runStack(monitoringMissingScrapeTargets, [lxcProm, lxcAm, lxcApi]);
     assert.deepEqual(
       found.map((f) => f.message),
       ["Prometheus does not scrape api."],

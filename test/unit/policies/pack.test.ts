@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { waivableResource, waivableStack } from "../../../policies/lib/waivers";
 import { policies, rawPolicies } from "../../../policies/rules";
-import { dockerApp, runResource } from "./harness";
+import { dockerApp, runResource, runStack } from "./harness";
 
 const repo = path.resolve(__dirname, "..", "..", "..");
 const names = new Set(rawPolicies.map((p) => p.name));
@@ -56,17 +56,62 @@ describe("the policy pack", () => {
 });
 
 describe("the test harness", () => {
-  it("refuses a policy that returns a promise, rather than lose what it reports late", () => {
-    const late: ResourceValidationPolicy = {
+  const later = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
+  const meta = {
+    description: "A policy of these tests that reports after an await.",
+    enforcementLevel: "mandatory" as const,
+  };
+  const urn = "urn:pulumi:test::golive::docker:index/container:Container::app";
+
+  it("collects what an asynchronous policy reports after an await, through the waiver wrapper, in both runners", async () => {
+    // Wrapped as the pack wraps its policies: the runners await what the wrapper returns.
+    const resourcePolicy = waivableResource({
+      ...meta,
       name: "test-enforce-async",
-      description: "A policy of this test that reports after a promise.",
-      enforcementLevel: "mandatory",
-      validateResource: async (_args, report) => {
-        await Promise.resolve();
-        report("late");
+      validateResource: [
+        async (args, report) => {
+          await later();
+          report(`late on ${args.name}`);
+        },
+        (args, report) => report(`now on ${args.name}`),
+      ],
+    });
+    const stackPolicy = waivableStack({
+      ...meta,
+      name: "test-enforce-async-stack",
+      validateStack: async (args, report) => {
+        await later();
+        for (const r of args.resources) report(`late on ${r.name}`, r.urn);
       },
-    };
-    assert.throws(() => runResource(late, dockerApp()), /is asynchronous/);
+    });
+    assert.deepEqual(await runResource(resourcePolicy, dockerApp()), ["now on app", "late on app"]);
+    assert.deepEqual(await runStack(resourcePolicy, [dockerApp()]), [
+      { message: "now on app", urn },
+      { message: "late on app", urn },
+    ]);
+    assert.deepEqual(await runStack(stackPolicy, [dockerApp()]), [{ message: "late on app", urn }]);
+  });
+
+  it("fails the run with the error of a policy whose promise rejects", async () => {
+    const resourcePolicy = waivableResource({
+      ...meta,
+      name: "test-enforce-rejects",
+      validateResource: async () => {
+        await later();
+        throw new Error("the resource validation broke");
+      },
+    });
+    const stackPolicy = waivableStack({
+      ...meta,
+      name: "test-enforce-rejects-stack",
+      validateStack: async () => {
+        await later();
+        throw new Error("the stack validation broke");
+      },
+    });
+    await assert.rejects(runResource(resourcePolicy, dockerApp()), /the resource validation broke/);
+    await assert.rejects(runStack(resourcePolicy, [dockerApp()]), /the resource validation broke/);
+    await assert.rejects(runStack(stackPolicy, [dockerApp()]), /the stack validation broke/);
   });
 });
 

@@ -12,20 +12,20 @@ import { postgresMissingReplica } from "../../../policies/rules/postgres-missing
 import { dockerApp, messages, none, one, runResource, runStack, workload } from "./harness";
 
 describe("postgres-enforce-min-version", () => {
-  it("accepts PostgreSQL 16", () => {
-    none(runResource(postgresEnforceMinVersion, dockerApp({ image: "postgres:16" })));
+  it("accepts PostgreSQL 16", async () => {
+    none(await runResource(postgresEnforceMinVersion, dockerApp({ image: "postgres:16" })));
   });
 
-  it("refuses PostgreSQL 14, below the default minimum of 15", () => {
+  it("refuses PostgreSQL 14, below the default minimum of 15", async () => {
     one(
-      runResource(postgresEnforceMinVersion, dockerApp({ image: "postgres:14.9" })),
+      await runResource(postgresEnforceMinVersion, dockerApp({ image: "postgres:14.9" })),
       /PostgreSQL 14; at least 15/,
     );
   });
 
-  it("honours a lower minimumMajor from the pack config", () => {
+  it("honours a lower minimumMajor from the pack config", async () => {
     none(
-      runResource(postgresEnforceMinVersion, dockerApp({ image: "postgres:14.9" }), {
+      await runResource(postgresEnforceMinVersion, dockerApp({ image: "postgres:14.9" }), {
         minimumMajor: 14,
       }),
     );
@@ -36,18 +36,18 @@ describe("postgres-enable-wal-archiving", () => {
   const pg = (command: string[]) =>
     dockerApp({ image: "postgres:16", command }, { "golive.dev/postgres-role": "primary" });
 
-  it("accepts a primary with archive_mode and an archive_command", () => {
+  it("accepts a primary with archive_mode and an archive_command", async () => {
     none(
-      runResource(
+      await runResource(
         postgresEnableWalArchiving,
         pg(["postgres", "-c", "archive_mode=on", "-c", "archive_command=cp %p /a/%f"]),
       ),
     );
   });
 
-  it("refuses a primary that does not archive its WAL", () => {
+  it("refuses a primary that does not archive its WAL", async () => {
     one(
-      runResource(postgresEnableWalArchiving, pg(["postgres", "-c", "wal_level=replica"])),
+      await runResource(postgresEnableWalArchiving, pg(["postgres", "-c", "wal_level=replica"])),
       /does not archive its WAL/,
     );
   });
@@ -70,49 +70,49 @@ const bouncer = workload("pgbouncer", "connection-pooler", { "golive.dev/start-o
 const env = [primary, replica, backup, bouncer];
 
 describe("postgres-missing-replica", () => {
-  it("accepts a primary with a streaming replica", () => {
+  it("accepts a primary with a streaming replica", async () => {
     const p = postgresMissingReplica;
-    assert.deepEqual(messages(runStack(p, env)), [], p.name);
+    assert.deepEqual(messages(await runStack(p, env)), [], p.name);
   });
 
-  it("refuses a primary without a replica", () => {
+  it("refuses a primary without a replica", async () => {
     assert.match(
-      messages(runStack(postgresMissingReplica, [primary, backup, bouncer]))[0],
+      messages(await runStack(postgresMissingReplica, [primary, backup, bouncer]))[0],
       /has no replica/,
     );
   });
 });
 
 describe("postgres-missing-backup", () => {
-  it("accepts a primary with a daily backup kept 14 days", () => {
+  it("accepts a primary with a daily backup kept 14 days", async () => {
     const p = postgresMissingBackup;
-    assert.deepEqual(messages(runStack(p, env)), [], p.name);
+    assert.deepEqual(messages(await runStack(p, env)), [], p.name);
   });
 
-  it("refuses a primary without a scheduled backup", () => {
+  it("refuses a primary without a scheduled backup", async () => {
     assert.match(
-      messages(runStack(postgresMissingBackup, [primary, replica, bouncer]))[0],
+      messages(await runStack(postgresMissingBackup, [primary, replica, bouncer]))[0],
       /no scheduled backup/,
     );
   });
 
-  it("refuses backups kept for less than the configured minRetentionDays", () => {
+  it("refuses backups kept for less than the configured minRetentionDays", async () => {
     assert.match(
-      messages(runStack(postgresMissingBackup, env, { minRetentionDays: 30 }))[0],
+      messages(await runStack(postgresMissingBackup, env, { minRetentionDays: 30 }))[0],
       /kept 14 days; at least 30/,
     );
   });
 });
 
 describe("postgres-missing-pgbouncer", () => {
-  it("accepts a primary behind pgBouncer", () => {
+  it("accepts a primary behind pgBouncer", async () => {
     const p = postgresMissingPgbouncer;
-    assert.deepEqual(messages(runStack(p, env)), [], p.name);
+    assert.deepEqual(messages(await runStack(p, env)), [], p.name);
   });
 
-  it("refuses a primary without pgBouncer", () => {
+  it("refuses a primary without pgBouncer", async () => {
     assert.match(
-      messages(runStack(postgresMissingPgbouncer, [primary, replica, backup]))[0],
+      messages(await runStack(postgresMissingPgbouncer, [primary, replica, backup]))[0],
       /no pgBouncer/,
     );
   });

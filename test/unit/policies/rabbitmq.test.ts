@@ -27,13 +27,13 @@ const rabbitFiles = {
 };
 
 describe("rabbitmq-enforce-min-version", () => {
-  it("accepts RabbitMQ 3.13", () => {
-    none(runResource(rabbitmqEnforceMinVersion, rabbit({}, rabbitFiles)));
+  it("accepts RabbitMQ 3.13", async () => {
+    none(await runResource(rabbitmqEnforceMinVersion, rabbit({}, rabbitFiles)));
   });
 
-  it("refuses a version older than 3.12", () => {
+  it("refuses a version older than 3.12", async () => {
     one(
-      runResource(rabbitmqEnforceMinVersion, {
+      await runResource(rabbitmqEnforceMinVersion, {
         ...rabbit({}, rabbitFiles),
         props: { ...rabbit({}, rabbitFiles).props, image: "rabbitmq:3.10.8" },
       }),
@@ -43,13 +43,13 @@ describe("rabbitmq-enforce-min-version", () => {
 });
 
 describe("rabbitmq-enable-management", () => {
-  it("accepts a -management image with the plugin enabled", () => {
-    none(stackOf(rabbitmqEnableManagement, rabbit({}, rabbitFiles)));
+  it("accepts a -management image with the plugin enabled", async () => {
+    none(await stackOf(rabbitmqEnableManagement, rabbit({}, rabbitFiles)));
   });
 
-  it("refuses RabbitMQ with neither a -management image nor the plugin in enabled_plugins", () => {
+  it("refuses RabbitMQ with neither a -management image nor the plugin in enabled_plugins", async () => {
     one(
-      stackOf(rabbitmqEnableManagement, {
+      await stackOf(rabbitmqEnableManagement, {
         ...rabbit(
           {},
           { ...rabbitFiles, "/etc/rabbitmq/enabled_plugins": "[rabbitmq_prometheus].\n" },
@@ -68,13 +68,13 @@ describe("rabbitmq-enable-management", () => {
 });
 
 describe("rabbitmq-disallow-guest", () => {
-  it("accepts golive's users with guest kept to loopback", () => {
-    none(stackOf(rabbitmqDisallowGuest, rabbit({}, rabbitFiles)));
+  it("accepts golive's users with guest kept to loopback", async () => {
+    none(await stackOf(rabbitmqDisallowGuest, rabbit({}, rabbitFiles)));
   });
 
-  it("refuses a user named guest", () => {
+  it("refuses a user named guest", async () => {
     one(
-      stackOf(
+      await stackOf(
         rabbitmqDisallowGuest,
         rabbit({ "golive.dev/rabbitmq-users": "admin,guest" }, rabbitFiles),
       ),
@@ -82,9 +82,9 @@ describe("rabbitmq-disallow-guest", () => {
     );
   });
 
-  it("refuses a config that no longer keeps guest to loopback", () => {
+  it("refuses a config that no longer keeps guest to loopback", async () => {
     one(
-      stackOf(
+      await stackOf(
         rabbitmqDisallowGuest,
         rabbit(
           {},

@@ -32,20 +32,23 @@ const redisArgs = [
 ];
 
 describe("redis-enable-persistence", () => {
-  it("accepts Redis with AOF and RDB snapshots", () => {
-    none(runResource(redisEnablePersistence, redis(redisArgs)));
+  it("accepts Redis with AOF and RDB snapshots", async () => {
+    none(await runResource(redisEnablePersistence, redis(redisArgs)));
   });
 
-  it("refuses Redis without AOF", () => {
+  it("refuses Redis without AOF", async () => {
     one(
-      runResource(redisEnablePersistence, redis(redisArgs.map((a) => (a === "yes" ? "no" : a)))),
+      await runResource(
+        redisEnablePersistence,
+        redis(redisArgs.map((a) => (a === "yes" ? "no" : a))),
+      ),
       /without AOF/,
     );
   });
 
-  it("refuses Redis whose RDB snapshots are turned off", () => {
+  it("refuses Redis whose RDB snapshots are turned off", async () => {
     one(
-      runResource(
+      await runResource(
         redisEnablePersistence,
         redis(redisArgs.map((a) => (a === "900 1 300 10" ? '""' : a))),
       ),
@@ -55,13 +58,13 @@ describe("redis-enable-persistence", () => {
 });
 
 describe("redis-configure-eviction", () => {
-  it("accepts a maxmemory with an evicting policy", () => {
-    none(runResource(redisConfigureEviction, redis(redisArgs)));
+  it("accepts a maxmemory with an evicting policy", async () => {
+    none(await runResource(redisConfigureEviction, redis(redisArgs)));
   });
 
-  it("refuses noeviction", () => {
+  it("refuses noeviction", async () => {
     one(
-      runResource(
+      await runResource(
         redisConfigureEviction,
         redis(redisArgs.map((a) => (a === "allkeys-lru" ? "noeviction" : a))),
       ),

@@ -10,21 +10,21 @@ import { secretsEnforceMinLength } from "../../../policies/rules/secrets-enforce
 import { dockerApp, k8sDeployment, lxcService, none, one, runResource, unknown } from "./harness";
 
 describe("secrets-disallow-plain-env", () => {
-  it("accepts golive's secret env on Docker and secret references on Kubernetes", () => {
-    none(runResource(secretsDisallowPlainEnv, dockerApp()));
-    none(runResource(secretsDisallowPlainEnv, k8sDeployment()));
+  it("accepts golive's secret env on Docker and secret references on Kubernetes", async () => {
+    none(await runResource(secretsDisallowPlainEnv, dockerApp()));
+    none(await runResource(secretsDisallowPlainEnv, k8sDeployment()));
   });
 
-  it("refuses a password as a plain Docker variable", () => {
+  it("refuses a password as a plain Docker variable", async () => {
     one(
-      runResource(secretsDisallowPlainEnv, dockerApp({ envs: ["DB_PASSWORD=hunter2"] })),
+      await runResource(secretsDisallowPlainEnv, dockerApp({ envs: ["DB_PASSWORD=hunter2"] })),
       /DB_PASSWORD as a plain value/,
     );
   });
 
-  it("refuses a token as a plain Kubernetes variable", () => {
+  it("refuses a token as a plain Kubernetes variable", async () => {
     one(
-      runResource(
+      await runResource(
         secretsDisallowPlainEnv,
         k8sDeployment({ env: [{ name: "API_TOKEN", value: "abc" }] }),
       ),
@@ -32,8 +32,8 @@ describe("secrets-disallow-plain-env", () => {
     );
   });
 
-  it("still judges the known variables when another is unknown at preview", () => {
-    const found = runResource(
+  it("still judges the known variables when another is unknown at preview", async () => {
+    const found = await runResource(
       secretsDisallowPlainEnv,
       dockerApp({ envs: [unknown, "DB_PASSWORD=hunter2"] }),
     );
@@ -42,18 +42,18 @@ describe("secrets-disallow-plain-env", () => {
 });
 
 describe("secrets-disallow-plain-config-files", () => {
-  it("accepts an uploaded config file without secrets", () => {
+  it("accepts an uploaded config file without secrets", async () => {
     none(
-      runResource(
+      await runResource(
         secretsDisallowPlainConfigFiles,
         dockerApp({ uploads: [{ file: "/etc/app.conf", content: "log_level = info\n" }] }),
       ),
     );
   });
 
-  it("refuses a ConfigMap holding a password", () => {
+  it("refuses a ConfigMap holding a password", async () => {
     one(
-      runResource(secretsDisallowPlainConfigFiles, {
+      await runResource(secretsDisallowPlainConfigFiles, {
         type: "kubernetes:core/v1:ConfigMap",
         props: { data: { "app.ini": "db_password = s3cret\n" } },
       }),
@@ -61,9 +61,9 @@ describe("secrets-disallow-plain-config-files", () => {
     );
   });
 
-  it("refuses an uploaded private key, naming the file", () => {
+  it("refuses an uploaded private key, naming the file", async () => {
     one(
-      runResource(
+      await runResource(
         secretsDisallowPlainConfigFiles,
         dockerApp({ uploads: [{ file: "/k.pem", content: "-----BEGIN RSA PRIVATE KEY-----\n" }] }),
       ),
@@ -78,18 +78,18 @@ describe("secrets-disallow-plain-config-files", () => {
     content: "requirepass s3cretvalue\n",
   };
 
-  it("accepts a secret upload (mode 0600) even when its content is shown", () => {
+  it("accepts a secret upload (mode 0600) even when its content is shown", async () => {
     none(
-      runResource(
+      await runResource(
         secretsDisallowPlainConfigFiles,
         dockerApp({ uploads: [{ ...auth, permissions: "0600" }] }),
       ),
     );
   });
 
-  it("refuses the same content uploaded with a plain mode", () => {
+  it("refuses the same content uploaded with a plain mode", async () => {
     one(
-      runResource(
+      await runResource(
         secretsDisallowPlainConfigFiles,
         dockerApp({ uploads: [{ ...auth, permissions: "0644" }] }),
       ),
@@ -97,9 +97,9 @@ describe("secrets-disallow-plain-config-files", () => {
     );
   });
 
-  it("on LXC, accepts a plain file a service is given", () => {
+  it("on LXC, accepts a plain file a service is given", async () => {
     assert.deepEqual(
-      runResource(
+      await runResource(
         secretsDisallowPlainConfigFiles,
         lxcService("api", 200, "app", { GOLIVE_FILE_0: "level = info\n" }),
       ),
@@ -107,11 +107,13 @@ describe("secrets-disallow-plain-config-files", () => {
     );
   });
 
-  it("on LXC, refuses a file holding a password that a service is given", () => {
+  it("on LXC, refuses a file holding a password that a service is given", async () => {
     assert.match(
-      runResource(
-        secretsDisallowPlainConfigFiles,
-        lxcService("api", 200, "app", { GOLIVE_FILE_0: "db_password = hunter2\n" }),
+      (
+        await runResource(
+          secretsDisallowPlainConfigFiles,
+          lxcService("api", 200, "app", { GOLIVE_FILE_0: "db_password = hunter2\n" }),
+        )
       )[0],
       /looks like a secret/,
     );
@@ -119,20 +121,20 @@ describe("secrets-disallow-plain-config-files", () => {
 });
 
 describe("secrets-enforce-min-length", () => {
-  it("accepts golive's 48-character secret", () => {
-    none(runResource(secretsEnforceMinLength, dockerApp()));
+  it("accepts golive's 48-character secret", async () => {
+    none(await runResource(secretsEnforceMinLength, dockerApp()));
   });
 
-  it("refuses a short literal secret, saying how long it is", () => {
+  it("refuses a short literal secret, saying how long it is", async () => {
     one(
-      runResource(secretsEnforceMinLength, dockerApp({ envs: ["JWT_SECRET=short"] })),
+      await runResource(secretsEnforceMinLength, dockerApp({ envs: ["JWT_SECRET=short"] })),
       /5 characters; at least 32/,
     );
   });
 
-  it("refuses a generated secret shorter than the minimum", () => {
+  it("refuses a generated secret shorter than the minimum", async () => {
     one(
-      runResource(secretsEnforceMinLength, {
+      await runResource(secretsEnforceMinLength, {
         type: "pulumi-nodejs:dynamic/golive:GeneratedSecret",
         name: "key",
         props: { length: 16 },
@@ -141,9 +143,9 @@ describe("secrets-enforce-min-length", () => {
     );
   });
 
-  it("honours a lower minLength from the pack config", () => {
+  it("honours a lower minLength from the pack config", async () => {
     none(
-      runResource(secretsEnforceMinLength, dockerApp({ envs: ["JWT_SECRET=short"] }), {
+      await runResource(secretsEnforceMinLength, dockerApp({ envs: ["JWT_SECRET=short"] }), {
         minLength: 4,
       }),
     );

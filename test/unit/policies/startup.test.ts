@@ -11,7 +11,7 @@ describe("startup-enforce-dependency-order", () => {
   });
   const bouncer = workload("pgbouncer", "connection-pooler", { "golive.dev/start-order": "15" });
 
-  it("accepts an app that waits for its databases through its component", () => {
+  it("accepts an app that waits for its databases through its component", async () => {
     const component: Res = {
       type: "golive:docker:Workload",
       name: "api-component",
@@ -21,19 +21,21 @@ describe("startup-enforce-dependency-order", () => {
     const app = workload("api", "app", { "golive.dev/depends-on": "pgbouncer,postgres" });
     app.parent = component;
     assert.deepEqual(
-      messages(runStack(startupEnforceDependencyOrder, [primary, bouncer, app, component])),
+      messages(await runStack(startupEnforceDependencyOrder, [primary, bouncer, app, component])),
       [],
     );
   });
 
-  it("refuses an app whose deployment waits for none of the services it depends on", () => {
+  it("refuses an app whose deployment waits for none of the services it depends on", async () => {
     const orphan = workload("api", "app", { "golive.dev/depends-on": "pgbouncer,postgres" });
-    const found = messages(runStack(startupEnforceDependencyOrder, [primary, bouncer, orphan]));
+    const found = messages(
+      await runStack(startupEnforceDependencyOrder, [primary, bouncer, orphan]),
+    );
     assert.equal(found.length, 2);
     assert.match(found[0], /depends on pgbouncer but its deployment does not wait for it/);
   });
 
-  it("refuses an app that waits for its database but starts before it", () => {
+  it("refuses an app that waits for its database but starts before it", async () => {
     const early = workload(
       "api",
       "app",
@@ -41,7 +43,7 @@ describe("startup-enforce-dependency-order", () => {
       [primary],
     );
     assert.match(
-      messages(runStack(startupEnforceDependencyOrder, [primary, early]))[0],
+      messages(await runStack(startupEnforceDependencyOrder, [primary, early]))[0],
       /starts at order 5, not after postgres \(10\)/,
     );
   });
@@ -60,12 +62,12 @@ describe("startup-enforce-dependency-order", () => {
       GOLIVE_UNIT: "[Service]\nExecStart=/srv/api\nDynamicUser=yes\n",
     });
 
-    it("accepts a container that starts after its database", () => {
-      assert.deepEqual(runStack(startupEnforceDependencyOrder, [pg, app("50"), svc]), []);
+    it("accepts a container that starts after its database", async () => {
+      assert.deepEqual(await runStack(startupEnforceDependencyOrder, [pg, app("50"), svc]), []);
     });
 
-    it("refuses a container that starts before its database", () => {
-      const found = runStack(startupEnforceDependencyOrder, [pg, app("5"), svc]).map(
+    it("refuses a container that starts before its database", async () => {
+      const found = (await runStack(startupEnforceDependencyOrder, [pg, app("5"), svc])).map(
         (f) => f.message,
       );
       assert.deepEqual(found, ["api starts at order 5, not after postgres (10)."]);

@@ -10,22 +10,25 @@ describe("tls-require-public-endpoints", () => {
     props: { spec: { rules: [{ host: "erp.example.com" }], tls } },
   });
 
-  it("accepts an Ingress whose host has a TLS entry", () => {
+  it("accepts an Ingress whose host has a TLS entry", async () => {
     none(
-      runResource(
+      await runResource(
         tlsRequirePublicEndpoints,
         ingress([{ hosts: ["erp.example.com"], secretName: "t" }]),
       ),
     );
   });
 
-  it("refuses an Ingress host without a TLS entry", () => {
-    one(runResource(tlsRequirePublicEndpoints, ingress([])), /erp\.example\.com has no TLS entry/);
+  it("refuses an Ingress host without a TLS entry", async () => {
+    one(
+      await runResource(tlsRequirePublicEndpoints, ingress([])),
+      /erp\.example\.com has no TLS entry/,
+    );
   });
 
-  it("refuses a container port published on 0.0.0.0", () => {
+  it("refuses a container port published on 0.0.0.0", async () => {
     one(
-      runResource(
+      await runResource(
         tlsRequirePublicEndpoints,
         dockerApp({ ports: [{ internal: 8080, external: 8080, ip: "0.0.0.0" }] }),
       ),
@@ -33,18 +36,18 @@ describe("tls-require-public-endpoints", () => {
     );
   });
 
-  it("accepts a container port published on 127.0.0.1 only", () => {
+  it("accepts a container port published on 127.0.0.1 only", async () => {
     none(
-      runResource(
+      await runResource(
         tlsRequirePublicEndpoints,
         dockerApp({ ports: [{ internal: 8080, external: 18080, ip: "127.0.0.1" }] }),
       ),
     );
   });
 
-  it("refuses a LoadBalancer Service, which bypasses the gateway", () => {
+  it("refuses a LoadBalancer Service, which bypasses the gateway", async () => {
     one(
-      runResource(tlsRequirePublicEndpoints, {
+      await runResource(tlsRequirePublicEndpoints, {
         type: "kubernetes:core/v1:Service",
         name: "api",
         props: { spec: { type: "LoadBalancer" } },
@@ -55,10 +58,10 @@ describe("tls-require-public-endpoints", () => {
 });
 
 describe("tls-enforce-certificate-validity", () => {
-  it("accepts a certificate valid for more than 30 days", () => {
-    onDay("2026-11-21", () =>
+  it("accepts a certificate valid for more than 30 days", async () => {
+    await onDay("2026-11-21", async () =>
       none(
-        runResource(
+        await runResource(
           tlsEnforceCertificateValidity,
           dockerApp({}, { "golive.dev/tls-not-after": "2027-06-01T00:00:00.000Z" }),
         ),
@@ -66,10 +69,10 @@ describe("tls-enforce-certificate-validity", () => {
     );
   });
 
-  it("refuses a certificate that expires within 30 days, saying in how many", () => {
-    onDay("2026-11-21", () =>
+  it("refuses a certificate that expires within 30 days, saying in how many", async () => {
+    await onDay("2026-11-21", async () =>
       one(
-        runResource(
+        await runResource(
           tlsEnforceCertificateValidity,
           dockerApp({}, { "golive.dev/tls-not-after": "2026-12-10T00:00:00.000Z" }),
         ),

@@ -26,24 +26,24 @@ describe("waivers-report-active and waivers-disallow-expired", () => {
   const expiredPolicy = rawPolicies.find((p) => p.name === "waivers-disallow-expired")! as any;
   const value = "until=2026-12-31; reason=vendor ships no tagged build yet, ticket OPS-42";
 
-  it("a valid waiver silences its policy on that resource, and is reported", () => {
-    onDay("2026-11-21", () => {
+  it("a valid waiver silences its policy on that resource, and is reported", async () => {
+    await onDay("2026-11-21", async () => {
       const r = waived(value);
-      assert.deepEqual(runResource(wrapped, r), []);
+      assert.deepEqual(await runResource(wrapped, r), []);
       assert.match(
-        runStack(report, [r])[0].message,
+        (await runStack(report, [r]))[0].message,
         /waiver of image-disallow-latest-tag until 2026-12-31: vendor ships/,
       );
-      assert.deepEqual(runStack(expiredPolicy, [r]), []);
+      assert.deepEqual(await runStack(expiredPolicy, [r]), []);
     });
   });
 
-  it("an expired waiver no longer waives, and is refused", () => {
-    onDay("2027-01-05", () => {
+  it("an expired waiver no longer waives, and is refused", async () => {
+    await onDay("2027-01-05", async () => {
       const r = waived(value);
-      assert.equal(runResource(wrapped, r).length, 1);
-      assert.match(runStack(expiredPolicy, [r])[0].message, /expired on 2026-12-31/);
-      assert.deepEqual(runStack(report, [r]), []);
+      assert.equal((await runResource(wrapped, r)).length, 1);
+      assert.match((await runStack(expiredPolicy, [r]))[0].message, /expired on 2026-12-31/);
+      assert.deepEqual(await runStack(report, [r]), []);
     });
   });
 

@@ -24,46 +24,49 @@ import {
 } from "./harness";
 
 describe("workload-missing-healthcheck", () => {
-  it("accepts a container with a health check", () => {
-    none(runResource(workloadMissingHealthcheck, dockerApp()));
+  it("accepts a container with a health check", async () => {
+    none(await runResource(workloadMissingHealthcheck, dockerApp()));
   });
 
-  it("refuses a Docker container without a health check", () => {
+  it("refuses a Docker container without a health check", async () => {
     one(
-      runResource(workloadMissingHealthcheck, dockerApp({ healthcheck: undefined })),
+      await runResource(workloadMissingHealthcheck, dockerApp({ healthcheck: undefined })),
       /no liveness or readiness check/,
     );
   });
 
-  it("exempts a one-off job (an attached container)", () => {
+  it("exempts a one-off job (an attached container)", async () => {
     none(
-      runResource(workloadMissingHealthcheck, dockerApp({ healthcheck: undefined, attach: true })),
+      await runResource(
+        workloadMissingHealthcheck,
+        dockerApp({ healthcheck: undefined, attach: true }),
+      ),
     );
   });
 
-  it("refuses a Kubernetes container without a readiness probe", () => {
+  it("refuses a Kubernetes container without a readiness probe", async () => {
     one(
-      runResource(workloadMissingHealthcheck, k8sDeployment({ readinessProbe: undefined })),
+      await runResource(workloadMissingHealthcheck, k8sDeployment({ readinessProbe: undefined })),
       /no readiness check/,
     );
   });
 });
 
 describe("workload-missing-resource-limits", () => {
-  it("accepts a container with CPU and memory limits", () => {
-    none(runResource(workloadMissingResourceLimits, dockerApp()));
+  it("accepts a container with CPU and memory limits", async () => {
+    none(await runResource(workloadMissingResourceLimits, dockerApp()));
   });
 
-  it("refuses a Docker container without a memory limit", () => {
+  it("refuses a Docker container without a memory limit", async () => {
     one(
-      runResource(workloadMissingResourceLimits, dockerApp({ memory: undefined })),
+      await runResource(workloadMissingResourceLimits, dockerApp({ memory: undefined })),
       /memory limit/,
     );
   });
 
-  it("names the requests a Kubernetes container with limits only lacks", () => {
+  it("names the requests a Kubernetes container with limits only lacks", async () => {
     one(
-      runResource(
+      await runResource(
         workloadMissingResourceLimits,
         k8sDeployment({ resources: { limits: { cpu: "1", memory: "1Gi" } } }),
       ),
@@ -73,24 +76,27 @@ describe("workload-missing-resource-limits", () => {
 });
 
 describe("workload-disallow-privileged", () => {
-  it("accepts an unprivileged Docker container", () => {
-    none(runResource(workloadDisallowPrivileged, dockerApp()));
+  it("accepts an unprivileged Docker container", async () => {
+    none(await runResource(workloadDisallowPrivileged, dockerApp()));
   });
 
-  it("refuses a privileged Docker container", () => {
-    one(runResource(workloadDisallowPrivileged, dockerApp({ privileged: true })), /privileged/);
-  });
-
-  it("refuses a Docker container on the host network", () => {
+  it("refuses a privileged Docker container", async () => {
     one(
-      runResource(workloadDisallowPrivileged, dockerApp({ networkMode: "host" })),
+      await runResource(workloadDisallowPrivileged, dockerApp({ privileged: true })),
+      /privileged/,
+    );
+  });
+
+  it("refuses a Docker container on the host network", async () => {
+    one(
+      await runResource(workloadDisallowPrivileged, dockerApp({ networkMode: "host" })),
       /host network/,
     );
   });
 
-  it("refuses a container that mounts the Docker socket", () => {
+  it("refuses a container that mounts the Docker socket", async () => {
     one(
-      runResource(
+      await runResource(
         workloadDisallowPrivileged,
         dockerApp({
           volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }],
@@ -100,19 +106,22 @@ describe("workload-disallow-privileged", () => {
     );
   });
 
-  it("refuses a Kubernetes pod on the host network", () => {
+  it("refuses a Kubernetes pod on the host network", async () => {
     one(
-      runResource(workloadDisallowPrivileged, k8sDeployment({}, {}, { hostNetwork: true })),
+      await runResource(workloadDisallowPrivileged, k8sDeployment({}, {}, { hostNetwork: true })),
       /host network/,
     );
   });
 
-  it("accepts an unprivileged LXC container", () => {
-    assert.deepEqual(runResource(workloadDisallowPrivileged, lxcContainer("api", 200, "app")), []);
+  it("accepts an unprivileged LXC container", async () => {
+    assert.deepEqual(
+      await runResource(workloadDisallowPrivileged, lxcContainer("api", 200, "app")),
+      [],
+    );
   });
 
-  it("refuses a privileged LXC container, naming its ID and host name", () => {
-    const found = runResource(
+  it("refuses a privileged LXC container, naming its ID and host name", async () => {
+    const found = await runResource(
       workloadDisallowPrivileged,
       lxcContainer("api", 200, "app", {}, { GOLIVE_CT_UNPRIVILEGED: "0" }),
     );
@@ -122,43 +131,51 @@ describe("workload-disallow-privileged", () => {
 });
 
 describe("workload-enforce-non-root", () => {
-  it("accepts a pod that runs as a non-root UID", () => {
-    none(runResource(workloadEnforceNonRoot, k8sDeployment()));
+  it("accepts a pod that runs as a non-root UID", async () => {
+    none(await runResource(workloadEnforceNonRoot, k8sDeployment()));
   });
 
-  it("refuses a pod that leaves the user to its image", () => {
+  it("refuses a pod that leaves the user to its image", async () => {
     one(
-      runResource(workloadEnforceNonRoot, k8sDeployment({}, {}, { securityContext: {} })),
+      await runResource(workloadEnforceNonRoot, k8sDeployment({}, {}, { securityContext: {} })),
       /whatever user its image sets/,
     );
   });
 
-  it("refuses a container that runs as UID 0", () => {
+  it("refuses a container that runs as UID 0", async () => {
     one(
-      runResource(workloadEnforceNonRoot, k8sDeployment({ securityContext: { runAsUser: 0 } })),
+      await runResource(
+        workloadEnforceNonRoot,
+        k8sDeployment({ securityContext: { runAsUser: 0 } }),
+      ),
       /runs as root/,
     );
   });
 
   const unit = (extra: string) => ({ GOLIVE_UNIT: `[Service]\nExecStart=/srv/api\n${extra}` });
 
-  it("on LXC, accepts a service unit with DynamicUser", () => {
+  it("on LXC, accepts a service unit with DynamicUser", async () => {
     assert.deepEqual(
-      runResource(workloadEnforceNonRoot, lxcService("api", 200, "app", unit("DynamicUser=yes\n"))),
+      await runResource(
+        workloadEnforceNonRoot,
+        lxcService("api", 200, "app", unit("DynamicUser=yes\n")),
+      ),
       [],
     );
   });
 
-  it("on LXC, refuses a service unit with User=0", () => {
+  it("on LXC, refuses a service unit with User=0", async () => {
     assert.match(
-      runResource(workloadEnforceNonRoot, lxcService("api", 200, "app", unit("User=0\n")))[0],
+      (
+        await runResource(workloadEnforceNonRoot, lxcService("api", 200, "app", unit("User=0\n")))
+      )[0],
       /runs as root/,
     );
   });
 
-  it("on LXC, accepts a Debian package's own unit", () => {
+  it("on LXC, accepts a Debian package's own unit", async () => {
     assert.deepEqual(
-      runResource(
+      await runResource(
         workloadEnforceNonRoot,
         lxcService("redis", 210, "cache", {
           GOLIVE_PACKAGES: "redis-server",
@@ -169,35 +186,38 @@ describe("workload-enforce-non-root", () => {
     );
   });
 
-  it("on LXC, refuses a service with neither its own unit nor a package's unit", () => {
+  it("on LXC, refuses a service with neither its own unit nor a package's unit", async () => {
     assert.match(
-      runResource(workloadEnforceNonRoot, lxcService("x", 220, "app", {}))[0],
+      (await runResource(workloadEnforceNonRoot, lxcService("x", 220, "app", {})))[0],
       /package's unit/,
     );
   });
 
-  it("on LXC, refuses a job, which runs as root", () => {
+  it("on LXC, refuses a job, which runs as root", async () => {
     const job = {
       type: "command:remote:Command",
       name: "migrate",
       props: { environment: { GOLIVE_CT_ID: "200", GOLIVE_JOB: "api-migration" } },
     };
-    assert.match(runResource(workloadEnforceNonRoot, job)[0], /runs as root/);
+    assert.match((await runResource(workloadEnforceNonRoot, job))[0], /runs as root/);
   });
 });
 
 describe("workload-missing-labels", () => {
-  it("accepts a workload with golive's labels", () => {
-    none(runResource(workloadMissingLabels, k8sDeployment()));
+  it("accepts a workload with golive's labels", async () => {
+    none(await runResource(workloadMissingLabels, k8sDeployment()));
   });
 
-  it("names the labels a workload lacks", () => {
+  it("names the labels a workload lacks", async () => {
     const bare = k8sDeployment();
     bare.props.metadata = { name: "api" };
-    one(runResource(workloadMissingLabels, bare), /Missing labels: app\.kubernetes\.io\/name/);
+    one(
+      await runResource(workloadMissingLabels, bare),
+      /Missing labels: app\.kubernetes\.io\/name/,
+    );
   });
 
-  it("remediates a workload by adding the labels, after which it passes", () => {
+  it("remediates a workload by adding the labels, after which it passes", async () => {
     const bare = k8sDeployment();
     bare.props.metadata = { name: "api" };
     const fixed = workloadMissingLabels.remediateResource!({
@@ -206,7 +226,7 @@ describe("workload-missing-labels", () => {
       name: "api",
     } as any) as Record<string, any>;
     assert.equal(fixed.metadata.labels["app.kubernetes.io/part-of"], "golive");
-    none(runResource(workloadMissingLabels, { ...bare, props: fixed }));
+    none(await runResource(workloadMissingLabels, { ...bare, props: fixed }));
   });
 });
 
@@ -222,28 +242,33 @@ describe("workload-enforce-replicas-pdb", () => {
     props: { spec: { scaleTargetRef: { name: "api" }, minReplicas: 3 } },
   };
 
-  it("accepts two replicas with a PodDisruptionBudget", () => {
-    assert.deepEqual(messages(runStack(workloadEnforceReplicasPdb, [k8sDeployment(), pdb])), []);
+  it("accepts two replicas with a PodDisruptionBudget", async () => {
+    assert.deepEqual(
+      messages(await runStack(workloadEnforceReplicasPdb, [k8sDeployment(), pdb])),
+      [],
+    );
   });
 
-  it("refuses a Deployment without a PodDisruptionBudget", () => {
+  it("refuses a Deployment without a PodDisruptionBudget", async () => {
     assert.match(
-      messages(runStack(workloadEnforceReplicasPdb, [k8sDeployment()]))[0],
+      messages(await runStack(workloadEnforceReplicasPdb, [k8sDeployment()]))[0],
       /no PodDisruptionBudget/,
     );
   });
 
-  it("refuses a single replica", () => {
+  it("refuses a single replica", async () => {
     assert.match(
-      messages(runStack(workloadEnforceReplicasPdb, [k8sDeployment({}, { replicas: 1 }), pdb]))[0],
+      messages(
+        await runStack(workloadEnforceReplicasPdb, [k8sDeployment({}, { replicas: 1 }), pdb]),
+      )[0],
       /1 replica\(s\); at least 2/,
     );
   });
 
-  it("accepts a single replica when a HorizontalPodAutoscaler keeps at least 3", () => {
+  it("accepts a single replica when a HorizontalPodAutoscaler keeps at least 3", async () => {
     assert.deepEqual(
       messages(
-        runStack(workloadEnforceReplicasPdb, [k8sDeployment({}, { replicas: 1 }), pdb, hpa]),
+        await runStack(workloadEnforceReplicasPdb, [k8sDeployment({}, { replicas: 1 }), pdb, hpa]),
       ),
       [],
     );
