@@ -358,7 +358,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       });
     }
 
-    const user = spec.securityContext?.runAsUser ?? spec.runAsUser ?? defaultRunAsUser;
+    const user = spec.securityContext?.runAsUser ?? spec.kubernetes?.runAsUser ?? defaultRunAsUser;
     const privileged = spec.securityContext?.privileged ?? false;
     const container: k8s.types.input.core.v1.Container = {
       name: spec.name,
