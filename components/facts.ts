@@ -1,6 +1,9 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { BlueGreenFacts, EnvironmentFactsShape } from "../policies/lib/contract";
+import type { EnvironmentSpec } from "./config/spec";
+import { readLicense } from "./license";
+import { blueGreenFacts } from "./release/bluegreen";
 
 /**
  * The facts of an environment that no deployed resource carries (host sizing, tier, license,
@@ -20,6 +23,29 @@ export type EnvironmentFactsArgs = EnvironmentFactsShape & {
 };
 
 export type { BlueGreenFacts };
+
+/** The facts of `spec`, its license file read from `root`. */
+export function environmentFacts(spec: EnvironmentSpec, root: string): EnvironmentFactsArgs {
+  const license = spec.license ? readLicense(spec.license, root) : undefined;
+  return {
+    tier: spec.tier,
+    runtime: spec.runtime,
+    host: spec.host,
+    features: spec.features,
+    license:
+      spec.license && license?.license
+        ? {
+            file: spec.license.file,
+            customer: license.license.customer,
+            modules: license.license.modules,
+            expires: license.license.expires,
+            requiredModules: spec.license.requiredModules,
+          }
+        : undefined,
+    licenseProblems: license?.problems ?? [],
+    blueGreen: blueGreenFacts(spec.services),
+  };
+}
 
 const provider: pulumi.dynamic.ResourceProvider = {
   create(inputs: Record<string, unknown>) {

@@ -6,8 +6,9 @@
  * on spec content.
  */
 import * as crypto from "crypto";
+import { releaseWorkloads } from "../release/bluegreen";
+import { dataServices, workloadPorts } from "../services";
 import { defaultAlertRuleNames, type EnvironmentSpec } from "./spec";
-import { workloadPorts } from "./workloads";
 
 /** A problem found: its path under `golive:environment`, and what was expected there. */
 export type Problem = [path: (string | number)[], message: string];
@@ -20,16 +21,6 @@ export interface ConsistencyOptions {
    */
   readonly hasConfig?: (key: string) => boolean;
 }
-
-/** The data services a spec may declare; services may depend on them by these names. */
-export const dataServices = [
-  "postgres",
-  "redis",
-  "rabbitmq",
-  "elasticsearch",
-  "minio",
-  "mongodb",
-] as const;
 
 /** Every cross-field problem of `spec`, in a stable order. */
 export function consistencyProblems(
@@ -256,7 +247,7 @@ function publishedPortProblems(spec: EnvironmentSpec): Problem[] {
   };
   const override = (workload: string, port: string) => spec.hostPorts[workload]?.[port];
   for (const [svc, s] of Object.entries(spec.services)) {
-    const workloads = s.blueGreen ? [`${svc}-blue`, `${svc}-green`] : [svc];
+    const workloads = releaseWorkloads(svc, s);
     s.ports.forEach((p, i) => {
       if (p.hostPort === undefined) return;
       const containers = workloads
@@ -269,7 +260,7 @@ function publishedPortProblems(spec: EnvironmentSpec): Problem[] {
   }
   const replicas = (w: string) => {
     const svc = Object.entries(spec.services).find(([n, s]) =>
-      s.blueGreen ? w === `${n}-blue` || w === `${n}-green` : w === n,
+      releaseWorkloads(n, s).includes(w),
     )?.[1];
     const count = svc?.replicas ?? 1;
     return count === 1 ? [w] : Array.from({ length: count }, (_, n) => `${w}-${n + 1}`);

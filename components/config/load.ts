@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import type { z } from "zod";
+import { releaseWorkloads } from "../release/bluegreen";
 import { environmentSpec, type EnvironmentSpec } from "./spec";
 import { consistencyProblems, type ConsistencyOptions } from "./consistency";
 
@@ -70,9 +71,44 @@ export function parseSpec(
       path: configPath(path),
       message,
     }));
-    return problems.length === 0 ? { ok: true, spec: result.data } : { ok: false, problems };
+    return problems.length === 0
+      ? { ok: true, spec: withHostPorts(result.data) }
+      : { ok: false, problems };
   }
   return { ok: false, problems: result.error.issues.flatMap(describe) };
+}
+
+/**
+ * The spec with every host port in one place, `hostPorts` by workload and port name (what the
+ * Docker runtime publishes): a service port's `hostPort` for each of the service's workloads (both
+ * colours of a blue/green one) and the gateway's `hostPorts`, under the spec's own entries, which
+ * win. The other two keys stay valid config; they are checked with their own config paths before
+ * this (consistency.ts), and removed here so that nothing reads them past the boundary.
+ */
+export function withHostPorts(spec: EnvironmentSpec): EnvironmentSpec {
+  const hostPorts: Record<string, Record<string, number>> = {};
+  const publish = (workload: string, port: string, hostPort: number | undefined) => {
+    if (hostPort !== undefined) (hostPorts[workload] ??= {})[port] = hostPort;
+  };
+  const services = Object.fromEntries(
+    Object.entries(spec.services).map(([svc, s]) => {
+      for (const w of releaseWorkloads(svc, s)) {
+        for (const p of s.ports) publish(w, p.name, p.hostPort);
+      }
+      return [svc, { ...s, ports: s.ports.map(({ hostPort: _, ...p }) => p) }];
+    }),
+  );
+  let gateway = spec.gateway;
+  if (gateway) {
+    const { hostPorts: published, ...rest } = gateway;
+    publish("gateway", "http", published?.http);
+    publish("gateway", "https", published?.https);
+    gateway = rest;
+  }
+  for (const [w, ports] of Object.entries(spec.hostPorts)) {
+    hostPorts[w] = { ...hostPorts[w], ...ports };
+  }
+  return { ...spec, services, gateway, hostPorts };
 }
 
 /** The message golive stops with when the spec is invalid. */

@@ -2,7 +2,8 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewaySpec, ServiceSpec } from "../config/spec";
 import type { BlueGreenFacts } from "../facts";
-import type { Runtime, Workload, WorkloadFile } from "../runtime/workload";
+import { colourWorkload } from "../release/bluegreen";
+import { workload, type Runtime, type Workload, type WorkloadFile } from "../runtime/workload";
 import { caddyfile, type Maintenance, type Route } from "./caddy";
 import { haproxyCfg, haproxyCfgPath, haproxyReloadReady } from "./haproxy";
 
@@ -43,6 +44,19 @@ export function gatewayRoutes(
   }));
 }
 
+/** The workload a proxy gateway runs (HTTP and HTTPS; spec `hostPorts.gateway` publishes them). */
+export function gatewayWorkloads() {
+  return {
+    gateway: {
+      name: "gateway",
+      ports: [
+        { name: "http", port: 80, public: true },
+        { name: "https", port: 443, public: true },
+      ],
+    },
+  } as const;
+}
+
 /** The certificate's expiry (ISO date) when the spec supplies the certificate itself. */
 export function certificateNotAfter(g: GatewaySpec): string | undefined {
   if (g.tls.source !== "file") {
@@ -73,7 +87,9 @@ export class Gateway extends pulumi.ComponentResource {
     if (args.runtime.ingress) {
       // Kubernetes switches colours by pointing the route at the active colour's Service.
       const switched = routes.map((r) =>
-        colours[r.service] ? { ...r, service: `${r.service}-${colours[r.service].active}` } : r,
+        colours[r.service]
+          ? { ...r, service: colourWorkload(r.service, colours[r.service].active) }
+          : r,
       );
       args.runtime.ingress(
         {
@@ -94,8 +110,14 @@ export class Gateway extends pulumi.ComponentResource {
       pathPrefix: r.pathPrefix,
       upstreams: colours[r.service]
         ? [
-            { address: `${r.service}-blue:${r.port}`, weight: colours[r.service].weights.blue },
-            { address: `${r.service}-green:${r.port}`, weight: colours[r.service].weights.green },
+            {
+              address: `${colourWorkload(r.service, "blue")}:${r.port}`,
+              weight: colours[r.service].weights.blue,
+            },
+            {
+              address: `${colourWorkload(r.service, "green")}:${r.port}`,
+              weight: colours[r.service].weights.green,
+            },
           ]
         : [{ address: `${r.service}:${r.port}`, weight: 100 }],
     }));
@@ -160,17 +182,11 @@ export class Gateway extends pulumi.ComponentResource {
       labels["golive.dev/cors-origins"] = g.cors.origins.join(" ");
     }
     this.workload = args.runtime.workload(
-      {
-        name: "gateway",
+      workload({
+        ...gatewayWorkloads().gateway,
         component: "gateway",
         image: `${args.imageRegistry ?? ""}${image}`,
         command,
-        env: {},
-        secretEnv: {},
-        ports: [
-          { name: "http", port: 80, public: true, hostPort: g.hostPorts?.http },
-          { name: "https", port: 443, public: true, hostPort: g.hostPorts?.https },
-        ],
         // Caddy's image runs as root: golive runs it as 10001, which owns its state (Docker lets
         // containers bind 80 and 443 unprivileged). HAProxy's image runs as haproxy (its USER).
         volumes:
@@ -180,7 +196,7 @@ export class Gateway extends pulumi.ComponentResource {
                 { name: "config", mountPath: "/config", sizeGb: 1, retain: false, owner: "10001" },
               ]
             : [{ name: "data", mountPath: "/data", sizeGb: 1, retain: true }],
-        dockerUser: g.proxy === "caddy" ? "10001" : "image",
+        docker: { user: g.proxy === "caddy" ? "10001" : "image" },
         files,
         healthCheck: {
           path: `${g.healthPath}/gateway`,
@@ -194,13 +210,10 @@ export class Gateway extends pulumi.ComponentResource {
           requests: { cpu: "100m", memory: "64Mi" },
           limits: { cpu: "1", memory: "256Mi" },
         },
-        replicas: 1,
         startOrder: 90,
-        stateful: false,
         labels,
-        packages: [g.proxy === "caddy" ? "caddy" : "haproxy"],
-        systemdService: g.proxy,
-      },
+        lxc: { packages: [g.proxy === "caddy" ? "caddy" : "haproxy"], systemdService: g.proxy },
+      }),
       args.upstreams,
       this,
     );

@@ -1,5 +1,7 @@
 import * as crypto from "crypto";
+import { label } from "../../policies/lib/contract";
 import { canaryLadder, type CanarySpec } from "../config/spec";
+import type { WorkloadFile } from "../runtime/workload";
 
 /** The share of accounts each ladder step enables (the pilot step enables the pilot accounts only). */
 export const ladderShare: Record<(typeof canaryLadder)[number], number> = {
@@ -49,4 +51,30 @@ export function manifests(c: CanarySpec): { account: string; manifest: string }[
 export function stepInOrder(previous: string, step: string): boolean {
   const order = ["none", ...canaryLadder];
   return order.indexOf(step) <= order.indexOf(previous) + 1;
+}
+
+/**
+ * What a service's canaries deliver to it: each package's manifest per account under
+ * /etc/golive/packages/<package>/, and a label per package with its step and enabled share.
+ */
+export function canaryDelivery(
+  canaries: readonly CanarySpec[],
+  service: string,
+): { files: WorkloadFile[]; labels: Record<string, string> } {
+  const own = canaries.filter((c) => c.service === service);
+  return {
+    files: own.flatMap((c) =>
+      manifests(c).map((m) => ({
+        path: `/etc/golive/packages/${c.package}/${m.account}.json`,
+        content: m.manifest,
+        secret: false,
+      })),
+    ),
+    labels: Object.fromEntries(
+      own.map((c) => [
+        `${label.canaryPrefix}${c.package}`,
+        `step=${c.step},previous=${c.previousStep},enabled=${enabledAccounts(c).length}/${c.accounts.length}`,
+      ]),
+    ),
+  };
 }

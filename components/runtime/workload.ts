@@ -17,11 +17,9 @@ export interface WorkloadSpec {
    * Replaces the image's entrypoint (Docker entrypoint, Kubernetes `command`); `command` then holds
    * its arguments. Without it the image's own entrypoint runs `command` (Docker CMD, Kubernetes
    * `args`), so official images' entrypoint scripts (initdb, config templating) still run.
-   * On LXC the systemd unit runs `entrypoint` followed by `command`.
+   * On LXC the systemd unit runs `entrypoint` (or `lxc.entrypoint`) followed by `command`.
    */
   readonly entrypoint?: readonly string[];
-  /** On LXC: the entrypoint as the Debian package names it, where that differs from the image's. */
-  readonly packageEntrypoint?: readonly string[];
   /** The arguments to the entrypoint (Docker CMD, Kubernetes `args`). */
   readonly command?: readonly string[];
   readonly env: Readonly<Record<string, string>>;
@@ -41,31 +39,62 @@ export interface WorkloadSpec {
   readonly gpu?: { readonly count: number; readonly memoryLimitGb?: number };
   /** Extra labels, merged over the runtime's standard ones. */
   readonly labels: Readonly<Record<string, string>>;
-  /** On LXC: Debian packages installed in the container, and the systemd unit that runs `command`. */
-  readonly packages?: readonly string[];
-  /** On LXC: an existing systemd unit (from a package) to restart after provisioning, instead of `command`. */
-  readonly systemdService?: string;
   /**
    * A job runs `command` once to completion (migrations, pre-migration backups, bucket setup):
    * Docker waits for the container's exit, Kubernetes creates a Job, LXC runs it with `pct exec`
    * inside the container of the workload named by `runsIn`. A non-zero exit fails the deployment.
    */
   readonly job?: { readonly runsIn?: string };
-  /** Kubernetes: the non-root UID the image runs as (fsGroup too). Defaults to 10001. */
-  readonly runAsUser?: number;
-  /**
-   * Docker: the user the container runs as (a name or UID the image knows), or "image" where the
-   * image's own USER or entrypoint runs the service unprivileged (the official PostgreSQL, Redis,
-   * RabbitMQ, Prometheus, … images; the policy pack knows them by name). Defaults to `runAsUser`,
-   * else 10001, as on Kubernetes.
-   */
-  readonly dockerUser?: string;
   /**
    * How the spec says the workload runs (`services.<name>.securityContext`), applied as given by
-   * every runtime. Defaults to each runtime's own (the image's user, or `runAsUser` on
-   * Kubernetes and a DynamicUser on LXC; unprivileged everywhere).
+   * every runtime. Defaults to each runtime's own (`docker.user`, `kubernetes.runAsUser`, a
+   * DynamicUser on LXC; unprivileged everywhere).
    */
   readonly securityContext?: WorkloadSecurityContext;
+  /** What only the LXC runtime reads. Defaults to none: no packages, a unit running `command`. */
+  readonly lxc?: LxcHints;
+  /** What only the Docker runtime reads. Defaults to running as 10001. */
+  readonly docker?: DockerHints;
+  /** What only the Kubernetes runtime reads. Defaults to running as 10001. */
+  readonly kubernetes?: KubernetesHints;
+}
+
+/** LXC: the workload comes from Debian packages and runs under systemd. */
+export interface LxcHints {
+  /** Debian packages installed in the container. Defaults to none. */
+  readonly packages?: readonly string[];
+  /**
+   * An existing systemd unit (from a package) to restart after provisioning, instead of a unit
+   * golive writes for `command`. Defaults to golive's own unit.
+   */
+  readonly systemdService?: string;
+  /**
+   * The entrypoint as the Debian package names it, where that differs from the image's
+   * (`prometheus-alertmanager`). Defaults to `entrypoint`.
+   */
+  readonly entrypoint?: readonly string[];
+}
+
+/** Docker: the container's user, which the policy pack must read at preview. */
+export interface DockerHints {
+  /**
+   * The user the container runs as (a name or UID the image knows), or "image" where the image's
+   * own USER or entrypoint runs the service unprivileged (the official PostgreSQL, Redis,
+   * RabbitMQ, Prometheus, … images; the policy pack knows them by name). Defaults to 10001, as
+   * on Kubernetes.
+   */
+  readonly user?: string;
+  /**
+   * With `user` "image": the user (name or UID) the image runs the service as, which owns the
+   * uploaded files so that the service can read its secret ones. Defaults to none (root).
+   */
+  readonly imageUser?: string;
+}
+
+/** Kubernetes: the pod's security context. */
+export interface KubernetesHints {
+  /** The non-root UID the image runs as (fsGroup too). Defaults to 10001. */
+  readonly runAsUser?: number;
 }
 
 export interface WorkloadSecurityContext {
@@ -78,13 +107,21 @@ export interface WorkloadSecurityContext {
   readonly privileged: boolean;
 }
 
+/**
+ * A port of a workload. Publishing one on the Docker host is the spec's business (`hostPorts`
+ * by workload and port name), not the workload's.
+ */
 export interface WorkloadPort {
   readonly name: string;
   readonly port: number;
-  /** Reachable from outside the environment (through the gateway, or published on Docker). */
+  /** Reachable from outside the environment (through the gateway). */
   readonly public: boolean;
-  /** Docker only: host port to publish on 127.0.0.1 (tests, local access). */
-  readonly hostPort?: number;
+}
+
+/** A workload's name and ports, known from the spec before any component runs. */
+export interface DeclaredWorkload {
+  readonly name: string;
+  readonly ports: readonly WorkloadPort[];
 }
 
 export interface WorkloadVolume {
@@ -96,8 +133,8 @@ export interface WorkloadVolume {
   /**
    * The user (name or uid, as the image knows it) that must own the volume's root, where the
    * image's entrypoint does not see to it (PostgreSQL's WAL archive). Docker: a one-off `chown`
-   * container before the workload starts; Kubernetes: the pod's fsGroup; LXC: not needed yet
-   * (the service user's folders come from the Debian package).
+   * container before the workload starts; Kubernetes: the pod's fsGroup; LXC: provisioning makes
+   * the folder and chowns it.
    */
   readonly owner?: string;
 }
@@ -107,8 +144,36 @@ export interface WorkloadFile {
   readonly content: pulumi.Input<string>;
   /** Mode 0600 and a secret reference where the runtime has one. */
   readonly secret: boolean;
-  /** Docker: the user (name or uid) the file belongs to, e.g. the image's service user. */
-  readonly owner?: string;
+  /** What only the Docker runtime reads. */
+  readonly docker?: {
+    /** The user (name or uid) the file belongs to. Defaults to the container's user. */
+    readonly owner?: string;
+  };
+}
+
+/** What a workload must state; the rest has a default (see `workload`). */
+export type WorkloadInit = Pick<
+  WorkloadSpec,
+  "name" | "component" | "image" | "resources" | "startOrder"
+> &
+  Partial<WorkloadSpec>;
+
+/**
+ * A workload spec with the defaults filled in: no env, secret env, ports, volumes, files or
+ * labels, one replica, stateless. Services state only what differs.
+ */
+export function workload(init: WorkloadInit): WorkloadSpec {
+  return {
+    env: {},
+    secretEnv: {},
+    ports: [],
+    volumes: [],
+    files: [],
+    labels: {},
+    replicas: 1,
+    stateful: false,
+    ...init,
+  };
 }
 
 /** What a realised workload offers to the services that depend on it. */

@@ -151,6 +151,17 @@ export interface BlueGreenFacts {
   readonly releases: { readonly blue: string; readonly green: string };
 }
 
+/** The two colours of a blue/green service, both always deployed. */
+export const colours = ["blue", "green"] as const;
+
+/**
+ * The workload (host name, container, controller) of one colour of a blue/green service:
+ * `<service>-<colour>`. The program names the colours' workloads with it, the pack finds them by it.
+ */
+export function colourWorkload(service: string, colour: (typeof colours)[number]): string {
+  return `${service}-${colour}`;
+}
+
 /** The environment's facts (the inputs of the EnvironmentFacts resource). */
 export interface EnvironmentFactsShape {
   readonly tier: string;

@@ -1,4 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { colours, colourWorkload } from "../lib/contract";
 import { factsOf, workloads } from "../lib/stack";
 
 /** During and after a blue/green switch both colours stay deployed, and the active one gets traffic. */
@@ -16,8 +17,8 @@ export const bluegreenKeepPreviousColour: StackValidationPolicy = {
     if (!found) return;
     const names = new Set(workloads(args.resources).map((w) => w.name));
     for (const [svc, bg] of Object.entries(found.facts.blueGreen ?? {})) {
-      for (const colour of ["blue", "green"] as const) {
-        if (!names.has(`${svc}-${colour}`)) {
+      for (const colour of colours) {
+        if (!names.has(colourWorkload(svc, colour))) {
           reportViolation(
             `${svc}: the ${colour} colour (${bg.releases[colour]}) is not deployed, so there is nothing to roll back to.`,
             found.urn,

@@ -92,6 +92,63 @@ describe("parseSpec", () => {
     assert.deepEqual(r.spec.monitoring?.disableDefaultRules, ["HighErrorRate"]);
     assert.deepEqual(r.spec.monitoring?.alertRules, []);
   });
+
+  it("folds every host port into hostPorts by workload and port name, the spec's own entries winning", () => {
+    const r = parseSpec({
+      ...valid,
+      services: {
+        api: { image: "a:1", ports: [{ name: "http", port: 8080, hostPort: 28080 }] },
+        web: {
+          image: "w:1",
+          ports: [
+            { name: "http", port: 3000, hostPort: 23000 },
+            { name: "admin", port: 3001, hostPort: 23001 },
+          ],
+          blueGreen: { active: "blue", blue: "1", green: "2" },
+        },
+      },
+      gateway: {
+        domain: "localhost",
+        proxy: "haproxy",
+        tls: { source: "internal" },
+        hostPorts: { http: 18080, https: 18443 },
+      },
+      hostPorts: { "web-green": { http: 24000, admin: 24001 } },
+    });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+    assert.deepEqual(r.spec.hostPorts, {
+      api: { http: 28080 },
+      "web-blue": { http: 23000, admin: 23001 },
+      "web-green": { http: 24000, admin: 24001 },
+      gateway: { http: 18080, https: 18443 },
+    });
+    // One mechanism past the boundary: nothing else carries a host port.
+    assert.deepEqual(r.spec.services.api.ports, [{ name: "http", port: 8080, public: false }]);
+    assert.ok(r.spec.services.web.ports.every((p) => p.hostPort === undefined));
+    assert.equal(r.spec.gateway?.hostPorts, undefined);
+  });
+
+  it("reports a host port published twice under the config key that set it, before folding", () => {
+    const r = parseSpec({
+      ...valid,
+      services: { api: { image: "a:1", ports: [{ name: "http", port: 8080, hostPort: 18443 }] } },
+      gateway: {
+        domain: "localhost",
+        proxy: "haproxy",
+        tls: { source: "internal" },
+        hostPorts: { http: 18080, https: 18443 },
+      },
+    });
+    assert.ok(!r.ok);
+    assert.deepEqual(
+      r.problems.map((p) => p.path),
+      ["golive:environment.gateway.hostPorts.https"],
+    );
+    assert.match(
+      r.problems[0].message,
+      /already published by .*services\.api\.ports\[0\]\.hostPort/,
+    );
+  });
 });
 
 describe("loadSpec", () => {

@@ -57,16 +57,14 @@ export class DockerRuntime extends pulumi.ComponentResource implements Runtime {
     dependsOn: readonly Workload[],
     parent: pulumi.Resource,
   ): Workload {
-    const extra = this.ctx.hostPorts?.[spec.name] ?? {};
-    const published = {
-      ...spec,
-      ports: spec.ports.map((p) =>
-        extra[p.name] !== undefined ? { ...p, hostPort: extra[p.name] } : p,
-      ),
-    };
     const w = new DockerWorkload(
       `${this.ctx.prefix}-${spec.name}`,
-      { spec: published, context: this.ctx, network: this.network.name },
+      {
+        spec,
+        context: this.ctx,
+        network: this.network.name,
+        hostPorts: this.ctx.hostPorts?.[spec.name],
+      },
       { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
     );
     return { name: spec.name, host: pulumi.output(spec.name), readiness: w.containers };
@@ -87,6 +85,8 @@ export interface DockerWorkloadArgs {
   readonly context: RuntimeContext;
   /** The environment's network; the workload is reachable on it by its name. */
   readonly network: pulumi.Input<string>;
+  /** Host ports to publish on 127.0.0.1, by port name (spec `hostPorts`). Defaults to none. */
+  readonly hostPorts?: Readonly<Record<string, number>>;
 }
 
 /** One workload on Docker: its volumes and one container per replica. */
@@ -178,16 +178,17 @@ export class DockerWorkload extends pulumi.ComponentResource {
 
     const limits = spec.resources.limits;
     const requests = spec.resources.requests;
-    // The spec's user and privileged mode; absent, the workload's dockerUser ("image": the
-    // image's own), else its runAsUser or golive's default; unprivileged.
+    // The spec's user and privileged mode; absent, the workload's Docker user ("image": the
+    // image's own), else golive's default; unprivileged.
     const sc = spec.securityContext;
-    const runAs = sc?.runAsUser ?? spec.runAsUser;
+    const hints = spec.docker ?? {};
     const dockerUser =
       sc?.runAsUser !== undefined
         ? String(sc.runAsUser)
-        : spec.dockerUser === "image"
+        : hints.user === "image"
           ? undefined
-          : (spec.dockerUser ?? String(runAs ?? defaultRunAsUser));
+          : (hints.user ?? String(defaultRunAsUser));
+    const hostPorts = args.hostPorts ?? {};
     const firstPort = spec.ports[0]?.port;
     const replicas = spec.stateful ? Math.min(spec.replicas, 1) : spec.replicas;
     this.containers = [];
@@ -220,8 +221,8 @@ export class DockerWorkload extends pulumi.ComponentResource {
               },
             ],
             ports: spec.ports
-              .filter((p) => p.hostPort !== undefined)
-              .map((p) => ({ internal: p.port, external: p.hostPort, ip: "127.0.0.1" })),
+              .filter((p) => hostPorts[p.name] !== undefined)
+              .map((p) => ({ internal: p.port, external: hostPorts[p.name], ip: "127.0.0.1" })),
             volumes: spec.volumes.map((v) => ({
               volumeName: volumeName(v),
               containerPath: v.mountPath,
@@ -231,7 +232,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
               content: f.secret ? pulumi.secret(f.content) : f.content,
               permissions: f.secret ? "0600" : "0644",
               // A secret file must be readable by the user the workload runs as.
-              owner: f.owner ?? dockerUser ?? (runAs !== undefined ? String(runAs) : undefined),
+              owner: f.docker?.owner ?? dockerUser ?? hints.imageUser,
             })),
             healthcheck: spec.healthCheck && {
               tests: dockerHealthTests(spec.healthCheck, firstPort),

@@ -134,6 +134,7 @@ export class LxcContainer extends pulumi.ComponentResource {
   constructor(name: string, args: LxcContainerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:lxc:Container", name, {}, opts);
     const { spec, context } = args;
+    const hints = spec.lxc ?? {};
     const limits = spec.resources.limits ?? spec.resources.requests;
     const facts: ContainerFacts = {
       id: args.id,
@@ -176,9 +177,9 @@ export class LxcContainer extends pulumi.ComponentResource {
       [lxcEnv.ctId]: String(args.id),
       [lxcEnv.labels]: JSON.stringify(labels),
       // What the policy pack judges versions and users by, as structured facts.
-      [lxcEnv.packages]: (spec.packages ?? []).join(" "),
+      [lxcEnv.packages]: (hints.packages ?? []).join(" "),
     };
-    if (spec.systemdService) environment[lxcEnv.systemdService] = spec.systemdService;
+    if (hints.systemdService) environment[lxcEnv.systemdService] = hints.systemdService;
     const lengths = secretLengths(spec.secretEnv);
     if (lengths !== undefined) environment[lxcEnv.secretLengths] = lengths;
     for (const [k, v] of Object.entries(spec.env)) {
@@ -193,18 +194,18 @@ export class LxcContainer extends pulumi.ComponentResource {
       return { path: f.path, envKey, mode: f.secret ? "0600" : "0644" };
     });
     let unit: string | undefined;
-    const argv = [...(spec.packageEntrypoint ?? spec.entrypoint ?? []), ...(spec.command ?? [])];
+    const argv = [...(hints.entrypoint ?? spec.entrypoint ?? []), ...(spec.command ?? [])];
     if (argv.length > 0) {
       unit = systemdUnit(spec.name, argv, spec.securityContext?.runAsUser);
       environment[lxcEnv.unit] = unit;
     }
     const provision = provisionScript(
       spec.name,
-      spec.packages ?? [],
+      hints.packages ?? [],
       envKeys,
       files,
       unit,
-      spec.systemdService,
+      hints.systemdService,
       spec.volumes.map((v) => ({ path: v.mountPath, owner: v.owner })),
     );
     this.service = new command.remote.Command(

@@ -1,6 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceSpec } from "../../config/spec";
-import type { Runtime, Workload, WorkloadFile } from "../../runtime/workload";
+import type { EnvironmentSpec, ServiceSpec } from "../../config/spec";
+import { releases } from "../../release/bluegreen";
+import {
+  workload,
+  type DeclaredWorkload,
+  type Runtime,
+  type Workload,
+  type WorkloadFile,
+  type WorkloadPort,
+} from "../../runtime/workload";
+import type { ServiceClient } from "../client";
 
 export interface AppServiceArgs {
   /** The service's key in the spec: its host name inside the environment. */
@@ -23,6 +32,44 @@ export interface AppServiceArgs {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** An app service's ports as its workloads declare them. */
+export function appPorts(s: ServiceSpec): WorkloadPort[] {
+  return s.ports.map((p) => ({ name: p.name, port: p.port, public: p.public }));
+}
+
+/** The workloads an app service runs: one per release (itself, or each blue/green colour). */
+export function appWorkloads(service: string, s: ServiceSpec): DeclaredWorkload[] {
+  return releases(service, s).map((r) => ({ name: r.workload, ports: appPorts(s) }));
+}
+
+/**
+ * The environment golive gives an app service beneath its own `env` (which wins): the logging
+ * defaults the checklists ask for (LOG_LEVEL by tier, LOG_DIR), FEATURE_<flag> per feature flag,
+ * the connection settings of the data services it depends on, and MAINTENANCE_MODE; and its
+ * secret env, the data services' secret settings over its own resolved secrets.
+ */
+export function appServiceEnv(
+  service: string,
+  spec: Pick<EnvironmentSpec, "tier" | "features" | "maintenance">,
+  clients: readonly ServiceClient[],
+  secretEnv: Readonly<Record<string, pulumi.Output<string>>>,
+): { env: Record<string, string>; secretEnv: Record<string, pulumi.Output<string>> } {
+  const env: Record<string, string> = {
+    LOG_LEVEL: spec.tier === "dev" ? "DEBUG" : "INFO",
+    LOG_DIR: `/var/log/${service}`,
+    ...Object.fromEntries(
+      Object.entries(spec.features).map(([k, v]) => [`FEATURE_${k.toUpperCase()}`, String(v)]),
+    ),
+  };
+  const secrets = { ...secretEnv };
+  for (const c of clients) {
+    Object.assign(env, c.env);
+    Object.assign(secrets, c.secretEnv);
+  }
+  env.MAINTENANCE_MODE = String(spec.maintenance.enabled);
+  return { env, secretEnv: secrets };
+}
+
 /** An application service or worker of the environment. */
 export class AppService extends pulumi.ComponentResource {
   public readonly workload: Workload;
@@ -31,21 +78,19 @@ export class AppService extends pulumi.ComponentResource {
     super("golive:app:AppService", name, {}, opts);
     const { spec } = args;
     this.workload = args.runtime.workload(
-      {
+      workload({
         name: args.serviceName,
         component: spec.worker ? "worker" : "app",
         image: `${args.imageRegistry ?? ""}${spec.image}`,
         command: spec.command,
         env: { ...(args.extraEnv ?? {}), ...spec.env },
         secretEnv: args.secretEnv,
-        ports: spec.ports,
-        volumes: [],
+        ports: appPorts(spec),
         files: args.files ?? [],
         healthCheck: spec.healthCheck,
         resources: spec.resources,
         replicas: spec.replicas,
         startOrder: spec.startOrder,
-        stateful: false,
         gpu: spec.gpu,
         securityContext: spec.securityContext,
         labels: {
@@ -55,8 +100,8 @@ export class AppService extends pulumi.ComponentResource {
             .sort()
             .join(","),
         },
-        packages: spec.packages,
-      },
+        lxc: { packages: spec.packages },
+      }),
       args.dependsOn ?? [],
       this,
     );

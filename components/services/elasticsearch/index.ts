@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ElasticsearchSpec } from "../../config/spec";
 import { memoryMiB } from "../../runtime/labels";
-import type { Runtime, Workload } from "../../runtime/workload";
+import { workload, type Runtime, type Workload } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
+import type { ServiceClient } from "../client";
 
 export interface ElasticsearchArgs {
   /** The validated Elasticsearch spec. */
@@ -76,12 +77,24 @@ export function setupScript(spec: ElasticsearchSpec): string {
   return lines.join("\n");
 }
 
+/**
+ * The workloads Elasticsearch runs: one node. (The setup job that installs ILM policies and
+ * templates runs in it: no workload of its own.)
+ */
+export function elasticsearchWorkloads() {
+  return {
+    elasticsearch: { name: "elasticsearch", ports: [{ name: "http", port: 9200, public: false }] },
+  } as const;
+}
+
 /** Elasticsearch 8 with security on, heap half of memory, ILM policies and index templates. */
 export class Elasticsearch extends pulumi.ComponentResource {
   public readonly workload: Workload;
   public readonly host = "elasticsearch";
   public readonly port = 9200;
   public readonly password: pulumi.Output<string>;
+  /** ELASTICSEARCH_URL, ELASTICSEARCH_USER (elastic) and ELASTICSEARCH_PASSWORD for dependants. */
+  public readonly client: ServiceClient;
 
   constructor(name: string, args: ElasticsearchArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:data:Elasticsearch", name, {}, opts);
@@ -94,9 +107,10 @@ export class Elasticsearch extends pulumi.ComponentResource {
     );
     this.password = password.secret;
     const heap = heapMb(spec);
+    const declared = elasticsearchWorkloads().elasticsearch;
     this.workload = runtime.workload(
-      {
-        name: "elasticsearch",
+      workload({
+        ...declared,
         component: "search",
         image,
         env: {
@@ -106,7 +120,6 @@ export class Elasticsearch extends pulumi.ComponentResource {
           ES_JAVA_OPTS: `-Xms${heap}m -Xmx${heap}m`,
         },
         secretEnv: { ELASTIC_PASSWORD: password.secret },
-        ports: [{ name: "http", port: 9200, public: false }],
         volumes: [
           {
             name: "data",
@@ -115,7 +128,6 @@ export class Elasticsearch extends pulumi.ComponentResource {
             retain: true,
           },
         ],
-        files: [],
         healthCheck: {
           command: [
             "sh",
@@ -131,48 +143,48 @@ export class Elasticsearch extends pulumi.ComponentResource {
           requests: { cpu: "1", memory: spec.memory },
           limits: { cpu: "2", memory: spec.memory },
         },
-        replicas: 1,
         startOrder: 10,
         stateful: true,
-        runAsUser: 1000,
-        dockerUser: "image",
         // LXC: Elastic's APT package (its repository must be in the template); its unit runs as elasticsearch.
-        packages: ["elasticsearch"],
-        systemdService: "elasticsearch",
+        lxc: { packages: ["elasticsearch"], systemdService: "elasticsearch" },
+        docker: { user: "image", imageUser: "1000" },
+        kubernetes: { runAsUser: 1000 },
         labels: {
           "golive.dev/elasticsearch-version": spec.version,
           "golive.dev/ilm-policies": Object.keys(spec.ilmPolicies).join(","),
         },
-      },
+      }),
       [],
       this,
     );
     if (Object.keys(spec.ilmPolicies).length + Object.keys(spec.indexTemplates).length > 0) {
       runtime.workload(
-        {
-          name: "elasticsearch-setup",
+        workload({
+          name: `${declared.name}-setup`,
           component: "setup",
           image,
           command: ["bash", "-c", setupScript(spec)],
-          env: {},
           secretEnv: { ELASTIC_PASSWORD: password.secret },
-          ports: [],
-          volumes: [],
-          files: [],
           resources: {
             requests: { cpu: "50m", memory: "64Mi" },
             limits: { cpu: "500m", memory: "256Mi" },
           },
-          replicas: 1,
           startOrder: 11,
-          stateful: false,
-          labels: {},
-          job: { runsIn: "elasticsearch" },
-        },
+          job: { runsIn: declared.name },
+        }),
         [this.workload],
         this,
       );
     }
+    this.client = {
+      env: {
+        ELASTICSEARCH_URL: `http://${this.host}:${this.port}`,
+        ELASTICSEARCH_USER: "elastic",
+      },
+      secretEnv: { ELASTICSEARCH_PASSWORD: this.password },
+      ready: [this.workload],
+      scrapeTargets: [],
+    };
     this.registerOutputs({ host: this.host, port: this.port });
   }
 }

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MongodbSpec } from "../../config/spec";
-import type { Runtime, Workload } from "../../runtime/workload";
+import { workload, type Runtime, type Workload } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
+import type { ServiceClient } from "../client";
 
 export interface MongoDBArgs {
   /** The validated MongoDB spec. */
@@ -12,12 +13,23 @@ export interface MongoDBArgs {
   readonly imageRegistry?: string;
 }
 
+/** The workloads MongoDB runs: one server. */
+export function mongodbWorkloads() {
+  return {
+    mongodb: { name: "mongodb", ports: [{ name: "mongodb", port: 27017, public: false }] },
+  } as const;
+}
+
 /** MongoDB with authentication on (root user from the official image's MONGO_INITDB_* variables). */
 export class MongoDB extends pulumi.ComponentResource {
   public readonly workload: Workload;
   public readonly host = "mongodb";
   public readonly port = 27017;
+  /** The root user the official image creates, whom the apps connect as. */
+  public readonly user = "root";
   public readonly password: pulumi.Output<string>;
+  /** MONGODB_HOST, MONGODB_PORT and MONGODB_URL (authSource admin) for dependants. */
+  public readonly client: ServiceClient;
 
   constructor(name: string, args: MongoDBArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:data:MongoDB", name, {}, opts);
@@ -25,16 +37,14 @@ export class MongoDB extends pulumi.ComponentResource {
     const password = new GeneratedSecret(`${name}-root-password`, { length: 32 }, { parent: this });
     this.password = password.secret;
     this.workload = runtime.workload(
-      {
-        name: "mongodb",
+      workload({
+        ...mongodbWorkloads().mongodb,
         component: "database",
         image: `${args.imageRegistry ?? ""}${spec.image ?? `mongo:${spec.version}`}`,
         command: ["mongod", "--auth", "--bind_ip_all"],
-        env: { MONGO_INITDB_ROOT_USERNAME: "root", MONGO_INITDB_DATABASE: spec.database },
+        env: { MONGO_INITDB_ROOT_USERNAME: this.user, MONGO_INITDB_DATABASE: spec.database },
         secretEnv: { MONGO_INITDB_ROOT_PASSWORD: password.secret },
-        ports: [{ name: "mongodb", port: 27017, public: false }],
         volumes: [{ name: "data", mountPath: "/data/db", sizeGb: spec.storageGb, retain: true }],
-        files: [],
         healthCheck: {
           command: ["mongosh", "--quiet", "--eval", "db.adminCommand('ping').ok"],
           intervalSeconds: 10,
@@ -43,16 +53,23 @@ export class MongoDB extends pulumi.ComponentResource {
           startPeriodSeconds: 20,
         },
         resources: spec.resources,
-        replicas: 1,
         startOrder: 10,
         stateful: true,
-        runAsUser: 999,
-        dockerUser: "image",
         labels: { "golive.dev/mongodb-version": spec.version },
-      },
+        docker: { user: "image", imageUser: "999" },
+        kubernetes: { runAsUser: 999 },
+      }),
       [],
       this,
     );
+    this.client = {
+      env: { MONGODB_HOST: this.host, MONGODB_PORT: String(this.port) },
+      secretEnv: {
+        MONGODB_URL: pulumi.interpolate`mongodb://${this.user}:${this.password}@${this.host}:${this.port}/${spec.database}?authSource=admin`,
+      },
+      ready: [this.workload],
+      scrapeTargets: [],
+    };
     this.registerOutputs({ host: this.host, port: this.port });
   }
 }

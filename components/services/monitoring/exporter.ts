@@ -1,16 +1,24 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { Runtime, Workload } from "../../runtime/workload";
+import {
+  workload,
+  type DeclaredWorkload,
+  type Runtime,
+  type Workload,
+} from "../../runtime/workload";
 import type { ScrapeTarget } from "./config";
 
+/** The exporter next to `instance`: its workload name and metrics port. */
+export function exporterWorkload(instance: string, port: number): DeclaredWorkload {
+  return { name: `${instance}-exporter`, ports: [{ name: "metrics", port, public: false }] };
+}
+
 export interface ExporterArgs {
-  /** Workload name, e.g. "redis-exporter". */
-  readonly name: string;
+  /** Its name and metrics port (`exporterWorkload`). */
+  readonly declared: DeclaredWorkload;
   /** The instance it exports (label golive.dev/exporter-for). */
   readonly exporterFor: string;
   /** Image reference, registry prefix included. */
   readonly image: string;
-  /** Metrics port. */
-  readonly port: number;
   readonly env?: Record<string, string>;
   readonly secretEnv?: Record<string, pulumi.Output<string>>;
   /** The Debian package (and its systemd unit) on LXC. */
@@ -27,19 +35,19 @@ export function exporter(
   target: Workload,
   parent: pulumi.Resource,
 ): ScrapeTarget {
+  const { name, ports } = args.declared;
+  const port = ports[0].port;
   runtime.workload(
-    {
-      name: args.name,
+    workload({
+      name,
       component: "exporter",
       image: args.image,
       env: args.env ?? {},
       secretEnv: args.secretEnv ?? {},
-      ports: [{ name: "metrics", port: args.port, public: false }],
-      volumes: [],
-      files: [],
+      ports,
       healthCheck: {
         path: "/metrics",
-        port: args.port,
+        port,
         intervalSeconds: 15,
         timeoutSeconds: 5,
         retries: 3,
@@ -49,17 +57,14 @@ export function exporter(
         requests: { cpu: "50m", memory: "32Mi" },
         limits: { cpu: "250m", memory: "128Mi" },
       },
-      replicas: 1,
       startOrder: 20,
-      stateful: false,
       labels: { "golive.dev/exporter-for": args.exporterFor },
-      packages: [args.debianPackage],
-      systemdService: args.debianPackage,
+      lxc: { packages: [args.debianPackage], systemdService: args.debianPackage },
       // Docker: the exporters' images run as nobody (their USER).
-      dockerUser: "image",
-    },
+      docker: { user: "image" },
+    }),
     [target],
     parent,
   );
-  return { job: args.name, address: `${args.name}:${args.port}` };
+  return { job: name, address: `${name}:${port}` };
 }

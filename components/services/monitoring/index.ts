@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MonitoringSpec } from "../../config/spec";
-import type { Runtime, Workload } from "../../runtime/workload";
+import { workload, type Runtime, type Workload } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
 import {
   alertmanagerYml,
@@ -25,6 +25,20 @@ export interface MonitoringStackArgs {
   readonly imageRegistry?: string;
 }
 
+/** The workloads the stack runs: the node exporter, Alertmanager, Prometheus and Grafana. */
+export function monitoringWorkloads(spec: MonitoringSpec) {
+  const http = (port: number) => [{ name: "http", port, public: false }];
+  return {
+    nodeExporter: {
+      name: "node-exporter",
+      ports: [{ name: "metrics", port: 9100, public: false }],
+    },
+    alertmanager: { name: "alertmanager", ports: http(9093) },
+    prometheus: { name: "prometheus", ports: http(9090) },
+    grafana: spec.grafana.enabled ? { name: "grafana", ports: http(3000) } : undefined,
+  };
+}
+
 /**
  * Prometheus scraping every service and exporter with golive's alert rules, Alertmanager routed to
  * the spec's receiver, Grafana with a provisioned datasource and dashboard, and a node exporter
@@ -42,16 +56,12 @@ export class MonitoringStack extends pulumi.ComponentResource {
       requests: { cpu: "50m", memory: "64Mi" },
       limits: { cpu: "500m", memory: "256Mi" },
     };
+    const declared = monitoringWorkloads(spec);
     const nodeExporter = runtime.workload(
-      {
-        name: "node-exporter",
+      workload({
+        ...declared.nodeExporter,
         component: "exporter",
         image: `${registry}${spec.nodeExporterImage}`,
-        env: {},
-        secretEnv: {},
-        ports: [{ name: "metrics", port: 9100, public: false }],
-        volumes: [],
-        files: [],
         healthCheck: {
           path: "/metrics",
           port: 9100,
@@ -61,15 +71,11 @@ export class MonitoringStack extends pulumi.ComponentResource {
           startPeriodSeconds: 5,
         },
         resources: small,
-        replicas: 1,
         startOrder: 60,
-        stateful: false,
-        labels: {},
-        packages: ["prometheus-node-exporter"],
-        systemdService: "prometheus-node-exporter",
+        lxc: { packages: ["prometheus-node-exporter"], systemdService: "prometheus-node-exporter" },
         // Docker: the image runs as nobody (its USER).
-        dockerUser: "image",
-      },
+        docker: { user: "image" },
+      }),
       [],
       this,
     );
@@ -80,21 +86,16 @@ export class MonitoringStack extends pulumi.ComponentResource {
       { job: "prometheus", address: "localhost:9090" },
     ];
     this.alertmanager = runtime.workload(
-      {
-        name: "alertmanager",
+      workload({
+        ...declared.alertmanager,
         component: "alerting",
         image: `${registry}${spec.alertmanagerImage}`,
         // The official image's entrypoint is the binary: flags only, and the binary named for LXC.
         entrypoint: ["alertmanager"],
-        // Debian's prometheus-alertmanager package installs the binary under the package's name.
-        packageEntrypoint: ["prometheus-alertmanager"],
         command: [
           "--config.file=/etc/alertmanager/alertmanager.yml",
           "--storage.path=/alertmanager",
         ],
-        env: {},
-        secretEnv: {},
-        ports: [{ name: "http", port: 9093, public: false }],
         volumes: [{ name: "data", mountPath: "/alertmanager", sizeGb: 1, retain: false }],
         files: [
           {
@@ -112,20 +113,22 @@ export class MonitoringStack extends pulumi.ComponentResource {
           startPeriodSeconds: 5,
         },
         resources: small,
-        replicas: 1,
         startOrder: 61,
-        stateful: false,
         labels: { "golive.dev/alert-receiver": spec.receiver.kind },
-        packages: ["prometheus-alertmanager"],
-        systemdService: "prometheus-alertmanager",
-        dockerUser: "image",
-      },
+        lxc: {
+          packages: ["prometheus-alertmanager"],
+          systemdService: "prometheus-alertmanager",
+          // Debian's prometheus-alertmanager package installs the binary under the package's name.
+          entrypoint: ["prometheus-alertmanager"],
+        },
+        docker: { user: "image" },
+      }),
       [],
       this,
     );
     this.prometheus = runtime.workload(
-      {
-        name: "prometheus",
+      workload({
+        ...declared.prometheus,
         component: "monitoring",
         image: `${registry}${spec.prometheusImage}`,
         entrypoint: ["prometheus"],
@@ -135,9 +138,6 @@ export class MonitoringStack extends pulumi.ComponentResource {
           `--storage.tsdb.retention.time=${spec.retentionDays}d`,
           "--web.enable-lifecycle",
         ],
-        env: {},
-        secretEnv: {},
-        ports: [{ name: "http", port: 9090, public: false }],
         volumes: [{ name: "data", mountPath: "/prometheus", sizeGb: spec.storageGb, retain: true }],
         files: [
           {
@@ -166,11 +166,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
           requests: { cpu: "250m", memory: "512Mi" },
           limits: { cpu: "1", memory: "2Gi" },
         },
-        replicas: 1,
         startOrder: 62,
         stateful: true,
-        runAsUser: 65534,
-        dockerUser: "image",
+        docker: { user: "image", imageUser: "65534" },
+        kubernetes: { runAsUser: 65534 },
         labels: {
           "golive.dev/retention-days": String(spec.retentionDays),
           "golive.dev/scrape-jobs": targets
@@ -178,17 +177,16 @@ export class MonitoringStack extends pulumi.ComponentResource {
             .sort()
             .join(","),
         },
-        packages: ["prometheus"],
-        systemdService: "prometheus",
-      },
+        lxc: { packages: ["prometheus"], systemdService: "prometheus" },
+      }),
       [this.alertmanager, nodeExporter, ...(args.dependsOn ?? [])],
       this,
     );
-    if (spec.grafana.enabled) {
+    if (declared.grafana) {
       const admin = new GeneratedSecret(`${name}-grafana-admin`, { length: 32 }, { parent: this });
       runtime.workload(
-        {
-          name: "grafana",
+        workload({
+          ...declared.grafana,
           component: "dashboards",
           image: `${registry}${spec.grafanaImage}`,
           env: {
@@ -197,7 +195,6 @@ export class MonitoringStack extends pulumi.ComponentResource {
             GF_ANALYTICS_REPORTING_ENABLED: "false",
           },
           secretEnv: { GF_SECURITY_ADMIN_PASSWORD: admin.secret },
-          ports: [{ name: "http", port: 3000, public: false }],
           volumes: [{ name: "data", mountPath: "/var/lib/grafana", sizeGb: 1, retain: true }],
           files: [
             {
@@ -225,16 +222,13 @@ export class MonitoringStack extends pulumi.ComponentResource {
             startPeriodSeconds: 10,
           },
           resources: small,
-          replicas: 1,
           startOrder: 63,
           stateful: true,
-          runAsUser: 472,
-          dockerUser: "image",
+          docker: { user: "image", imageUser: "472" },
+          kubernetes: { runAsUser: 472 },
           // LXC: Grafana's APT package (its repository must be in the template); grafana-server runs as grafana.
-          packages: ["grafana"],
-          systemdService: "grafana-server",
-          labels: {},
-        },
+          lxc: { packages: ["grafana"], systemdService: "grafana-server" },
+        }),
         [this.prometheus],
         this,
       );

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PostgresSpec } from "../../config/spec";
-import type { Runtime, Workload, WorkloadSpec } from "../../runtime/workload";
+import { workload, type Runtime, type Workload, type WorkloadSpec } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
-import { exporter } from "../monitoring/exporter";
+import type { ServiceClient } from "../client";
+import { exporter, exporterWorkload } from "../monitoring/exporter";
 import {
   backupDir,
   backupHealthCheck,
@@ -28,6 +29,28 @@ export interface PostgresClusterArgs {
 }
 
 /**
+ * The workloads a cluster runs: the primary, each replica (`postgres-replica-<n>`), a
+ * postgres_exporter next to each, the backup loop and pgBouncer when enabled. Migrations are
+ * jobs inside the app's and the primary's workloads, not workloads of their own.
+ */
+export function postgresWorkloads(spec: PostgresSpec) {
+  const instance = (name: string) => ({
+    instance: { name, ports: [{ name: "postgres", port: 5432, public: false }] },
+    exporter: exporterWorkload(name, 9187),
+  });
+  return {
+    primary: instance("postgres"),
+    replicas: Array.from({ length: spec.replicas }, (_, i) =>
+      instance(`postgres-replica-${i + 1}`),
+    ),
+    backup: spec.backups.enabled ? { name: "postgres-backup", ports: [] } : undefined,
+    pgbouncer: spec.pgbouncer.enabled
+      ? { name: "pgbouncer", ports: [{ name: "pgbouncer", port: 6432, public: false }] }
+      : undefined,
+  };
+}
+
+/**
  * PostgreSQL for an environment: a primary with WAL archiving, N streaming replicas (hot standby,
  * one replication slot each), pgBouncer in front, a backup loop with retention, and a
  * postgres_exporter per instance for Prometheus (replication lag among its metrics). The images
@@ -48,6 +71,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
   public readonly password: pulumi.Output<string>;
   /** Names and ports Prometheus scrapes (the exporters). */
   public readonly scrapeTargets: { job: string; address: string }[] = [];
+  /**
+   * DATABASE_HOST, DATABASE_PORT (pgBouncer when enabled), DATABASE_NAME, DATABASE_USER,
+   * DATABASE_PASSWORD and DATABASE_URL for dependants, who wait for `ready`.
+   */
+  public readonly client: ServiceClient;
   private readonly args: PostgresClusterArgs;
   private readonly image: string;
 
@@ -66,6 +94,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       { parent: this },
     );
     this.password = password.secret;
+    const declared = postgresWorkloads(spec);
 
     const base = {
       component: "database",
@@ -76,7 +105,6 @@ export class PostgresCluster extends pulumi.ComponentResource {
         PGDATA: "/var/lib/postgresql/data/pgdata",
       },
       secretEnv: { POSTGRES_PASSWORD: password.secret, REPLICATION_PASSWORD: replication.secret },
-      ports: [{ name: "postgres", port: 5432, public: false }],
       healthCheck: {
         command: ["pg_isready", "-U", spec.user, "-d", spec.database],
         intervalSeconds: 5,
@@ -85,13 +113,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
         startPeriodSeconds: 10,
       },
       resources: spec.resources,
-      replicas: 1,
       stateful: true,
-      runAsUser: 999,
-      // Docker: the official image's entrypoint initialises PGDATA, then runs PostgreSQL as postgres.
-      dockerUser: "image",
       labels: { "golive.dev/postgres-version": spec.version },
-      packages: [`postgresql-${spec.version.split(".")[0]}`],
+      lxc: { packages: [`postgresql-${spec.version.split(".")[0]}`] },
+      // Docker: the official image's entrypoint initialises PGDATA, then runs PostgreSQL as postgres.
+      docker: { user: "image", imageUser: "999" },
+      kubernetes: { runAsUser: 999 },
     } satisfies Partial<WorkloadSpec>;
 
     const dataVolume = {
@@ -109,9 +136,9 @@ export class PostgresCluster extends pulumi.ComponentResource {
       owner: "postgres",
     };
     this.primary = runtime.workload(
-      {
+      workload({
         ...base,
-        name: "postgres",
+        ...declared.primary.instance,
         command: postgresArgs(
           serverSettings({
             replicas: spec.replicas,
@@ -129,20 +156,20 @@ export class PostgresCluster extends pulumi.ComponentResource {
         ],
         startOrder: 10,
         labels: { ...base.labels, "golive.dev/postgres-role": "primary" },
-      },
+      }),
       [],
       this,
     );
-    this.exporter("postgres", this.primary, password.secret);
+    this.exporter(declared.primary, this.primary, password.secret);
 
-    for (let n = 1; n <= spec.replicas; n++) {
+    for (const [i, r] of declared.replicas.entries()) {
       const replica = runtime.workload(
-        {
+        workload({
           ...base,
-          name: `postgres-replica-${n}`,
+          ...r.instance,
           command: replicaCommand(
-            "postgres",
-            slotName(n),
+            declared.primary.instance.name,
+            slotName(i + 1),
             serverSettings({
               replicas: spec.replicas,
               walArchive: spec.walArchive.enabled,
@@ -150,25 +177,23 @@ export class PostgresCluster extends pulumi.ComponentResource {
             }),
           ),
           volumes: [dataVolume],
-          files: [],
           startOrder: 11,
           labels: { ...base.labels, "golive.dev/postgres-role": "replica" },
-        },
+        }),
         [this.primary],
         this,
       );
       this.replicas.push(replica);
-      this.exporter(`postgres-replica-${n}`, replica, password.secret);
+      this.exporter(r, replica, password.secret);
     }
 
-    if (spec.backups.enabled) {
+    if (declared.backup) {
       runtime.workload(
-        {
+        workload({
           ...base,
-          name: "postgres-backup",
+          ...declared.backup,
           component: "backup",
           command: backupLoop("postgres", spec.backups.intervalHours, spec.backups.retentionDays),
-          ports: [],
           volumes: [
             {
               name: "backups",
@@ -179,7 +204,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
             },
           ],
           // The loop is a shell of its own, not the image's entrypoint: it runs as postgres.
-          dockerUser: "postgres",
+          docker: { user: "postgres" },
           files: [
             { path: "/usr/local/bin/golive-restore", content: restoreScript(), secret: false },
           ],
@@ -201,24 +226,20 @@ export class PostgresCluster extends pulumi.ComponentResource {
             "golive.dev/backup-interval-hours": String(spec.backups.intervalHours),
             "golive.dev/backup-retention-days": String(spec.backups.retentionDays),
           },
-        },
+        }),
         [this.primary],
         this,
       );
     }
 
-    if (spec.pgbouncer.enabled) {
+    if (declared.pgbouncer) {
       const userlist = pulumi.interpolate`"${spec.user}" "${password.secret}"\n`;
       const bouncer = runtime.workload(
-        {
-          name: "pgbouncer",
+        workload({
+          ...declared.pgbouncer,
           component: "connection-pooler",
           image: `${registry}${spec.pgbouncer.image ?? "bitnami/pgbouncer:1.23.1"}`,
           command: ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"],
-          env: {},
-          secretEnv: {},
-          ports: [{ name: "pgbouncer", port: 6432, public: false }],
-          volumes: [],
           files: [
             {
               path: "/etc/pgbouncer/pgbouncer.ini",
@@ -236,7 +257,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
               content: userlist,
               secret: true,
               // pgBouncer refuses to run as root; its user must read the list.
-              owner: spec.pgbouncer.user,
+              docker: { owner: spec.pgbouncer.user },
             },
           ],
           healthCheck: {
@@ -250,26 +271,37 @@ export class PostgresCluster extends pulumi.ComponentResource {
             requests: { cpu: "100m", memory: "64Mi" },
             limits: { cpu: "1", memory: "256Mi" },
           },
-          replicas: 1,
           startOrder: 15,
-          stateful: false,
           labels: { "golive.dev/pool-mode": spec.pgbouncer.poolMode },
-          packages: ["pgbouncer"],
-          systemdService: "pgbouncer",
+          lxc: { packages: ["pgbouncer"], systemdService: "pgbouncer" },
           // Docker: the image runs pgBouncer as its own user (it refuses root).
-          dockerUser: "image",
-        },
+          docker: { user: "image" },
+        }),
         [this.primary],
         this,
       );
       this.ready = [this.primary, bouncer];
-      this.host = "pgbouncer";
-      this.port = 6432;
+      this.host = declared.pgbouncer.name;
+      this.port = declared.pgbouncer.ports[0].port;
     } else {
       this.ready = [this.primary];
-      this.host = "postgres";
-      this.port = 5432;
+      this.host = declared.primary.instance.name;
+      this.port = declared.primary.instance.ports[0].port;
     }
+    this.client = {
+      env: {
+        DATABASE_HOST: this.host,
+        DATABASE_PORT: String(this.port),
+        DATABASE_NAME: this.database,
+        DATABASE_USER: this.user,
+      },
+      secretEnv: {
+        DATABASE_PASSWORD: this.password,
+        DATABASE_URL: pulumi.interpolate`postgresql://${this.user}:${this.password}@${this.host}:${this.port}/${this.database}`,
+      },
+      ready: this.ready,
+      scrapeTargets: this.scrapeTargets,
+    };
     this.registerOutputs({
       host: this.host,
       port: this.port,
@@ -279,17 +311,20 @@ export class PostgresCluster extends pulumi.ComponentResource {
   }
 
   /** A postgres_exporter next to an instance, for Prometheus (pg_up, replication lag, …). */
-  private exporter(instance: string, target: Workload, password: pulumi.Output<string>): void {
+  private exporter(
+    declared: ReturnType<typeof postgresWorkloads>["primary"],
+    target: Workload,
+    password: pulumi.Output<string>,
+  ): void {
     const { spec, runtime } = this.args;
-    const exporterName = `${instance}-exporter`;
+    const instance = declared.instance.name;
     this.scrapeTargets.push(
       exporter(
         runtime,
         {
-          name: exporterName,
+          declared: declared.exporter,
           exporterFor: instance,
           image: `${this.args.imageRegistry ?? ""}${spec.exporterImage ?? "prometheuscommunity/postgres-exporter:v0.15.0"}`,
-          port: 9187,
           secretEnv: {
             DATA_SOURCE_NAME: pulumi.interpolate`postgresql://${spec.user}:${password}@${instance}:5432/${spec.database}?sslmode=disable`,
           },
@@ -321,18 +356,14 @@ export class PostgresCluster extends pulumi.ComponentResource {
         DATABASE_USER: spec.user,
       },
       secretEnv: { DATABASE_PASSWORD: this.password },
-      ports: [],
-      files: [],
       resources: {
         requests: { cpu: "100m", memory: "128Mi" },
         limits: { cpu: "1", memory: "512Mi" },
       },
-      replicas: 1,
       startOrder: 30,
-      stateful: false,
     };
     const backup = runtime.workload(
-      {
+      workload({
         ...common,
         name: `${app}-pre-migration-backup`,
         component: "backup",
@@ -347,28 +378,27 @@ export class PostgresCluster extends pulumi.ComponentResource {
             owner: "postgres",
           },
         ],
-        dockerUser: "postgres",
+        docker: { user: "postgres" },
         labels: {
           "golive.dev/backup-of": "postgres",
           "golive.dev/migration-for": app,
           "golive.dev/app-version": tag,
         },
         job: { runsIn: "postgres" },
-      },
+      }),
       [this.primary],
       parent,
     );
     return runtime.workload(
-      {
+      workload({
         ...common,
         name: `${app}-migration`,
         component: "migration",
         image: appImage,
         command,
-        volumes: [],
         labels: { "golive.dev/migration-for": app, "golive.dev/app-version": tag },
         job: { runsIn: app },
-      },
+      }),
       [backup],
       parent,
     );

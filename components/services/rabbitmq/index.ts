@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RabbitmqSpec } from "../../config/spec";
-import type { Runtime, Workload } from "../../runtime/workload";
+import { workload, type Runtime, type Workload } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
+import type { ServiceClient } from "../client";
 
 export interface RabbitMQArgs {
   /** The validated RabbitMQ spec. */
@@ -65,6 +66,20 @@ export function topologyDefinitions(spec: RabbitmqSpec): string {
   )}\n`;
 }
 
+/** The workloads RabbitMQ runs: one broker (AMQP, management UI, Prometheus metrics). */
+export function rabbitmqWorkloads() {
+  return {
+    rabbitmq: {
+      name: "rabbitmq",
+      ports: [
+        { name: "amqp", port: 5672, public: false },
+        { name: "management", port: 15672, public: false },
+        { name: "prometheus", port: 15692, public: false },
+      ],
+    },
+  } as const;
+}
+
 /** RabbitMQ with the management and Prometheus plugins, vhosts, users, quorum queues, no guest. */
 export class RabbitMQ extends pulumi.ComponentResource {
   public readonly workload: Workload;
@@ -73,6 +88,12 @@ export class RabbitMQ extends pulumi.ComponentResource {
   /** Generated passwords by user name (secret), the admin's included. */
   public readonly passwords: Record<string, pulumi.Output<string>> = {};
   public readonly scrapeTargets = [{ job: "rabbitmq", address: "rabbitmq:15692" }];
+  /**
+   * RABBITMQ_HOST, RABBITMQ_PORT, RABBITMQ_USER and RABBITMQ_PASSWORD for the first spec user by
+   * name (admin when there is none), and the AMQP URL to the first vhost as AMQP_URL and as
+   * RABBITMQ_URL (as the PSA checklist names it).
+   */
+  public readonly client: ServiceClient;
 
   constructor(name: string, args: RabbitMQArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:data:RabbitMQ", name, {}, opts);
@@ -101,17 +122,12 @@ export class RabbitMQ extends pulumi.ComponentResource {
         )}\n`,
     );
     this.workload = runtime.workload(
-      {
-        name: "rabbitmq",
+      workload({
+        ...rabbitmqWorkloads().rabbitmq,
         component: "message-broker",
         image: `${args.imageRegistry ?? ""}${spec.image ?? `rabbitmq:${spec.version}-management`}`,
         env: { RABBITMQ_NODENAME: "rabbit@rabbitmq" },
         secretEnv: { RABBITMQ_ERLANG_COOKIE: cookie.secret },
-        ports: [
-          { name: "amqp", port: 5672, public: false },
-          { name: "management", port: 15672, public: false },
-          { name: "prometheus", port: 15692, public: false },
-        ],
         volumes: [
           { name: "data", mountPath: "/var/lib/rabbitmq", sizeGb: spec.storageGb, retain: true },
         ],
@@ -141,21 +157,32 @@ export class RabbitMQ extends pulumi.ComponentResource {
           startPeriodSeconds: 20,
         },
         resources: spec.resources,
-        replicas: 1,
         startOrder: 10,
         stateful: true,
-        runAsUser: 999,
-        dockerUser: "image",
         labels: {
           "golive.dev/rabbitmq-version": spec.version,
           "golive.dev/rabbitmq-users": users.join(","),
         },
-        packages: ["rabbitmq-server"],
-        systemdService: "rabbitmq-server",
-      },
+        lxc: { packages: ["rabbitmq-server"], systemdService: "rabbitmq-server" },
+        docker: { user: "image", imageUser: "999" },
+        kubernetes: { runAsUser: 999 },
+      }),
       [],
       this,
     );
+    const appUser = Object.keys(spec.users).sort()[0] ?? "admin";
+    const vhost = spec.vhosts[0] === "/" ? "%2F" : spec.vhosts[0];
+    const amqpUrl = pulumi.interpolate`amqp://${appUser}:${this.passwords[appUser]}@${this.host}:${this.port}/${vhost}`;
+    this.client = {
+      env: { RABBITMQ_HOST: this.host, RABBITMQ_PORT: String(this.port), RABBITMQ_USER: appUser },
+      secretEnv: {
+        RABBITMQ_PASSWORD: this.passwords[appUser],
+        AMQP_URL: amqpUrl,
+        RABBITMQ_URL: amqpUrl,
+      },
+      ready: [this.workload],
+      scrapeTargets: this.scrapeTargets,
+    };
     this.registerOutputs({ host: this.host, port: this.port });
   }
 }

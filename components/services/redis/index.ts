@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RedisSpec } from "../../config/spec";
 import { memoryMiB } from "../../runtime/labels";
-import type { Runtime, Workload } from "../../runtime/workload";
+import { workload, type Runtime, type Workload } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
-import { exporter } from "../monitoring/exporter";
+import type { ServiceClient } from "../client";
+import { exporter, exporterWorkload } from "../monitoring/exporter";
 
 export interface RedisArgs {
   /** The validated Redis spec. */
@@ -45,6 +46,14 @@ export function redisArgs(spec: RedisSpec): string[] {
   ];
 }
 
+/** The workloads Redis runs: the server and its exporter. */
+export function redisWorkloads() {
+  return {
+    redis: { name: "redis", ports: [{ name: "redis", port: 6379, public: false }] },
+    exporter: exporterWorkload("redis", 9121),
+  } as const;
+}
+
 /** Redis 7 with AOF and RDB persistence, maxmemory with an eviction policy, and auth. */
 export class Redis extends pulumi.ComponentResource {
   public readonly workload: Workload;
@@ -52,6 +61,8 @@ export class Redis extends pulumi.ComponentResource {
   public readonly port = 6379;
   public readonly password: pulumi.Output<string>;
   public readonly scrapeTargets: { job: string; address: string }[];
+  /** REDIS_HOST, REDIS_PORT, REDIS_PASSWORD and REDIS_URL (database 0) for dependants. */
+  public readonly client: ServiceClient;
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:data:Redis", name, {}, opts);
@@ -59,15 +70,13 @@ export class Redis extends pulumi.ComponentResource {
     const registry = args.imageRegistry ?? "";
     const password = new GeneratedSecret(`${name}-password`, { length: 32 }, { parent: this });
     this.password = password.secret;
+    const declared = redisWorkloads();
     this.workload = runtime.workload(
-      {
-        name: "redis",
+      workload({
+        ...declared.redis,
         component: "cache",
         image: `${registry}${spec.image ?? `redis:${spec.version}`}`,
         command: redisArgs(spec),
-        env: {},
-        secretEnv: {},
-        ports: [{ name: "redis", port: 6379, public: false }],
         volumes: [{ name: "data", mountPath: "/data", sizeGb: spec.storageGb, retain: true }],
         files: [
           {
@@ -88,14 +97,13 @@ export class Redis extends pulumi.ComponentResource {
           startPeriodSeconds: 5,
         },
         resources: spec.resources,
-        replicas: 1,
         startOrder: 10,
         stateful: true,
-        runAsUser: 999,
-        dockerUser: "image",
         labels: { "golive.dev/redis-version": spec.version },
-        packages: ["redis-server"],
-      },
+        lxc: { packages: ["redis-server"] },
+        docker: { user: "image", imageUser: "999" },
+        kubernetes: { runAsUser: 999 },
+      }),
       [],
       this,
     );
@@ -103,10 +111,9 @@ export class Redis extends pulumi.ComponentResource {
       exporter(
         runtime,
         {
-          name: "redis-exporter",
+          declared: declared.exporter,
           exporterFor: "redis",
           image: `${registry}${spec.exporterImage ?? "oliver006/redis_exporter:v1.62.0"}`,
-          port: 9121,
           env: { REDIS_ADDR: "redis://redis:6379" },
           secretEnv: { REDIS_PASSWORD: password.secret },
           debianPackage: "prometheus-redis-exporter",
@@ -115,6 +122,15 @@ export class Redis extends pulumi.ComponentResource {
         this,
       ),
     ];
+    this.client = {
+      env: { REDIS_HOST: this.host, REDIS_PORT: String(this.port) },
+      secretEnv: {
+        REDIS_PASSWORD: this.password,
+        REDIS_URL: pulumi.interpolate`redis://:${this.password}@${this.host}:${this.port}/0`,
+      },
+      ready: [this.workload],
+      scrapeTargets: this.scrapeTargets,
+    };
     this.registerOutputs({ host: this.host, port: this.port });
   }
 }

@@ -119,7 +119,7 @@ const postgres: WorkloadSpec = {
   },
   startOrder: 10,
   stateful: true,
-  runAsUser: 999,
+  kubernetes: { runAsUser: 999 },
 };
 
 /** A job: the migration, run once to completion in the app's image. */
@@ -159,7 +159,7 @@ const privileged: WorkloadSpec = {
   name: "legacy",
   replicas: 1,
   secretEnv: {},
-  runAsUser: 4242,
+  kubernetes: { runAsUser: 4242 },
   securityContext: { runAsUser: 0, privileged: true },
 };
 
