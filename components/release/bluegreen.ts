@@ -1,6 +1,5 @@
-import { colours, colourWorkload, label } from "../../policies/lib/contract";
+import { colours, colourWorkload, label, type BlueGreenFacts } from "../../policies/lib/contract";
 import type { EnvironmentSpec, ServiceSpec } from "../config/spec";
-import type { BlueGreenFacts } from "../facts";
 
 export { colours, colourWorkload };
 
