@@ -147,7 +147,7 @@ if [ -n "$existing" ] && [ "$(readlink -f "$existing")" != "$(readlink -f "$bind
 else
   ensure pulumi "$PULUMI_VERSION" "$(key pulumi)" build_pulumi "$bindir"
 fi
-ensure pulumi-language-nodejs "$LANGUAGE_NODEJS_VERSION" "$(key pulumi-language-nodejs)" build_language_nodejs "$bindir"
+ensure pulumi-language-nodejs "$LANGUAGE_NODEJS_VERSION" "$(key pulumi-language-nodejs providerkit)" build_language_nodejs "$bindir"
 ensure pulumi-resource-command "$COMMAND_PROVIDER_VERSION" "$(key pulumi-resource-command providerkit)" build_command "$providerdir"
 ensure pulumi-resource-docker "$DOCKER_PROVIDER_VERSION" "$(key pulumi-resource-docker providerkit)" build_docker "$providerdir"
 ensure pulumi-resource-kubernetes "$KUBERNETES_PROVIDER_VERSION" "$(key pulumi-resource-kubernetes)" build_kubernetes "$providerdir"
