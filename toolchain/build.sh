@@ -85,6 +85,8 @@ build_docker() {
 
 build_command() {
   cd "$here/pulumi-resource-command"
+  # Explicit: errexit does not apply inside ensure's `if ! (...)`.
+  go test . || return 1
   go build -ldflags "-s -w -X main.version=$2+golive" -o "$1" .
 }
 
