@@ -119,7 +119,8 @@ func TestTheHostStopsAtOnceOnSIGINTEvenWhenSIGINTWasIgnored(t *testing.T) {
 	t.Logf("the host stopped %v after SIGINT", took.Round(time.Millisecond))
 }
 
-// The prompt-shutdown test relies on `trap '' INT; exec` starting the host with SIGINT ignored.
+// The prompt-shutdown test relies on a shell trap with an empty action, then exec, starting the
+// host with SIGINT ignored.
 func TestTheTestHarnessReallyStartsPluginsWithSIGINTIgnored(t *testing.T) {
 	out, err := exec.Command("/bin/sh", "-c", `trap '' INT; exec grep SigIgn /proc/self/status`).Output()
 	if err != nil {
