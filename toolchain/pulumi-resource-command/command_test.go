@@ -329,3 +329,37 @@ func TestDirAndInterpreter(t *testing.T) {
 		t.Errorf("stdout %q, want %q", r.out("stdout"), dir+" bash")
 	}
 }
+
+// The pattern golive's blue/green switch uses to drive HAProxy's runtime API: a local command whose
+// script is on stdin, triggered by the gateway container's id. Upstream: a new script (stdin) or a
+// new create is an update that runs create again with the new values (commandController.Update);
+// a new container id in triggers replaces, so the replacement's create runs against the new
+// container (replaceOnChanges: ["triggers[*]"]).
+func TestAScriptOnStdinTriggeredByAContainerId(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "log")
+	in := func(script, container string) resource.PropertyMap {
+		return inputs(map[string]any{
+			"create":      "/bin/sh -s >> " + log,
+			"stdin":       "echo \"" + script + " on $CONTAINER\"",
+			"environment": map[string]any{"CONTAINER": container},
+			"triggers":    []any{container},
+		})
+	}
+	r := create(t, localURN, in("set weight blue 100", "c1"))
+	next := in("set weight green 100", "c1")
+	if d := r.diff(next); len(d.GetReplaces()) != 0 || d.GetChanges() != pulumirpc.DiffResponse_DIFF_SOME {
+		t.Fatalf("a new script: replaces %v changes %v, want an update", d.GetReplaces(), d.GetChanges())
+	}
+	if err := r.update(next); err != nil {
+		t.Fatal(err)
+	}
+	replacement := in("set weight green 100", "c2")
+	if d := r.diff(replacement); strings.Join(d.GetReplaces(), ",") != "triggers" {
+		t.Fatalf("a new container id: replaces %v, want triggers", d.GetReplaces())
+	}
+	create(t, localURN, replacement)
+	want := "set weight blue 100 on c1\nset weight green 100 on c1\nset weight green 100 on c2"
+	if got := strings.Join(lines(t, log), "\n"); got != want {
+		t.Errorf("runs:\n%s\nwant:\n%s", got, want)
+	}
+}
