@@ -29,9 +29,9 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 # key DIR: a short hash of the sources that decide a binary (its wrapper folder, shared code, versions;
-# .js files too: the language host embeds its policy-pack runner).
+# .js files too: the language host embeds its policy-pack runner; and the dynamic-provider script).
 key() {
-  (cd "$here" && find "$@" -type f \( -name '*.go' -o -name '*.js' -o -name go.mod -o -name go.sum \) -print0 | sort -z |
+  (cd "$here" && find "$@" -type f \( -name '*.go' -o -name '*.js' -o -name go.mod -o -name go.sum -o -name 'pulumi-resource-pulumi-nodejs' \) -print0 | sort -z |
     xargs -0 sha256sum; cat "$here/versions.env"; go env GOVERSION) | sha256sum | cut -c1-12
 }
 
@@ -85,6 +85,8 @@ build_docker() {
 
 build_command() {
   cd "$here/pulumi-resource-command"
+  # Explicit: errexit does not apply inside ensure's `if ! (...)`.
+  go test . || return 1
   go build -ldflags "-s -w -X main.version=$2+golive" -o "$1" .
 }
 
@@ -133,7 +135,8 @@ build_kubernetes_schemas() {
 
 # bin/ goes on PATH (engine and language host); providers/ is installed into PULUMI_HOME by
 # scripts/env.sh, because a provider found on PATH is used whatever version a program asks for.
-set_key=$(key pulumi pulumi-language-nodejs pulumi-resource-docker pulumi-resource-command providerkit pulumi-resource-kubernetes)
+set_key=$(key pulumi pulumi-language-nodejs pulumi-resource-docker pulumi-resource-command providerkit pulumi-resource-kubernetes \
+  pulumi-resource-pulumi-nodejs dynamic-provider-lifecycle.js)
 bindir="$cache/set-$set_key/bin"
 providerdir="$cache/set-$set_key/providers"
 mkdir -p "$bindir" "$providerdir"
@@ -147,7 +150,7 @@ if [ -n "$existing" ] && [ "$(readlink -f "$existing")" != "$(readlink -f "$bind
 else
   ensure pulumi "$PULUMI_VERSION" "$(key pulumi)" build_pulumi "$bindir"
 fi
-ensure pulumi-language-nodejs "$LANGUAGE_NODEJS_VERSION" "$(key pulumi-language-nodejs)" build_language_nodejs "$bindir"
+ensure pulumi-language-nodejs "$LANGUAGE_NODEJS_VERSION" "$(key pulumi-language-nodejs providerkit)" build_language_nodejs "$bindir"
 ensure pulumi-resource-command "$COMMAND_PROVIDER_VERSION" "$(key pulumi-resource-command providerkit)" build_command "$providerdir"
 ensure pulumi-resource-docker "$DOCKER_PROVIDER_VERSION" "$(key pulumi-resource-docker providerkit)" build_docker "$providerdir"
 ensure pulumi-resource-kubernetes "$KUBERNETES_PROVIDER_VERSION" "$(key pulumi-resource-kubernetes)" build_kubernetes "$providerdir"
@@ -156,8 +159,10 @@ ensure kubeconform "$KUBECONFORM_VERSION" "$(key kubeconform/go.mod kubeconform/
 ensure kubernetes-schemas "$KUBERNETES_API_VERSION" "$(key kubeconform/openapi2jsonschema kubeconform/go.mod)" build_kubernetes_schemas
 schemas=$ensured
 
-# The provider behind dynamic resources is a script run by node; it belongs on PATH like upstream's.
+# The provider behind dynamic resources is a script run by node; it belongs on PATH like upstream's,
+# with the lifecycle it preloads beside it.
 install -m 0755 "$here/pulumi-resource-pulumi-nodejs" "$bindir/pulumi-resource-pulumi-nodejs"
+install -m 0644 "$here/dynamic-provider-lifecycle.js" "$bindir/dynamic-provider-lifecycle.js"
 
 cat >"$state/toolchain.env" <<EOF
 # Written by toolchain/build.sh; sourced by scripts/env.sh.

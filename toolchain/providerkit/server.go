@@ -3,17 +3,46 @@ package providerkit
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"reflect"
 	"sort"
 
+	"golive/toolchain/providerkit/lifecycle"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 )
+
+// Main serves a provider the way upstream's provider.Main does (the engine's address as the one
+// argument, the port on standard output, stop on SIGINT or when the engine's health check fails),
+// with the lifecycle of package lifecycle: the health check every second, and every call cancelled
+// and the commands it started killed at shutdown.
+func Main(name string, provMaker func(*provider.HostClient) (pulumirpc.ResourceProviderServer, error)) error {
+	addr := lifecycle.EngineAddress(os.Args[1:])
+	if addr == "" {
+		return fmt.Errorf("fatal: could not connect to host RPC; missing argument")
+	}
+	host, err := provider.NewHostClient(addr)
+	if err != nil {
+		return fmt.Errorf("fatal: could not connect to host RPC: %w", err)
+	}
+	return lifecycle.Serve(addr, func(srv *grpc.Server) error {
+		prov, err := provMaker(host)
+		if err != nil {
+			return fmt.Errorf("failed to create resource provider: %v", err)
+		}
+		pulumirpc.RegisterResourceProviderServer(srv, prov)
+		return nil
+	})
+}
 
 // Kind is one resource type of a provider.
 type Kind interface {
@@ -200,31 +229,6 @@ func outputs(inputs resource.PropertyMap, extra map[string]any, unknown []string
 	return plugin.MarshalProperties(out, Keep)
 }
 
-// SecretOutputs names outputs that must stay secret whatever the inputs were (e.g. a command's
-// stdout when its environment carried a secret).
-type SecretOutputs interface {
-	SecretOutputs(inputs resource.PropertyMap) []string
-}
-
-func (p *Provider) finalOutputs(k Kind, inputs resource.PropertyMap, extra map[string]any) (*structpb.Struct, error) {
-	if s, ok := k.(SecretOutputs); ok {
-		secret := map[string]bool{}
-		for _, name := range s.SecretOutputs(inputs) {
-			secret[name] = true
-		}
-		out := inputs.Copy()
-		for key, v := range extra {
-			pv := resource.NewPropertyValue(v)
-			if secret[key] {
-				pv = resource.MakeSecret(pv)
-			}
-			out[resource.PropertyKey(key)] = pv
-		}
-		return plugin.MarshalProperties(out, Keep)
-	}
-	return outputs(inputs, extra, nil)
-}
-
 func (p *Provider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
 	k, err := p.kind(req.GetUrn(), req.GetType())
 	if err != nil {
@@ -252,7 +256,7 @@ func (p *Provider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*p
 		}
 		// The object exists but is not ready: tell the engine, so that state records it and the
 		// next `up` replaces or deletes it instead of leaving an orphan behind.
-		props, err := p.finalOutputs(k, inputs, extra)
+		props, err := outputs(inputs, extra, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -264,7 +268,7 @@ func (p *Provider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*p
 		}
 		return nil, st.Err()
 	}
-	props, err := p.finalOutputs(k, inputs, extra)
+	props, err := outputs(inputs, extra, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +335,7 @@ func (p *Provider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*p
 			}
 		}
 	}
-	props, err := p.finalOutputs(k, news, extra)
+	props, err := outputs(news, extra, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,7 +26,8 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	"golive/toolchain/providerkit/lifecycle"
+
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -41,32 +43,17 @@ var version = "0.0.0-dev"
 const bailExitCode = 32
 
 func main() {
-	engineAddress := ""
-	for _, arg := range os.Args[1:] {
-		// The engine passes flags such as -tracing=… or -root=… before the engine address; none of
-		// them changes what this host does, so they are accepted and ignored.
-		if strings.HasPrefix(arg, "-") {
-			continue
-		}
-		engineAddress = arg
-	}
+	// The engine passes its address as the last argument (after flags such as -tracing=… or
+	// -root=…, which change nothing here).
+	engineAddress := lifecycle.EngineAddress(os.Args[1:])
 	host := &languageHost{engineAddress: engineAddress}
-	cancel := make(chan bool)
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: cancel,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
-		},
-		Options: rpcutil.OpenTracingServerInterceptorOptions(nil),
+	// As upstream's host: stop on SIGINT and when the engine's health check fails; then the
+	// programs, policy packs and plugins this host started are killed (their process groups).
+	err := lifecycle.Serve(engineAddress, func(srv *grpc.Server) error {
+		pulumirpc.RegisterLanguageRuntimeServer(srv, host)
+		return nil
 	})
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: could not start the gRPC server: %v\n", err)
-		os.Exit(1)
-	}
-	// The engine reads the port from the first line of standard output.
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: %v\n", err)
 		os.Exit(1)
 	}
@@ -325,7 +312,7 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	}
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
+	if err := lifecycle.Run(cmd); err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
 			if exitCode(exit) == bailExitCode {
@@ -400,7 +387,7 @@ func (h *languageHost) RunPlugin(
 	cmd.Stdout = streamWriter{mu: &mu, server: server}
 	cmd.Stderr = streamWriter{mu: &mu, server: server, stderr: true}
 	code := int32(0)
-	if err := cmd.Run(); err != nil {
+	if err := lifecycle.Run(cmd); err != nil {
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) {
 			return status.Errorf(codes.Internal, "could not start node for %s: %v", programDir, err)
@@ -425,8 +412,10 @@ func (h *languageHost) InstallDependencies(
 	}
 	cmd := exec.CommandContext(server.Context(), "npm", verb, "--no-audit", "--no-fund")
 	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if sendErr := server.Send(&pulumirpc.InstallDependenciesResponse{Stdout: out}); sendErr != nil {
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := lifecycle.Run(cmd)
+	if sendErr := server.Send(&pulumirpc.InstallDependenciesResponse{Stdout: out.Bytes()}); sendErr != nil {
 		return sendErr
 	}
 	if err != nil {

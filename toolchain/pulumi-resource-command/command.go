@@ -7,17 +7,19 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	kit "golive/toolchain/providerkit"
+	"golive/toolchain/providerkit/lifecycle"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 )
@@ -45,25 +47,18 @@ func (c commandKind) Fields() map[string]kit.Field {
 	return f
 }
 
-// InPlace: with an update command, a changed create, environment or stdin is applied by running
-// update; without one it replaces. Triggers and the connection always replace, as upstream.
-func (c commandKind) InPlace(news kit.Args) map[string]bool {
-	m := map[string]bool{"update": true, "delete": true, "logging": true, "addPreviousOutputInEnv": true}
-	if news.Str("update") != "" {
-		m["create"], m["environment"], m["stdin"] = true, true, true
+// InPlace: every input but triggers is changed in place, by running update (or create when there
+// is no update command). Upstream 1.2.1 declares only `triggers` replaceOnChanges (its
+// common.ResourceInputs; the SDK adds replaceOnChanges: ["triggers[*]"] to every Command).
+func (c commandKind) InPlace(kit.Args) map[string]bool {
+	m := map[string]bool{}
+	for name := range c.Fields() {
+		m[name] = name != "triggers"
 	}
 	return m
 }
 
 func (commandKind) Computed() []string { return []string{"stdout", "stderr"} }
-
-// SecretOutputs: a command's output is as secret as anything it was given.
-func (commandKind) SecretOutputs(inputs resource.PropertyMap) []string {
-	if inputs.ContainsSecrets() {
-		return []string{"stdout", "stderr"}
-	}
-	return nil
-}
 
 func (c commandKind) Create(ctx context.Context, _ any, a kit.Args) (string, map[string]any, error) {
 	id := newID()
@@ -77,10 +72,15 @@ func (c commandKind) Create(ctx context.Context, _ any, a kit.Args) (string, map
 	return id, map[string]any{"stdout": stdout, "stderr": stderr}, nil
 }
 
+// Update runs update, or create when there is no update command, with the previous outputs in
+// PULUMI_COMMAND_STDOUT/STDERR; with neither command the outputs stay as they were (upstream's
+// local and remote commandController.Update).
 func (c commandKind) Update(ctx context.Context, _ any, _ string, olds, news kit.Args) (map[string]any, error) {
 	script := news.Str("update")
 	if script == "" {
-		// Only settings that steer delete or logging changed.
+		script = news.Str("create")
+	}
+	if script == "" {
 		return map[string]any{"stdout": olds.Str("stdout"), "stderr": olds.Str("stderr")}, nil
 	}
 	stdout, stderr, err := c.run(ctx, news, script, olds)
@@ -101,28 +101,60 @@ func (c commandKind) Delete(ctx context.Context, _ any, _ string, a kit.Args) er
 }
 
 // run executes script with the resource's environment. previous, when set, supplies the last
-// stdout/stderr as PULUMI_COMMAND_STDOUT/STDERR, as upstream does.
+// stdout/stderr as PULUMI_COMMAND_STDOUT/STDERR (each only when not empty, and unless
+// addPreviousOutputInEnv is false), as upstream does. A failure carries what the command printed,
+// stdout and stderr interleaved, in upstream's words: "<exit status>: running "<script>":\n<output>".
 func (c commandKind) run(ctx context.Context, a kit.Args, script string, previous kit.Args) (string, string, error) {
 	env := a.StringMap("environment")
+	prev := map[string]string{}
 	if previous != nil && a.Bool("addPreviousOutputInEnv", true) {
-		env["PULUMI_COMMAND_STDOUT"] = previous.Str("stdout")
-		env["PULUMI_COMMAND_STDERR"] = previous.Str("stderr")
+		for name, key := range map[string]string{"PULUMI_COMMAND_STDOUT": "stdout", "PULUMI_COMMAND_STDERR": "stderr"} {
+			if v := previous.Str(key); v != "" {
+				prev[name] = v
+			}
+		}
 	}
 	var stdout, stderr bytes.Buffer
+	combined := &lockedBuffer{}
+	outW, errW := io.MultiWriter(&stdout, combined), io.MultiWriter(&stderr, combined)
 	var err error
 	if c.remote {
-		err = runRemote(ctx, a.Object("connection"), script, env, a.Str("stdin"), &stdout, &stderr)
+		err = runRemote(ctx, a.Object("connection"), script, env, prev, a.Str("stdin"), outW, errW)
 	} else {
-		err = runLocal(ctx, a, script, env, &stdout, &stderr)
+		for k, v := range prev {
+			env[k] = v
+		}
+		err = runLocal(ctx, a, script, env, outW, errW)
 	}
 	out, errOut := strings.TrimSuffix(stdout.String(), "\n"), strings.TrimSuffix(stderr.String(), "\n")
 	if err != nil {
-		return out, errOut, fmt.Errorf("%w\nstderr: %s", err, tail(errOut, 2000))
+		return out, errOut, fmt.Errorf("%w: running %q:\n%s", err, script, combined.String())
 	}
 	return out, errOut, nil
 }
 
-func runLocal(ctx context.Context, a kit.Args, script string, env map[string]string, stdout, stderr *bytes.Buffer) error {
+// lockedBuffer is written by the stdout and the stderr copier at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// runLocal runs the interpreter (default /bin/sh -c) with the script as its last argument, as
+// upstream does; the environment and stdin never reach its command line. The command leads a
+// process group of its own, killed whole when the call is cancelled or the provider stops.
+func runLocal(ctx context.Context, a kit.Args, script string, env map[string]string, stdout, stderr io.Writer) error {
 	interp := a.Strs("interpreter")
 	if len(interp) == 0 {
 		interp = []string{"/bin/sh", "-c"}
@@ -133,22 +165,31 @@ func runLocal(ctx context.Context, a kit.Args, script string, env map[string]str
 	for _, k := range sortedKeys(env) {
 		cmd.Env = append(cmd.Env, k+"="+env[k])
 	}
-	cmd.Stdin = strings.NewReader(a.Str("stdin"))
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("local command failed: %w", err)
+	if stdin := a.Str("stdin"); stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
 	}
-	return nil
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	return lifecycle.Run(cmd)
 }
 
 // runRemote runs script through `sh -s` over SSH. The environment travels inside the script on
 // standard input, not on the remote command line and not through SSH's SetEnv (which sshd refuses
 // unless AcceptEnv allows it), so secrets never show in the remote process list.
-func runRemote(ctx context.Context, conn kit.Args, script string, env map[string]string, stdin string,
-	stdout, stderr *bytes.Buffer,
+//
+// With stdin there is no room for them: environment and stdin together are refused, and the
+// previous outputs (prev) are left out, as upstream leaves them out (with a warning) when the
+// server refuses them.
+func runRemote(ctx context.Context, conn kit.Args, script string, env, prev map[string]string, stdin string,
+	stdout, stderr io.Writer,
 ) error {
 	if stdin != "" && len(env) > 0 {
-		return errors.New("remote commands take stdin or environment, not both")
+		return errors.New("golive's command provider passes a remote command's environment on its standard input: " +
+			"give stdin or environment, not both")
+	}
+	if stdin == "" {
+		for k, v := range prev {
+			env[k] = v
+		}
 	}
 	client, err := dial(ctx, conn)
 	if err != nil {
@@ -181,10 +222,7 @@ func runRemote(ctx context.Context, conn kit.Args, script string, env map[string
 		_ = session.Signal(ssh.SIGKILL)
 		return ctx.Err()
 	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("remote command on %s failed: %w", conn.Str("host"), err)
-		}
-		return nil
+		return err
 	}
 }
 
@@ -265,13 +303,6 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "…" + s[len(s)-n:]
 }
 
 func newID() string {

@@ -4,8 +4,9 @@
 // has no tags of its own and the module proxy these machines reach serves none of its commits. This
 // provider speaks the tokens and property names of the @pulumi/command 1.2.1 npm SDK for
 // command:local:Command and command:remote:Command: create, update and delete commands, environment,
-// stdin, triggers, and for remote commands an SSH connection (password or private key). Every other
-// input is refused at Check with its name, never ignored.
+// stdin, triggers, and for remote commands an SSH connection (password, private key or agent). Every
+// other input is refused at Check with its name, never ignored. Its tests (command_test.go,
+// remote_test.go, lifecycle_test.go) check it against upstream's behaviour before every build.
 package main
 
 import (
@@ -22,7 +23,7 @@ import (
 var version = "0.0.0-dev"
 
 func main() {
-	err := provider.Main("command", func(*provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
+	err := kit.Main("command", func(*provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
 		return &kit.Provider{Name: "command", Version: version, Kinds: map[string]kit.Kind{
 			"command:local:Command":  commandKind{remote: false},
 			"command:remote:Command": commandKind{remote: true},

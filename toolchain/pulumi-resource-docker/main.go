@@ -24,7 +24,7 @@ import (
 var version = "0.0.0-dev"
 
 func main() {
-	err := provider.Main("docker", func(*provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
+	err := kit.Main("docker", func(*provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
 		return &kit.Provider{Name: "docker", Version: version, Kinds: kinds, ConfigureFunc: configure}, nil
 	})
 	if err != nil {
