@@ -105,7 +105,13 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
             [...Object.keys(spec.env), ...secretExports],
           ),
         },
-        { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
+        // A job's output is the command's own (a migration may print its connection string):
+        // upstream's command provider keeps stdout and stderr plain, so golive marks them secret.
+        {
+          parent,
+          dependsOn: dependsOn.flatMap((d) => d.readiness),
+          additionalSecretOutputs: ["stdout", "stderr"],
+        },
       );
       return { name: spec.name, host: pulumi.output(spec.name), readiness: [job] };
     }
@@ -216,7 +222,8 @@ export class LxcContainer extends pulumi.ComponentResource {
         create: provision,
         update: provision,
       },
-      { parent: this, dependsOn: [this.container] },
+      // The provisioning environment carries the secrets; its output stays secret in state.
+      { parent: this, dependsOn: [this.container], additionalSecretOutputs: ["stdout", "stderr"] },
     );
     this.registerOutputs({ id: args.id });
   }
