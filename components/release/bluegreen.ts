@@ -24,13 +24,20 @@ export function releases(service: string, s: ServiceSpec): Release[] {
   if (!bg) {
     return [{ workload: service, image: s.image, env: {}, labels: {} }];
   }
-  const repo = s.image.includes(":") ? s.image.slice(0, s.image.lastIndexOf(":")) : s.image;
+  const repo = repository(s.image);
   return colours.map((colour) => ({
     workload: colourWorkload(service, colour),
     image: `${repo}:${bg[colour]}`,
     env: { APP_COLOR: colour, APP_VERSION: bg[colour] },
     labels: { [label.color]: colour },
   }));
+}
+
+/** An image reference without its tag or digest (a registry's port is no tag). */
+function repository(image: string): string {
+  const ref = image.includes("@") ? image.slice(0, image.indexOf("@")) : image;
+  const colon = ref.lastIndexOf(":");
+  return colon > ref.lastIndexOf("/") ? ref.slice(0, colon) : ref;
 }
 
 /** The workloads a service runs: its own name, or one per colour. */

@@ -117,6 +117,17 @@ describe("blue/green releases", () => {
     ]);
   });
 
+  it("a colour's image keeps a registry's port and drops a digest", () => {
+    for (const [image, blue] of [
+      ["mirror.example:5000/acme/web:1.0.0", "mirror.example:5000/acme/web:1.0.0"],
+      ["mirror.example:5000/acme/web", "mirror.example:5000/acme/web:1.0.0"],
+      ["acme/web@sha256:" + "a".repeat(64), "acme/web:1.0.0"],
+    ]) {
+      const [b] = releases("web", { ...spec.services.web, image });
+      assert.equal(b.image, blue, image);
+    }
+  });
+
   it("any other service deploys itself, as it is", () => {
     assert.deepEqual(releases("api", spec.services.api), [
       { workload: "api", image: "acme/api:2.0.0", env: {}, labels: {} },
