@@ -138,6 +138,9 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
           create: run,
           update: run,
           stdin: spec.script,
+          // The script needs no previous output; without it the command carries no environment,
+          // which golive's command provider cannot send together with stdin.
+          addPreviousOutputInEnv: false,
           // A replaced container (same CT-ID, new create) has lost what the script did.
           triggers: [c.container.id],
         },

@@ -80,6 +80,8 @@ describe("the blue/green switch", () => {
     assert.equal(sw.inputs.create, `pct exec ${ct.inputs.environment.GOLIVE_CT_ID} -- sh -s`);
     assert.deepEqual(sw.inputs.connection, ct.inputs.connection, "the runtime's SSH connection");
     assert.deepEqual(sw.inputs.triggers, ["bg-lxc-gateway-ct-id"]);
+    assert.equal(sw.inputs.environment, undefined, "the script travels on stdin alone");
+    assert.equal(sw.inputs.addPreviousOutputInEnv, false);
     assert.match(sw.inputs.stdin, /set server be_default\/api_green_8080 weight 100"/);
   });
 });
