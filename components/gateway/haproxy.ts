@@ -145,17 +145,25 @@ export interface ServerWeight {
 
 /**
  * The blue/green switch: a POSIX sh script run inside the gateway (on its standard input) that
- * sets each colour server's weight through HAProxy's runtime API (`set server <b>/<s> weight N`),
- * waits until `show servers state` reads back every weight set and every server given traffic
- * running (bounded at `timeoutSeconds`, failing with the state it saw), then saves that state to
- * {@link haproxyServerStateFile} for restarts. It speaks to the Unix socket through socat where
- * the image has it, else to the loopback TCP socket through bash's /dev/tcp.
+ * sets each colour server's weight through HAProxy's runtime API (`set server <b>/<s> weight N`)
+ * and waits until `show servers state` reads every weight back, with every server given traffic
+ * running (bounded at `timeoutSeconds` per step, failing with the state it saw); then saves that
+ * state to {@link haproxyServerStateFile} for restarts. Servers that get traffic are set and
+ * awaited first, those taken to 0 only then: at no moment has a route no running server, so a
+ * switch fails no request (and a colour HAProxy does not see running stops the switch before the
+ * other colour is taken out). It speaks to the Unix socket through socat where the image has it,
+ * else to the loopback TCP socket through bash's /dev/tcp.
  */
 export function haproxySwitchScript(servers: readonly ServerWeight[], timeoutSeconds = 30): string {
-  const sets = servers.map(
-    (s) => `api "set server ${s.backend}/${s.server} weight ${s.weight}" | expect_empty`,
-  );
-  const checks = servers.map((s) => `check ${s.backend} ${s.server} ${s.weight}`);
+  const set = (s: ServerWeight) =>
+    `api "set server ${s.backend}/${s.server} weight ${s.weight}" | expect_empty`;
+  const awaitState = (group: readonly ServerWeight[]) =>
+    `await_state ${group.map((s) => `${s.backend} ${s.server} ${s.weight}`).join(" ")}`;
+  const raised = servers.filter((s) => s.weight > 0);
+  const lowered = servers.filter((s) => s.weight === 0);
+  const steps = [raised, lowered]
+    .filter((group) => group.length > 0)
+    .flatMap((group) => [...group.map(set), awaitState(group)]);
   return [
     "# golive: blue/green weights through the HAProxy runtime API; generated, do not edit.",
     "set -eu",
@@ -182,18 +190,26 @@ export function haproxySwitchScript(servers: readonly ServerWeight[], timeoutSec
     "check() {",
     `  api "show servers state $1" | awk -v s="$2" -v w="$3" '$4 == s { found = 1; if ($8 != w || (w > 0 && $6 != 2)) { print s " weight " $8 " op_state " $6; bad = 1 } } END { if (!found) { print s " not found"; exit 1 } exit bad }'`,
     "}",
-    ...sets,
-    `deadline=$(( $(date +%s) + ${timeoutSeconds} ))`,
-    "while :; do",
-    '  problems=""',
-    ...checks.map((c) => `  p=$(${c}) || problems="$problems $p;"`),
-    '  [ -z "$problems" ] && break',
-    '  if [ "$(date +%s)" -ge "$deadline" ]; then',
-    `    echo "golive switch: not every server reached the state set within ${timeoutSeconds}s (wanted weight, and running where the weight is not 0):$problems" >&2`,
-    "    exit 1",
-    "  fi",
-    "  sleep 1",
-    "done",
+    // await_state <backend> <server> <weight> …: until each reads back so, bounded.
+    "await_state() {",
+    `  deadline=$(( $(date +%s) + ${timeoutSeconds} ))`,
+    '  args="$*"',
+    "  while :; do",
+    '    problems=""',
+    "    set -- $args",
+    '    while [ "$#" -ge 3 ]; do',
+    '      p=$(check "$1" "$2" "$3") || problems="$problems $p;"',
+    "      shift 3",
+    "    done",
+    '    [ -z "$problems" ] && return 0',
+    '    if [ "$(date +%s)" -ge "$deadline" ]; then',
+    `      echo "golive switch: not every server reached the state set within ${timeoutSeconds}s (wanted weight, and running where the weight is not 0):$problems" >&2`,
+    "      exit 1",
+    "    fi",
+    "    sleep 1",
+    "  done",
+    "}",
+    ...steps,
     `api "show servers state" > ${haproxyServerStateFile}.tmp`,
     `mv ${haproxyServerStateFile}.tmp ${haproxyServerStateFile}`,
     ...servers.map((s) => `echo "${s.backend}/${s.server} weight ${s.weight}"`),

@@ -73,6 +73,14 @@ describe("generated configuration text", () => {
     assert.match(script, /\/dev\/tcp\/127\.0\.0\.1\/9999/);
     assert.match(script, /show servers state" > \/var\/lib\/haproxy\/golive-server-state\.tmp/);
     assert.match(script, /within 30s/);
+    // The colour that gets traffic is set and awaited before the other is taken to 0.
+    assert.ok(
+      script.indexOf("api_green_8080 weight 100") < script.indexOf("await_state be_api api_green"),
+    );
+    assert.ok(
+      script.indexOf("await_state be_api api_green") <
+        script.indexOf('set server be_api/api_blue_8080 weight 0"'),
+    );
   });
 
   it("pct command lines read the container's facts from the environment", () => {
