@@ -7,6 +7,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 start=$SECONDS
 
+# First the Docker engine: the docker provider's conformance tests run against it before it is built.
+"$repo/scripts/docker-engine.sh" start
 "$repo/toolchain/build.sh"
 
 # The end-to-end tests talk to PostgreSQL from the host with psql.
@@ -31,5 +33,4 @@ fi
 # shellcheck source=scripts/env.sh
 source "$repo/scripts/env.sh"
 golive_install_providers
-"$repo/scripts/docker-engine.sh" start
 echo "setup: ready in $((SECONDS - start))s"

@@ -80,6 +80,9 @@ build_language_nodejs() {
 
 build_docker() {
   cd "$here/pulumi-resource-docker"
+  # Its conformance tests (upstream's semantics, against the real Docker engine) first.
+  # Explicit: errexit does not apply inside ensure's `if ! (...)`.
+  go test -count=1 . || return 1
   go build -ldflags "-s -w -X main.version=$2+golive" -o "$1" .
 }
 

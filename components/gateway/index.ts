@@ -5,7 +5,14 @@ import type { BlueGreenFacts } from "../facts";
 import { colourWorkload } from "../release/bluegreen";
 import { workload, type Runtime, type Workload, type WorkloadFile } from "../runtime/workload";
 import { caddyfile, type Maintenance, type Route } from "./caddy";
-import { haproxyCfg, haproxyCfgPath, haproxyReloadReady } from "./haproxy";
+import {
+  haproxyBackendName,
+  haproxyCfg,
+  haproxyCfgPath,
+  haproxyServerName,
+  haproxySwitchScript,
+  type ServerWeight,
+} from "./haproxy";
 
 export interface GatewayArgs {
   /** The validated gateway spec. */
@@ -73,6 +80,8 @@ export function certificateNotAfter(g: GatewaySpec): string | undefined {
  */
 export class Gateway extends pulumi.ComponentResource {
   public readonly workload?: Workload;
+  /** The blue/green switch (HAProxy's runtime API, run inside the gateway), when there are colours. */
+  public readonly switch?: pulumi.Resource[];
 
   constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:gateway:Gateway", name, {}, opts);
@@ -121,6 +130,24 @@ export class Gateway extends pulumi.ComponentResource {
           ]
         : [{ address: `${r.service}:${r.port}`, weight: 100 }],
     }));
+    // HAProxy's file carries no colour weight (0: no traffic until the switch sets it), so a switch
+    // changes nothing the runtime would replace the gateway for; the switch sets them live.
+    const switched: ServerWeight[] = [];
+    const configured: Route[] = proxied.map((r, i) =>
+      colours[routes[i].service]
+        ? {
+            ...r,
+            upstreams: r.upstreams.map((u) => {
+              switched.push({
+                backend: haproxyBackendName(r),
+                server: haproxyServerName(u.address),
+                weight: u.weight,
+              });
+              return { ...u, weight: 0 };
+            }),
+          }
+        : r,
+    );
     const files: WorkloadFile[] = [];
     let image: string;
     let command: string[] | undefined;
@@ -139,7 +166,7 @@ export class Gateway extends pulumi.ComponentResource {
       image = g.image ?? "haproxy:2.6";
       files.push({
         path: haproxyCfgPath,
-        content: haproxyCfg(g, proxied, maintenance),
+        content: haproxyCfg(g, configured, maintenance),
         secret: false,
       });
       if (g.tls.source === "file") {
@@ -167,14 +194,6 @@ export class Gateway extends pulumi.ComponentResource {
       "golive.dev/maintenance": String(maintenance.enabled),
     };
     labels["golive.dev/tls-source"] = g.tls.source;
-    if (g.proxy === "haproxy") {
-      // HAProxy in master-worker mode (-W) reloads its configuration on SIGUSR2 without closing
-      // its listeners: golive's docker provider then applies a new haproxy.cfg (a colour switch)
-      // in place instead of replacing the container.
-      labels["golive.dev/reload-signal"] = "SIGUSR2";
-      // …and `up` waits until the workers serve the new file (a signal is asynchronous).
-      labels["golive.dev/reload-ready"] = haproxyReloadReady(g.healthPath);
-    }
     if (notAfter) {
       labels["golive.dev/tls-not-after"] = notAfter;
     }
@@ -217,6 +236,20 @@ export class Gateway extends pulumi.ComponentResource {
       args.upstreams,
       this,
     );
+    if (switched.length > 0) {
+      if (!args.runtime.exec) {
+        throw new pulumi.ResourceError(
+          `blue/green needs a runtime that runs commands in the gateway; ${args.runtime.kind} has none`,
+          this,
+        );
+      }
+      // After the gateway is ready, which is after both colours are (its upstreams): a green that
+      // fails its health check stops the `up` before any weight changes.
+      this.switch = args.runtime.exec(
+        { name: "switch", workload: this.workload, script: haproxySwitchScript(switched) },
+        this,
+      );
+    }
     this.registerOutputs({ domain: g.domain });
   }
 }

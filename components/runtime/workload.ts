@@ -199,6 +199,16 @@ export interface IngressSpec {
   readonly imageRegistry?: string;
 }
 
+/** A script to run inside a realised workload (see {@link Runtime.exec}). */
+export interface WorkloadExec {
+  /** Names the resource(s): `<workload resource name>-<name>`. */
+  readonly name: string;
+  /** The workload to run in, as this runtime's `workload` returned it. */
+  readonly workload: Workload;
+  /** A POSIX sh script, handed to `sh -s` inside the workload on its standard input. */
+  readonly script: pulumi.Input<string>;
+}
+
 /** A runtime realises workloads. */
 export interface Runtime {
   readonly kind: "docker" | "kubernetes" | "lxc";
@@ -212,4 +222,13 @@ export interface Runtime {
    * leave it undefined, and the gateway deploys a proxy workload instead.
    */
   ingress?(spec: IngressSpec, parent: pulumi.Resource): void;
+  /**
+   * Runs a script inside every replica of a realised workload once it is ready, as a command
+   * resource: again whenever the script changes, and whenever the workload's container is
+   * replaced (a new container has none of the old one's runtime state). A non-zero exit fails the
+   * deployment. Docker: `docker exec -i <container> sh -s` on the machine running Pulumi (honouring
+   * `docker:host`, else DOCKER_HOST); LXC: `pct exec <ctid> -- sh -s` over the node's SSH
+   * connection. Kubernetes has none (its gateway switches through the Ingress).
+   */
+  exec?(spec: WorkloadExec, parent: pulumi.Resource): pulumi.Resource[];
 }

@@ -2,9 +2,8 @@
  * The contract between golive's program and its policy pack: every label, LXC fact, role and
  * type token that one writes and the other reads is spelled here, once. The program imports this
  * module (components/runtime/labels.ts, components/facts.ts, the LXC runtime); the pack reads
- * through it (policies/lib). golive's Docker provider (toolchain/pulumi-resource-docker) repeats
- * the two labels it acts on and cites this file. The module imports nothing, so both sides can
- * load it.
+ * through it (policies/lib). golive's Docker provider acts on no label of golive's: it does what
+ * upstream's does. The module imports nothing, so both sides can load it.
  *
  * Labels are hints, never the only way a gate recognises a fact: the pack also identifies
  * PostgreSQL, Redis, RabbitMQ and the rest by image, command and package (policies/lib/identify.ts),
@@ -63,10 +62,6 @@ export const label = {
   tlsSource: "golive.dev/tls-source",
   tlsNotAfter: "golive.dev/tls-not-after",
   corsOrigins: "golive.dev/cors-origins",
-  /** Acted on by golive's Docker provider (resources.go): reload in place with this signal. */
-  reloadSignal: "golive.dev/reload-signal",
-  /** Acted on by golive's Docker provider: the exec check that the reload took effect. */
-  reloadReady: "golive.dev/reload-ready",
 } as const;
 
 /**

@@ -45,6 +45,12 @@ function request(method: string, urlPath: string): Promise<{ status: number; bod
   });
 }
 
+/** The gateway container's id: a switch must keep the very same container. */
+const gatewayId = () =>
+  spawnSync("docker", ["inspect", "--format", "{{.Id}}", "golive-bluegreen-gateway"], {
+    encoding: "utf8",
+  }).stdout.trim();
+
 const colour = async () =>
   (JSON.parse((await request("GET", "/")).body || "{}") as { color?: string }).color;
 
@@ -146,6 +152,8 @@ describe("blue/green under load", () => {
 
   it("switches to green with zero failed requests, keeping the rows", async () => {
     fs.writeFileSync(p.stackFile, p.stackText().replace("active: blue", "active: green"));
+    const gateway = gatewayId();
+    assert.match(gateway, /^[0-9a-f]{64}$/);
     const r = await upUnderLoad(p);
     figure("bluegreen-switch-requests-ok", r.ok);
     figure("bluegreen-switch-requests-failed", r.failed);
@@ -154,18 +162,34 @@ describe("blue/green under load", () => {
     assert.equal(r.failed, 0);
     assert.ok(r.ok > 0);
     assert.doesNotMatch(r.output, /gateway\S* replaced/, "a switch must not replace the gateway");
+    assert.equal(gatewayId(), gateway, "the same gateway container serves after the switch");
+    assert.match(r.output, /gateway-switch updated/, "the switch runs HAProxy's runtime API");
     assert.equal(await colour(), "green");
     const rows = JSON.parse((await request("GET", "/rows")).body) as { rows: number };
     assert.ok(rows.rows >= 5);
   });
 
+  it("a restarted gateway keeps the weights the switch set (HAProxy's server-state file)", async () => {
+    assert.equal(spawnSync("docker", ["restart", "golive-bluegreen-gateway"]).status, 0);
+    let answer: string | undefined;
+    for (let i = 0; i < 60 && answer === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const r = await request("GET", "/");
+      if (r.status === 200) answer = (JSON.parse(r.body) as { color: string }).color;
+    }
+    assert.equal(answer, "green");
+    for (let i = 0; i < 10; i++) assert.equal(await colour(), "green");
+  });
+
   it("rolls back to blue by config, with zero failed requests", async () => {
     fs.writeFileSync(p.stackFile, p.stackText().replace("active: green", "active: blue"));
+    const gateway = gatewayId();
     const r = await upUnderLoad(p);
     figure("bluegreen-rollback-requests-ok", r.ok);
     figure("bluegreen-rollback-requests-failed", r.failed);
     assert.equal(r.code, 0, r.output);
     assert.equal(r.failed, 0);
+    assert.equal(gatewayId(), gateway, "a rollback keeps the gateway container too");
     assert.equal(await colour(), "blue");
   });
 

@@ -3,8 +3,8 @@
  * then live checks from 127.0.0.1: PostgreSQL and its streaming replica, pgBouncer, Redis, RabbitMQ,
  * Prometheus (targets and rules) and the gateway over TLS; generated secrets reach the containers
  * but never the state in clear; a second `up` changes nothing; `destroy` removes every container and
- * network and keeps only the data volumes the spec retains; an `up` killed midway converges when
- * run again, with no orphaned container.
+ * network and keeps only the data volumes the spec retains; an `up` killed midway converges after
+ * scripts/recover.sh (pending creates imported or cleared) and `up`, with no orphaned container.
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -578,10 +578,25 @@ describe("end to end on the local Docker engine", () => {
     figure("e2e-killed-after-containers", seen);
     assert.ok(seen >= 4, "the killed up had started containers");
 
-    // What an operator does after a killed run on a file backend: release its lock, then up again.
-    // The engine warns about the interrupted creates; the provider replaces the orphans they left.
-    const cancel = p.pulumi(["cancel", "--yes"]);
-    assert.equal(cancel.code, 0, cancel.output);
+    // What an operator does after a killed run: scripts/recover.sh releases the lock (file
+    // backend), imports each pending create whose object exists and clears the others; then up.
+    const recover = spawnSync(path.join(repo, "scripts", "recover.sh"), ["e2e", p.dir], {
+      env: p.env,
+      encoding: "utf8",
+    });
+    const recovered = `${recover.stdout}${recover.stderr}`;
+    process.stdout.write(recovered);
+    assert.equal(recover.status, 0, recovered);
+    assert.match(recovered, /the update's lock is released/);
+    const imported = Number(/(\d+) imported, (\d+) cleared/.exec(recovered)?.[1] ?? -1);
+    const cleared = Number(/(\d+) imported, (\d+) cleared/.exec(recovered)?.[2] ?? -1);
+    figure("e2e-recover-imported", imported);
+    figure("e2e-recover-cleared", cleared);
+    assert.ok(imported + cleared > 0, "the killed up left pending creates");
+    const afterRecover = JSON.parse(p.pulumi(["stack", "export"]).output) as {
+      deployment: { pending_operations?: unknown[] };
+    };
+    assert.deepEqual(afterRecover.deployment.pending_operations ?? [], [], "no pending operation");
     const again = p.pulumi(upArgs);
     figure("up-seconds-e2e-after-kill", again.seconds.toFixed(1));
     assert.equal(again.code, 0, again.output);

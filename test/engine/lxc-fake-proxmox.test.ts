@@ -17,6 +17,10 @@ const script = path.join(repo, "test", "lxc", "fake-proxmox.sh");
 const calls = () => fs.readFileSync(path.join(dir, "state", "calls.log"), "utf8");
 const containers = () => fs.readdirSync(path.join(dir, "state", "ct")).sort();
 
+const execScripts = () => fs.readFileSync(path.join(dir, "state", "exec-scripts.log"), "utf8");
+/** The CT-ID the log shows the gateway was created with. */
+const gatewayId = () => /pct create (\d+) \S+ --hostname gateway /.exec(calls())?.[1];
+
 const stack = (cores: string) => `config:
   golive:environment:
     runtime: lxc
@@ -24,6 +28,7 @@ const stack = (cores: string) => `config:
     lxc:
       node: { host: 127.0.0.1, port: ${port}, user: root, privateKeyConfig: proxmoxSshKey }
       ids: { postgres: 200, api: 100 }
+    gateway: { domain: erp.example.com, proxy: haproxy, tls: { source: internal } }
     postgres:
       version: "15"
       pgbouncer: { enabled: false }
@@ -38,6 +43,13 @@ const stack = (cores: string) => `config:
         secretEnv: { JWT_SECRET: { generate: { length: 48 } } }
         healthCheck: { path: /health, port: 3000 }
         dependsOn: [postgres]
+      web:
+        image: psa/web
+        command: ["node", "/opt/psa/web/main.js"]
+        ports: [{ name: http, port: 8080, public: true }]
+        resources: { limits: { cpu: 500m, memory: 512Mi } }
+        healthCheck: { path: /health, port: 8080 }
+        blueGreen: { active: blue, blue: "1.0.0", green: "1.1.0" }
 `;
 
 describe("the LXC runtime over SSH", () => {
@@ -84,6 +96,13 @@ describe("the LXC runtime over SSH", () => {
     );
     assert.ok(containers().includes("100") && containers().includes("200"));
     assert.match(log, /pct exec 100 -- systemctl restart golive-api\.service/);
+    // The blue/green switch: HAProxy's runtime API, run inside the gateway's container.
+    const gw = gatewayId();
+    assert.ok(gw, "the gateway has a container");
+    assert.match(log, new RegExp(`pct exec ${gw} -- sh -s`));
+    assert.ok(log.lastIndexOf(`pct exec ${gw} -- sh -s`) > log.indexOf("--hostname web-green"));
+    assert.match(execScripts(), /set server be_default\/web_blue_8080 weight 100"/);
+    assert.match(execScripts(), /set server be_default\/web_green_8080 weight 0"/);
   });
 
   it("a second up changes nothing", () => {
@@ -110,6 +129,24 @@ describe("the LXC runtime over SSH", () => {
       fs.readFileSync(path.join(dir, "state", "ct", "100", "config"), "utf8"),
       /cores: 2/,
     );
+  });
+
+  it("a switch runs only the switch in the gateway: no container is created, changed or destroyed", () => {
+    fs.writeFileSync(
+      path.join(p.dir, "Pulumi.lxc.yaml"),
+      fs
+        .readFileSync(path.join(p.dir, "Pulumi.lxc.yaml"), "utf8")
+        .replace("active: blue", "active: green"),
+    );
+    const before = calls().length;
+    const scriptsBefore = execScripts().length;
+    const up = p.pulumi(["up", "--yes", "--non-interactive", "--skip-preview"]);
+    assert.equal(up.code, 0, up.output);
+    const changes = calls().slice(before);
+    assert.equal(changes.trim(), `pct exec ${gatewayId()} -- sh -s`);
+    const script = execScripts().slice(scriptsBefore);
+    assert.match(script, /set server be_default\/web_blue_8080 weight 0"/);
+    assert.match(script, /set server be_default\/web_green_8080 weight 100"/);
   });
 
   it("destroy removes every container and its HA registration", () => {

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import yaml from "js-yaml";
 import { gatewaySpec } from "../../components/config/spec";
 import { caddyfile, orderRoutes } from "../../components/gateway/caddy";
-import { haproxyCfg } from "../../components/gateway/haproxy";
+import { haproxyCfg, haproxySwitchScript } from "../../components/gateway/haproxy";
 import {
   factsEnvironment,
   pctCreate,
@@ -58,6 +58,29 @@ describe("generated configuration text", () => {
     matchSnapshot("haproxy.cfg", text);
     assert.match(text, /server api_green_8080 api-green:8080 check .* weight 0/);
     assert.match(text, /stats socket \/run\/haproxy\/admin\.sock/);
+    assert.match(text, /stats socket ipv4@127\.0\.0\.1:9999 level admin/);
+    assert.match(text, /server-state-file \/var\/lib\/haproxy\/golive-server-state/);
+  });
+
+  it("blue/green switch: runtime API weights, read back, saved for restarts; socat or bash", () => {
+    const script = haproxySwitchScript([
+      { backend: "be_api", server: "api_blue_8080", weight: 0 },
+      { backend: "be_api", server: "api_green_8080", weight: 100 },
+    ]);
+    matchSnapshot("haproxy-switch.sh", script);
+    assert.match(script, /set server be_api\/api_green_8080 weight 100/);
+    assert.match(script, /socat .*unix-connect:\/run\/haproxy\/admin\.sock/);
+    assert.match(script, /\/dev\/tcp\/127\.0\.0\.1\/9999/);
+    assert.match(script, /show servers state" > \/var\/lib\/haproxy\/golive-server-state\.tmp/);
+    assert.match(script, /within 30s/);
+    // The colour that gets traffic is set and awaited before the other is taken to 0.
+    assert.ok(
+      script.indexOf("api_green_8080 weight 100") < script.indexOf("await_state be_api api_green"),
+    );
+    assert.ok(
+      script.indexOf("await_state be_api api_green") <
+        script.indexOf('set server be_api/api_blue_8080 weight 0"'),
+    );
   });
 
   it("pct command lines read the container's facts from the environment", () => {

@@ -280,6 +280,9 @@ func (p *Provider) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulum
 	if err != nil {
 		return nil, err
 	}
+	if r, ok := k.(Importer); ok && len(req.GetInputs().GetFields()) == 0 && len(req.GetProperties().GetFields()) == 0 {
+		return p.importRead(ctx, r, req.GetId())
+	}
 	props, err := plugin.UnmarshalProperties(req.GetProperties(), Keep)
 	if err != nil {
 		return nil, err

@@ -97,14 +97,8 @@ func (e *engine) do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode == http.StatusNotFound {
-		return fmt.Errorf("%w: %s", errNotFound, daemonMessage(raw))
-	}
-	if resp.StatusCode == http.StatusConflict {
-		return fmt.Errorf("%s %s: %s: %w", method, path, daemonMessage(raw), errConflict)
-	}
 	if resp.StatusCode >= 400 {
-		return fmt.Errorf("%s %s: %s", method, path, daemonMessage(raw))
+		return &daemonError{status: resp.StatusCode, message: daemonMessage(raw)}
 	}
 	if out != nil && len(raw) > 0 {
 		// Image pulls stream JSON lines; only the last one matters to callers.
@@ -114,6 +108,20 @@ func (e *engine) do(ctx context.Context, method, path string, query url.Values, 
 		}
 	}
 	return nil
+}
+
+// daemonError is an answer of 400 or more, worded as the docker CLI and upstream's provider word
+// it ("Error response from daemon: …"); errors.Is tells a 404 (errNotFound) and a 409 (errConflict).
+type daemonError struct {
+	status  int
+	message string
+}
+
+func (d *daemonError) Error() string { return "Error response from daemon: " + d.message }
+
+func (d *daemonError) Is(target error) bool {
+	return (target == errNotFound && d.status == http.StatusNotFound) ||
+		(target == errConflict && d.status == http.StatusConflict)
 }
 
 func daemonMessage(raw []byte) string {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -95,35 +94,23 @@ func (containerKind) Fields() map[string]kit.Field {
 	}
 }
 
-// reloadLabel names the signal that makes a container re-read its configuration files. With it,
-// a change of `uploads` is applied in place (files re-uploaded, then the signal) instead of
-// replacing the container: a proxy keeps its listening sockets and drops no request.
-// Spelled in policies/lib/contract.ts (label.reloadSignal), the one list of names program and pack share.
-const reloadLabel = "golive.dev/reload-signal"
+// containerUpdatable are the inputs upstream changes on a running container (Docker's
+// ContainerUpdate: restart policy, CPU shares, memory); upstream's own list also has cpuSet and
+// memorySwap, which golive's subset does not accept.
+var containerUpdatable = []string{"restart", "maxRetryCount", "cpuShares", "memory"}
 
-// reloadReadyLabel names a shell command, run inside the container after the reload signal until
-// it succeeds, that tells whether the new configuration serves. Without it `up` would return
-// while the old configuration still answers (a signal is asynchronous).
-// policies/lib/contract.ts: label.reloadReady.
-const reloadReadyLabel = "golive.dev/reload-ready"
-
-// reloadTimeout bounds the wait for reloadReadyLabel's command.
-const reloadTimeout = 30 * time.Second
-
-func reloadSignal(a kit.Args) string {
-	return labels(a)[reloadLabel]
-}
-
-func (containerKind) InPlace(news kit.Args) map[string]bool {
-	// Settings that only steer this provider's create and delete, not the container itself.
-	inPlace := map[string]bool{
+// InPlace: as upstream, every other input of the container forces a replacement (envs, labels,
+// uploads, image, …: Docker cannot change them on a created container), except the settings that
+// only steer this provider's create and delete.
+func (containerKind) InPlace(kit.Args) map[string]bool {
+	m := map[string]bool{
 		"wait": true, "waitTimeout": true, "mustRun": true, "destroyGraceSeconds": true, "removeVolumes": true,
 		"logs": true,
 	}
-	if reloadSignal(news) != "" {
-		inPlace["uploads"] = true
+	for _, k := range containerUpdatable {
+		m[k] = true
 	}
-	return inPlace
+	return m
 }
 
 func (containerKind) Computed() []string {
@@ -153,19 +140,11 @@ func (containerKind) Create(ctx context.Context, cfg any, a kit.Args) (string, m
 	var created struct {
 		ID string `json:"Id"`
 	}
-	err = e.do(ctx, http.MethodPost, "/containers/create", q, body, &created)
-	if errors.Is(err, errConflict) && a.Str("name") != "" {
-		// An earlier run was killed after the daemon made this container but before the engine
-		// recorded it: the engine creates it again. Replace that orphan if it is unmistakably
-		// this resource's (golive-managed, same instance label); anything else is refused.
-		if removed, rmErr := removeOrphan(ctx, e, a.Str("name"), labels(a)); rmErr != nil {
-			return "", nil, rmErr
-		} else if removed {
-			err = e.do(ctx, http.MethodPost, "/containers/create", q, body, &created)
-		}
-	}
-	if err != nil {
-		return "", nil, err
+	// A taken name fails, as upstream: "Unable to create container: Error response from daemon:
+	// Conflict. The container name … is already in use …". After a killed `up`, the operator
+	// imports or removes that container (scripts/recover.sh); the provider never guesses.
+	if err := e.do(ctx, http.MethodPost, "/containers/create", q, body, &created); err != nil {
+		return "", nil, fmt.Errorf("Unable to create container: %w", err)
 	}
 	id := created.ID
 	fail := func(err error) (string, map[string]any, error) {
@@ -490,31 +469,11 @@ func upload(ctx context.Context, e *engine, id string, u kit.Args) error {
 		}
 	}
 	file := u.Str("file")
-	// Folders the file needs and the image lacks are made too (owned like the file, 0755), as
-	// `docker cp` would not: find the deepest folder that exists and extract below it.
-	base := path.Dir(file)
-	var missing []string
-	for base != "/" {
-		err := e.do(ctx, http.MethodHead, "/containers/"+id+"/archive", url.Values{"path": {base}}, nil, nil)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, errNotFound) {
-			return fmt.Errorf("uploading %s: looking for %s: %w", file, base, err)
-		}
-		missing = append([]string{path.Base(base)}, missing...)
-		base = path.Dir(base)
-	}
+	// As upstream: one tar entry named by the file's whole path, extracted at "/", so that Docker
+	// makes the folders the image lacks (owned by root, 0755, as its archive extraction does).
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	rel := ""
-	for _, dir := range missing {
-		rel = path.Join(rel, dir)
-		if err := tw.WriteHeader(&tar.Header{Name: rel + "/", Typeflag: tar.TypeDir, Mode: 0o755, Uid: uid, Gid: gid}); err != nil {
-			return err
-		}
-	}
-	if err := tw.WriteHeader(&tar.Header{Name: path.Join(rel, path.Base(file)), Mode: mode, Size: int64(len(content)), Uid: uid, Gid: gid}); err != nil {
+	if err := tw.WriteHeader(&tar.Header{Name: strings.TrimPrefix(path.Clean(file), "/"), Mode: mode, Size: int64(len(content)), Uid: uid, Gid: gid}); err != nil {
 		return err
 	}
 	if _, err := tw.Write(content); err != nil {
@@ -523,9 +482,9 @@ func upload(ctx context.Context, e *engine, id string, u kit.Args) error {
 	if err := tw.Close(); err != nil {
 		return err
 	}
-	q := url.Values{"path": {base}}
+	q := url.Values{"path": {"/"}}
 	if err := e.do(ctx, http.MethodPut, "/containers/"+id+"/archive", q, &buf, nil); err != nil {
-		return fmt.Errorf("uploading %s: %w", file, err)
+		return fmt.Errorf("Unable to upload volume content: %w", err)
 	}
 	return nil
 }
@@ -585,23 +544,9 @@ func (networkKind) Create(ctx context.Context, cfg any, a kit.Args) (string, map
 	var created struct {
 		ID string `json:"Id"`
 	}
+	// A taken name fails (CheckDuplicate), as upstream; nothing is adopted.
 	if err := e.do(ctx, http.MethodPost, "/networks/create", nil, body, &created); err != nil {
-		if !errors.Is(err, errConflict) {
-			return "", nil, err
-		}
-		// Made by an earlier run that was killed before the engine recorded it: adopt it when it
-		// is golive's (a network holds no data, and its containers are recreated).
-		var existing struct {
-			ID     string            `json:"Id"`
-			Labels map[string]string `json:"Labels"`
-		}
-		if ierr := e.do(ctx, http.MethodGet, "/networks/"+url.PathEscape(a.Str("name")), nil, nil, &existing); ierr != nil {
-			return "", nil, err
-		}
-		if existing.Labels[managedByLabel] != "golive" || labels(a)[managedByLabel] != "golive" {
-			return "", nil, fmt.Errorf("%w (it is not managed by golive, so it is left alone)", err)
-		}
-		return existing.ID, map[string]any{"scope": "local", "driver": driver}, nil
+		return "", nil, fmt.Errorf("Unable to create network: %w", err)
 	}
 	return created.ID, map[string]any{"scope": "local", "driver": driver}, nil
 }
@@ -641,8 +586,10 @@ func (volumeKind) Create(ctx context.Context, cfg any, a kit.Args) (string, map[
 		Name       string `json:"Name"`
 		Mountpoint string `json:"Mountpoint"`
 	}
+	// Docker answers a create of an existing volume's name with that volume (its data kept), and
+	// upstream passes that on: a volume is never a conflict.
 	if err := e.do(ctx, http.MethodPost, "/volumes/create", nil, body, &created); err != nil {
-		return "", nil, err
+		return "", nil, fmt.Errorf("Unable to create volume: %w", err)
 	}
 	return created.Name, map[string]any{"mountpoint": created.Mountpoint, "driver": driver}, nil
 }
@@ -729,107 +676,33 @@ func duration(s string) (time.Duration, error) {
 	return time.ParseDuration(s)
 }
 
-// Update sees changes to in-place inputs only: provider settings (nothing to do on the daemon),
-// or, for a container with a reload signal, its uploaded files: re-upload, then signal.
+// Update sees changes to in-place inputs only: the restart policy and resources, applied with
+// Docker's container update as upstream does, or settings of this provider's create and delete,
+// with nothing to do on the daemon.
 func (containerKind) Update(ctx context.Context, cfg any, id string, olds, news kit.Args) (map[string]any, error) {
-	signal := reloadSignal(news)
-	if signal == "" || reflect.DeepEqual(olds["uploads"], news["uploads"]) {
+	changed := false
+	for _, k := range containerUpdatable {
+		if fmt.Sprint(olds[k]) != fmt.Sprint(news[k]) {
+			changed = true
+		}
+	}
+	if !changed {
 		return nil, nil
+	}
+	restart := news.Str("restart")
+	if restart == "" {
+		restart = "no"
+	}
+	body := map[string]any{
+		"RestartPolicy": map[string]any{"Name": restart, "MaximumRetryCount": int(news.Num("maxRetryCount", 0))},
+		"CpuShares":     int(news.Num("cpuShares", 0)),
+		"Memory":        int64(news.Num("memory", 0)) * 1024 * 1024,
 	}
 	e := cfg.(*engine)
-	for _, u := range news.Objects("uploads") {
-		if err := upload(ctx, e, id, u); err != nil {
-			return nil, err
-		}
+	if err := e.do(ctx, http.MethodPost, "/containers/"+id+"/update", nil, body, nil); err != nil {
+		return nil, fmt.Errorf("Unable to update a container: %w", err)
 	}
-	q := url.Values{"signal": {signal}}
-	if err := e.do(ctx, http.MethodPost, "/containers/"+id+"/kill", q, nil, nil); err != nil {
-		return nil, fmt.Errorf("reloading %s with %s: %w", news.Str("name"), signal, err)
-	}
-	ready := labels(news)[reloadReadyLabel]
-	if ready == "" {
-		return nil, nil
-	}
-	deadline := time.Now().Add(reloadTimeout)
-	for {
-		code, err := execInContainer(ctx, e, id, []string{"sh", "-c", ready})
-		if err != nil {
-			return nil, fmt.Errorf("checking the reload of %s: %w", news.Str("name"), err)
-		}
-		if code == 0 {
-			return nil, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%s did not serve its new configuration within %s after %s "+
-				"(its check %q kept exiting %d); the files are uploaded, so the container may "+
-				"still be running the previous configuration", news.Str("name"), reloadTimeout, signal, ready, code)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-// policies/lib/contract.ts: label.managedBy and label.instance.
-const (
-	managedByLabel = "app.kubernetes.io/managed-by"
-	instanceLabel  = "app.kubernetes.io/instance"
-)
-
-// removeOrphan force-removes the container called name when it carries golive's managed-by label
-// and the same instance label as want; it reports whether it removed one.
-func removeOrphan(ctx context.Context, e *engine, name string, want map[string]string) (bool, error) {
-	var existing struct {
-		ID     string `json:"Id"`
-		Config struct {
-			Labels map[string]string `json:"Labels"`
-		} `json:"Config"`
-	}
-	if err := e.do(ctx, http.MethodGet, "/containers/"+url.PathEscape(name)+"/json", nil, nil, &existing); err != nil {
-		return false, nil
-	}
-	l := existing.Config.Labels
-	if l[managedByLabel] != "golive" || want[managedByLabel] != "golive" || l[instanceLabel] == "" || l[instanceLabel] != want[instanceLabel] {
-		return false, nil
-	}
-	q := url.Values{"force": {"true"}}
-	if err := e.do(ctx, http.MethodDelete, "/containers/"+existing.ID, q, nil, nil); err != nil {
-		return false, fmt.Errorf("removing the orphaned container %s left by an interrupted run: %w", name, err)
-	}
-	return true, nil
-}
-
-// execInContainer runs cmd in a running container and returns its exit code.
-func execInContainer(ctx context.Context, e *engine, id string, cmd []string) (int, error) {
-	var created struct {
-		ID string `json:"Id"`
-	}
-	body := map[string]any{"Cmd": cmd, "AttachStdout": false, "AttachStderr": false}
-	if err := e.do(ctx, http.MethodPost, "/containers/"+id+"/exec", nil, body, &created); err != nil {
-		return 0, err
-	}
-	if err := e.do(ctx, http.MethodPost, "/exec/"+created.ID+"/start", nil, map[string]any{"Detach": true}, nil); err != nil {
-		return 0, err
-	}
-	for {
-		var state struct {
-			Running  bool `json:"Running"`
-			ExitCode int  `json:"ExitCode"`
-		}
-		if err := e.do(ctx, http.MethodGet, "/exec/"+created.ID+"/json", nil, nil, &state); err != nil {
-			return 0, err
-		}
-		if !state.Running {
-			return state.ExitCode, nil
-		}
-		select {
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	return nil, nil
 }
 
 func (networkKind) Update(context.Context, any, string, kit.Args, kit.Args) (map[string]any, error) {

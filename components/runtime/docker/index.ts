@@ -1,3 +1,4 @@
+import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { label, role } from "../../../policies/lib/contract";
@@ -11,11 +12,25 @@ import {
   standardLabels,
   type RuntimeContext,
 } from "../labels";
-import type { Runtime, Workload, WorkloadSpec } from "../workload";
+import type { Runtime, Workload, WorkloadExec, WorkloadSpec } from "../workload";
 
 export interface DockerRuntimeArgs {
   /** Names, tier and labels shared by every workload. */
   readonly context: RuntimeContext;
+  /**
+   * The Docker daemon `exec` scripts reach, as the docker provider's `host` setting. Defaults to
+   * the stack's `docker:host`, else the docker CLI's own (DOCKER_HOST, else the default socket).
+   */
+  readonly host?: string;
+}
+
+/** The command line that runs a script (on standard input) inside a container. */
+export function dockerExecCommand(container: string): string {
+  return `docker exec -i ${shellQuote(container)} sh -s`;
+}
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_.:/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`;
 }
 
 /** Docker's healthcheck `tests` for a spec health check (HTTP probed from inside the container). */
@@ -36,10 +51,14 @@ export class DockerRuntime extends pulumi.ComponentResource implements Runtime {
   public readonly kind = "docker" as const;
   public readonly network: docker.Network;
   private readonly ctx: RuntimeContext;
+  private readonly host?: string;
+  /** The realised workloads by name, for `exec`. */
+  private readonly realised = new Map<string, DockerWorkload>();
 
   constructor(name: string, args: DockerRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:docker:Runtime", name, {}, opts);
     this.ctx = args.context;
+    this.host = args.host ?? new pulumi.Config("docker").get("host");
     this.network = new docker.Network(
       `${name}-network`,
       {
@@ -67,7 +86,34 @@ export class DockerRuntime extends pulumi.ComponentResource implements Runtime {
       },
       { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
     );
+    this.realised.set(spec.name, w);
     return { name: spec.name, host: pulumi.output(spec.name), readiness: w.containers };
+  }
+
+  public exec(spec: WorkloadExec, parent: pulumi.Resource): pulumi.Resource[] {
+    const w = this.realised.get(spec.workload.name);
+    if (!w) {
+      throw new pulumi.ResourceError(
+        `exec "${spec.name}": workload "${spec.workload.name}" is not one of this runtime's`,
+        parent,
+      );
+    }
+    return w.containers.map((c, i) => {
+      const name = w.containerNames[i];
+      const run = dockerExecCommand(name);
+      return new command.local.Command(
+        `${name}-${spec.name}`,
+        {
+          create: run,
+          update: run,
+          stdin: spec.script,
+          environment: this.host ? { DOCKER_HOST: this.host } : undefined,
+          // A replaced container has lost what the script did to the old one.
+          triggers: [c.id],
+        },
+        { parent, dependsOn: [c] },
+      );
+    });
   }
 }
 
@@ -92,6 +138,8 @@ export interface DockerWorkloadArgs {
 /** One workload on Docker: its volumes and one container per replica. */
 export class DockerWorkload extends pulumi.ComponentResource {
   public readonly containers: docker.Container[];
+  /** The containers' names, in the order of `containers`. */
+  public readonly containerNames: string[] = [];
   public readonly volumes: docker.Volume[];
 
   constructor(name: string, args: DockerWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -194,6 +242,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
     this.containers = [];
     for (let i = 0; i < replicas; i++) {
       const containerName = replicas === 1 ? name : `${name}-${i + 1}`;
+      this.containerNames.push(containerName);
       this.containers.push(
         new docker.Container(
           containerName,

@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { lxcEnv } from "../../../policies/lib/contract";
 import { secretLengths } from "../../secrets/lengths";
 import { cpuCores, memoryMiB, standardLabels, type RuntimeContext } from "../labels";
-import type { Runtime, Workload, WorkloadSpec } from "../workload";
+import type { Runtime, Workload, WorkloadExec, WorkloadSpec } from "../workload";
 import {
   factsEnvironment,
   jobScript,
   pctCreate,
+  pctExecScript,
   pctDestroy,
   pctUpdate,
   provisionScript,
@@ -64,6 +65,8 @@ export function allocateIds(
 export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
   public readonly kind = "lxc" as const;
   private readonly args: LxcRuntimeArgs;
+  /** The realised containers by workload name, for `exec`. */
+  private readonly realised = new Map<string, LxcContainer>();
 
   constructor(name: string, args: LxcRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:lxc:Runtime", name, {}, opts);
@@ -120,7 +123,36 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
       { ...this.args, spec, id: this.idOf(spec.name) },
       { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
     );
+    this.realised.set(spec.name, c);
     return { name: spec.name, host: pulumi.output(spec.name), readiness: [c.service] };
+  }
+
+  public exec(spec: WorkloadExec, parent: pulumi.Resource): pulumi.Resource[] {
+    const c = this.realised.get(spec.workload.name);
+    if (!c) {
+      throw new pulumi.ResourceError(
+        `exec "${spec.name}": workload "${spec.workload.name}" is not one of this runtime's`,
+        parent,
+      );
+    }
+    const run = pctExecScript(this.idOf(spec.workload.name));
+    return [
+      new command.remote.Command(
+        `${this.args.context.prefix}-${spec.workload.name}-${spec.name}`,
+        {
+          connection: this.args.connection,
+          create: run,
+          update: run,
+          stdin: spec.script,
+          // The script needs no previous output; without it the command carries no environment,
+          // which golive's command provider cannot send together with stdin.
+          addPreviousOutputInEnv: false,
+          // A replaced container (same CT-ID, new create) has lost what the script did.
+          triggers: [c.container.id],
+        },
+        { parent, dependsOn: [c.service] },
+      ),
+    ];
   }
 }
 

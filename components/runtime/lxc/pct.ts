@@ -211,3 +211,8 @@ export function jobScript(command: readonly string[], envKeys: readonly string[]
     `pct exec "$GOLIVE_CT_ID" -- env ${passEnv} ${quoted}`.replace(/ +/g, " "),
   ].join("\n");
 }
+
+/** Runs a script (the command's standard input) inside the container, as `sh -s`. */
+export function pctExecScript(id: number): string {
+  return `pct exec ${id} -- sh -s`;
+}
