@@ -12,7 +12,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -24,24 +23,21 @@ import (
 // Main serves a provider the way upstream's provider.Main does (the engine's address as the one
 // argument, the port on standard output, stop on SIGINT or when the engine's health check fails),
 // with the lifecycle of package lifecycle: the health check every second, and every call cancelled
-// and the commands it started killed at shutdown.
-func Main(name string, provMaker func(*provider.HostClient) (pulumirpc.ResourceProviderServer, error)) error {
+// and the commands it started killed at shutdown. A provider that cannot serve exits 1, naming
+// itself and why, as upstream's do.
+func Main(p *Provider) {
 	addr := lifecycle.EngineAddress(os.Args[1:])
-	if addr == "" {
-		return fmt.Errorf("fatal: could not connect to host RPC; missing argument")
+	err := fmt.Errorf("fatal: could not connect to host RPC; missing argument")
+	if addr != "" {
+		err = lifecycle.Serve(addr, func(srv *grpc.Server) error {
+			pulumirpc.RegisterResourceProviderServer(srv, p)
+			return nil
+		})
 	}
-	host, err := provider.NewHostClient(addr)
 	if err != nil {
-		return fmt.Errorf("fatal: could not connect to host RPC: %w", err)
+		fmt.Fprintf(os.Stderr, "pulumi-resource-%s: %v\n", p.Name, err)
+		os.Exit(1)
 	}
-	return lifecycle.Serve(addr, func(srv *grpc.Server) error {
-		prov, err := provMaker(host)
-		if err != nil {
-			return fmt.Errorf("failed to create resource provider: %v", err)
-		}
-		pulumirpc.RegisterResourceProviderServer(srv, prov)
-		return nil
-	})
 }
 
 // Kind is one resource type of a provider.

@@ -19,13 +19,7 @@ import (
 // The lifecycle tests run this test binary as the language host (lifecycletest.StartPlugin).
 const runAsHost = "GOLIVE_TEST_RUN_LANGUAGE_HOST"
 
-func TestMain(m *testing.M) {
-	if os.Getenv(runAsHost) == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { lifecycletest.RunAs(m, runAsHost, main) }
 
 // fakeProgram is a program folder whose @pulumi/pulumi `cmd/run` is a stand-in: it starts a
 // grandchild (`sleep 300`), writes "<its pid> <the grandchild's pid>" to $PIDS_FILE and waits

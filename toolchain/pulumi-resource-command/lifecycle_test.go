@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -17,13 +16,7 @@ import (
 // The lifecycle tests run this test binary as the provider (lifecycletest.StartPlugin).
 const runAsProvider = "GOLIVE_TEST_RUN_COMMAND_PROVIDER"
 
-func TestMain(m *testing.M) {
-	if os.Getenv(runAsProvider) == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { lifecycletest.RunAs(m, runAsProvider, main) }
 
 // startCreate asks the provider, in the background, to create a local command that starts a
 // background grandchild and then blocks, writing both pids to pidsFile.

@@ -10,27 +10,15 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
 	kit "golive/toolchain/providerkit"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
 var version = "0.0.0-dev"
 
 func main() {
-	err := kit.Main("command", func(*provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
-		return &kit.Provider{Name: "command", Version: version, Kinds: map[string]kit.Kind{
-			"command:local:Command":  commandKind{remote: false},
-			"command:remote:Command": commandKind{remote: true},
-		}}, nil
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-resource-command: %v\n", err)
-		os.Exit(1)
-	}
+	kit.Main(&kit.Provider{Name: "command", Version: version, Kinds: map[string]kit.Kind{
+		"command:local:Command":  commandKind{remote: false},
+		"command:remote:Command": commandKind{remote: true},
+	}})
 }

@@ -12,25 +12,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	kit "golive/toolchain/providerkit"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=…".
 var version = "0.0.0-dev"
 
 func main() {
-	err := kit.Main("docker", func(*provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
-		return &kit.Provider{Name: "docker", Version: version, Kinds: kinds, ConfigureFunc: configure}, nil
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-resource-docker: %v\n", err)
-		os.Exit(1)
-	}
+	kit.Main(&kit.Provider{Name: "docker", Version: version, Kinds: kinds, ConfigureFunc: configure})
 }
 
 // configure connects to the daemon and pings it: like the upstream provider, a preview on the docker

@@ -21,6 +21,16 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
+// RunAs makes a test binary the plugin under test: started with env=1 (as the tests start it,
+// through StartPlugin), it runs the plugin's main and exits; otherwise it runs the tests.
+func RunAs(m *testing.M, env string, main func()) {
+	if os.Getenv(env) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
 // Engine is a stand-in for the engine's host server: it answers grpc.health.v1.Health/Check.
 type Engine struct {
 	Addr string
