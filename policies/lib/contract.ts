@@ -101,6 +101,71 @@ export const lxcEnv = {
   job: "GOLIVE_JOB",
 } as const;
 
+/**
+ * The facts of one LXC container golive creates, as its `pct` command carries them in its
+ * environment (`lxcFactsEnvironment`, written by the program) and the pack reads them back
+ * (`readLxcFacts`): one codec, so a fact cannot be written under one name and read under another.
+ */
+export interface LxcContainerFacts {
+  readonly id: number;
+  readonly hostname: string;
+  readonly cores: number;
+  readonly memoryMb: number;
+  readonly diskGb: number;
+  readonly startOrder: number;
+  readonly tier: string;
+  readonly template: string;
+  readonly storage: string;
+  readonly bridge: string;
+  /** Registered with the Proxmox HA manager (production). */
+  readonly ha: boolean;
+  /** Proxmox tags, `;`-separated. */
+  readonly tags: string;
+  /** Unprivileged unless the spec's securityContext says privileged. */
+  readonly unprivileged: boolean;
+}
+
+/** The facts as the environment of the container's command resource. */
+export function lxcFactsEnvironment(f: LxcContainerFacts): Record<string, string> {
+  return {
+    [lxcEnv.ctId]: String(f.id),
+    [lxcEnv.ctHostname]: f.hostname,
+    [lxcEnv.ctCores]: String(f.cores),
+    [lxcEnv.ctMemoryMb]: String(f.memoryMb),
+    [lxcEnv.ctDiskGb]: String(f.diskGb),
+    [lxcEnv.ctStartOrder]: String(f.startOrder),
+    [lxcEnv.ctTier]: f.tier,
+    [lxcEnv.ctTemplate]: f.template,
+    [lxcEnv.ctStorage]: f.storage,
+    [lxcEnv.ctBridge]: f.bridge,
+    [lxcEnv.ctHa]: f.ha ? "1" : "0",
+    [lxcEnv.ctTags]: f.tags,
+    [lxcEnv.ctUnprivileged]: f.unprivileged ? "1" : "0",
+  };
+}
+
+/**
+ * The facts read back from such an environment (`get` answers undefined for a variable that is
+ * absent or unknown). A container is unprivileged unless the fact says otherwise.
+ */
+export function readLxcFacts(get: (name: string) => string | undefined): LxcContainerFacts {
+  return {
+    id: Number(get(lxcEnv.ctId)),
+    hostname: get(lxcEnv.ctHostname) ?? "",
+    cores: Number(get(lxcEnv.ctCores)),
+    memoryMb: Number(get(lxcEnv.ctMemoryMb)),
+    diskGb: Number(get(lxcEnv.ctDiskGb)),
+    startOrder: Number(get(lxcEnv.ctStartOrder)),
+    tier: get(lxcEnv.ctTier) ?? "",
+    template: get(lxcEnv.ctTemplate) ?? "",
+    storage: get(lxcEnv.ctStorage) ?? "",
+    bridge: get(lxcEnv.ctBridge) ?? "",
+    ha: get(lxcEnv.ctHa) === "1",
+    tags: get(lxcEnv.ctTags) ?? "",
+    unprivileged: get(lxcEnv.ctUnprivileged) !== "0",
+  };
+}
+
 /** Roles (`app.kubernetes.io/component`). */
 export const role = {
   app: "app",

@@ -7,7 +7,7 @@
  * Facts a gate may need but cannot read at preview are `UNKNOWN`, never "absent": a mandatory
  * gate turns them into a violation ("unknown at preview") instead of passing.
  */
-import { label, lxcEnv, parseLengths } from "./contract";
+import { label, lxcEnv, parseLengths, readLxcFacts, type LxcContainerFacts } from "./contract";
 import {
   commandRemote,
   dockerContainer,
@@ -492,34 +492,15 @@ function splitList(value: string | undefined, sep: RegExp = /,/): string[] {
 }
 
 /** The facts of an LXC container golive creates, from its `pct` command's structured inputs. */
-export interface LxcFacts {
-  readonly id: number;
-  readonly hostname: string;
-  readonly cores: number;
-  readonly memoryMb: number;
-  readonly diskGb: number;
-  readonly startOrder: number;
-  readonly tier: string;
-  readonly ha: boolean;
-  readonly unprivileged: boolean;
+export interface LxcFacts extends LxcContainerFacts {
   readonly labels: Readonly<Record<string, string>>;
 }
 
 export function lxcFacts(type: string, props: Props): LxcFacts | undefined {
   if (!isLxcContainer(type, props)) return undefined;
   const env = known(() => props.environment as Props) ?? {};
-  const get = (k: string) => known(() => env[k] as string | undefined);
   return {
-    id: Number(get(lxcEnv.ctId)),
-    hostname: get(lxcEnv.ctHostname) ?? "",
-    cores: Number(get(lxcEnv.ctCores)),
-    memoryMb: Number(get(lxcEnv.ctMemoryMb)),
-    diskGb: Number(get(lxcEnv.ctDiskGb)),
-    startOrder: Number(get(lxcEnv.ctStartOrder)),
-    tier: get(lxcEnv.ctTier) ?? "",
-    ha: get(lxcEnv.ctHa) === "1",
-    // golive's containers are unprivileged unless the fact says otherwise.
-    unprivileged: get(lxcEnv.ctUnprivileged) !== "0",
+    ...readLxcFacts((k) => known(() => env[k] as string | undefined)),
     labels: labelsOf(type, props),
   };
 }

@@ -4,8 +4,8 @@ import yaml from "js-yaml";
 import { gatewaySpec } from "../../components/config/spec";
 import { caddyfile, orderRoutes } from "../../components/gateway/caddy";
 import { haproxyCfg, haproxySwitchScript } from "../../components/gateway/haproxy";
+import { lxcFactsEnvironment, readLxcFacts } from "../../policies/lib/contract";
 import {
-  factsEnvironment,
   pctCreate,
   pctDestroy,
   pctUpdate,
@@ -107,8 +107,8 @@ describe("generated configuration text", () => {
     );
   });
 
-  it("facts become GOLIVE_CT_* variables", () => {
-    const env = factsEnvironment({
+  it("facts become GOLIVE_CT_* variables, and the pack reads back what the program wrote", () => {
+    const facts = {
       id: 101,
       hostname: "psa-db",
       cores: 4,
@@ -121,11 +121,25 @@ describe("generated configuration text", () => {
       bridge: "vmbr0",
       ha: true,
       tags: "golive;production;database",
-    });
+      unprivileged: true,
+    };
+    const env = lxcFactsEnvironment(facts);
     assert.equal(env.GOLIVE_CT_ID, "101");
     assert.equal(env.GOLIVE_CT_HA, "1");
     assert.equal(env.GOLIVE_CT_UNPRIVILEGED, "1");
     assert.equal(Object.keys(env).length, 13);
+    assert.deepEqual(
+      readLxcFacts((k) => env[k]),
+      facts,
+    );
+    const privileged = lxcFactsEnvironment({ ...facts, unprivileged: false, ha: false });
+    assert.equal(privileged.GOLIVE_CT_UNPRIVILEGED, "0");
+    assert.deepEqual(
+      readLxcFacts((k) => privileged[k]),
+      { ...facts, unprivileged: false, ha: false },
+    );
+    // A container without the fact (hand-written, or before the fact existed) is unprivileged.
+    assert.equal(readLxcFacts(() => undefined).unprivileged, true);
   });
 
   it("orders routes longest prefix first", () => {

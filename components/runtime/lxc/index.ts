@@ -1,11 +1,14 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { lxcEnv } from "../../../policies/lib/contract";
+import {
+  lxcEnv,
+  lxcFactsEnvironment,
+  type LxcContainerFacts,
+} from "../../../policies/lib/contract";
 import { secretLengths } from "../../secrets/lengths";
 import { cpuCores, memoryMiB, standardLabels, type RuntimeContext } from "../labels";
 import type { Runtime, Workload, WorkloadExec, WorkloadSpec } from "../workload";
 import {
-  factsEnvironment,
   jobScript,
   pctCreate,
   pctExecScript,
@@ -13,7 +16,6 @@ import {
   pctUpdate,
   provisionScript,
   systemdUnit,
-  type ContainerFacts,
 } from "./pct";
 
 export interface LxcRuntimeArgs {
@@ -174,7 +176,7 @@ export class LxcContainer extends pulumi.ComponentResource {
     const { spec, context } = args;
     const hints = spec.lxc ?? {};
     const limits = spec.resources.limits ?? spec.resources.requests;
-    const facts: ContainerFacts = {
+    const facts: LxcContainerFacts = {
       id: args.id,
       hostname: spec.name,
       cores: limits ? Math.max(1, Math.ceil(cpuCores(limits.cpu))) : 1,
@@ -187,16 +189,16 @@ export class LxcContainer extends pulumi.ComponentResource {
       bridge: args.bridge,
       ha: context.tier === "production",
       tags: ["golive", context.tier, spec.component].join(";"),
-      privileged: spec.securityContext?.privileged,
+      unprivileged: spec.securityContext?.privileged !== true,
     };
-    const privileged = facts.privileged === true;
+    const privileged = !facts.unprivileged;
     const labels = standardLabels(context, spec);
 
     this.container = new command.remote.Command(
       `${name}-ct`,
       {
         connection: args.connection,
-        environment: { ...factsEnvironment(facts), [lxcEnv.labels]: JSON.stringify(labels) },
+        environment: { ...lxcFactsEnvironment(facts), [lxcEnv.labels]: JSON.stringify(labels) },
         create: pctCreate(privileged),
         update: pctUpdate(),
         delete: pctDestroy(),

@@ -7,45 +7,6 @@
 
 import { lxcEnv } from "../../../policies/lib/contract";
 
-/** The facts of one LXC container, as policies and the commands see them. */
-export interface ContainerFacts {
-  readonly id: number;
-  readonly hostname: string;
-  readonly cores: number;
-  readonly memoryMb: number;
-  readonly diskGb: number;
-  readonly startOrder: number;
-  readonly tier: string;
-  readonly template: string;
-  readonly storage: string;
-  readonly bridge: string;
-  /** Register with the Proxmox HA manager (production). */
-  readonly ha: boolean;
-  /** Comma-separated Proxmox tags. */
-  readonly tags: string;
-  /** A privileged container (the spec's securityContext); unprivileged when absent. */
-  readonly privileged?: boolean;
-}
-
-/** Facts as the environment map of a command resource. */
-export function factsEnvironment(f: ContainerFacts): Record<string, string> {
-  return {
-    [lxcEnv.ctId]: String(f.id),
-    [lxcEnv.ctHostname]: f.hostname,
-    [lxcEnv.ctCores]: String(f.cores),
-    [lxcEnv.ctMemoryMb]: String(f.memoryMb),
-    [lxcEnv.ctDiskGb]: String(f.diskGb),
-    [lxcEnv.ctStartOrder]: String(f.startOrder),
-    [lxcEnv.ctTier]: f.tier,
-    [lxcEnv.ctTemplate]: f.template,
-    [lxcEnv.ctStorage]: f.storage,
-    [lxcEnv.ctBridge]: f.bridge,
-    [lxcEnv.ctHa]: f.ha ? "1" : "0",
-    [lxcEnv.ctTags]: f.tags,
-    [lxcEnv.ctUnprivileged]: f.privileged ? "0" : "1",
-  };
-}
-
 /**
  * Creates and starts the container; idempotent, so a create interrupted midway converges when run
  * again (an existing CT of that ID is kept and reconfigured). Unprivileged unless `privileged`
