@@ -5,8 +5,6 @@
  * that policies read them without parsing shell.
  */
 
-import { lxcEnv } from "../../../policies/lib/contract";
-
 /**
  * Creates and starts the container; idempotent, so a create interrupted midway converges when run
  * again (an existing CT of that ID is kept and reconfigured). Unprivileged unless `privileged`
