@@ -1,14 +1,58 @@
 /**
  * The Caddyfile golive generates for the gateway on Docker and LXC. Pure: tested by snapshot.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { GatewaySpec } from "../config/spec";
+import type { WorkloadSpec } from "../runtime/workload";
 
 /** One upstream the gateway routes to. */
 export interface Route {
   /** Path prefix ("/" for the default route). */
   readonly pathPrefix: string;
-  /** host:port of each upstream, with its weight (weights only matter to HAProxy). */
-  readonly upstreams: readonly { readonly address: string; readonly weight: number }[];
+  /**
+   * host:port of each upstream, with its weight (weights only matter to HAProxy); `colour` marks
+   * a blue/green colour, whose weight the switch sets live.
+   */
+  readonly upstreams: readonly {
+    readonly address: string;
+    readonly weight: number;
+    readonly colour?: "blue" | "green";
+  }[];
+}
+
+/** What a proxy gateway runs: its image (before the registry prefix) and what differs by proxy. */
+export type ProxyWorkload = Pick<WorkloadSpec, "image" | "command" | "files" | "volumes"> &
+  Required<Pick<WorkloadSpec, "docker">> & { readonly package: string };
+
+/**
+ * Caddy: the generated Caddyfile, the supplied certificate and key where the spec supplies them.
+ * Caddy's image runs as root: golive runs it as 10001, which owns its state (Docker lets
+ * containers bind 80 and 443 unprivileged).
+ */
+export function caddyProxy(
+  g: GatewaySpec,
+  routes: readonly Route[],
+  maintenance: Maintenance,
+  tlsKey: pulumi.Output<string> | undefined,
+): ProxyWorkload {
+  return {
+    image: g.image ?? "caddy:2.8",
+    files: [
+      { path: "/etc/caddy/Caddyfile", content: caddyfile(g, routes, maintenance), secret: false },
+      ...(g.tls.source === "file"
+        ? [
+            { path: "/etc/golive/tls/cert.pem", content: g.tls.certificate, secret: false },
+            { path: "/etc/golive/tls/key.pem", content: tlsKey!, secret: true },
+          ]
+        : []),
+    ],
+    volumes: [
+      { name: "data", mountPath: "/data", sizeGb: 1, retain: true, owner: "10001" },
+      { name: "config", mountPath: "/config", sizeGb: 1, retain: false, owner: "10001" },
+    ],
+    docker: { user: "10001" },
+    package: "caddy",
+  };
 }
 
 /** Sorts routes longest prefix first, so that "/api" wins over "/". */

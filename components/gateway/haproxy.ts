@@ -2,8 +2,9 @@
  * The haproxy.cfg golive generates where blue/green weights are needed (and wherever the spec
  * chooses HAProxy). Pure: tested by snapshot.
  */
+import * as pulumi from "@pulumi/pulumi";
 import type { GatewaySpec } from "../config/spec";
-import { orderRoutes, type Maintenance, type Route } from "./caddy";
+import { orderRoutes, type Maintenance, type ProxyWorkload, type Route } from "./caddy";
 
 /** The config file, at the official image's path. */
 export const haproxyCfgPath = "/usr/local/etc/haproxy/haproxy.cfg";
@@ -122,8 +123,11 @@ export function haproxyCfg(
     );
     for (const u of r.upstreams) {
       const server = haproxyServerName(u.address);
+      // A colour's weight is not in the file (0: no traffic until the switch sets it live), so a
+      // switch changes nothing the runtime would replace the gateway for.
+      const weight = u.colour ? 0 : u.weight;
       lines.push(
-        `\tserver ${server} ${u.address} check inter 2s fall 2 rise 2 weight ${u.weight} init-addr last,libc,none resolvers docker_dns`,
+        `\tserver ${server} ${u.address} check inter 2s fall 2 rise 2 weight ${weight} init-addr last,libc,none resolvers docker_dns`,
       );
     }
   }
@@ -134,6 +138,63 @@ export function haproxyCfg(
 /** The server name haproxy.cfg gives an upstream address. */
 export function haproxyServerName(address: string): string {
   return address.replace(/[^A-Za-z0-9]+/g, "_");
+}
+
+/** The colour servers' weights the switch sets, route by route. */
+export function colourWeights(routes: readonly Route[]): ServerWeight[] {
+  return routes.flatMap((r) =>
+    r.upstreams
+      .filter((u) => u.colour)
+      .map((u) => ({
+        backend: haproxyBackendName(r),
+        server: haproxyServerName(u.address),
+        weight: u.weight,
+      })),
+  );
+}
+
+/**
+ * HAProxy: the generated haproxy.cfg and the certificate with its key in one file; with
+ * tls.source "internal", a self-signed certificate made at first start and kept in the volume.
+ * HAProxy's image runs as haproxy (its USER).
+ */
+export function haproxyProxy(
+  g: GatewaySpec,
+  routes: readonly Route[],
+  maintenance: Maintenance,
+  tlsKey: pulumi.Output<string> | undefined,
+): ProxyWorkload {
+  const config = {
+    path: haproxyCfgPath,
+    content: haproxyCfg(g, routes, maintenance),
+    secret: false,
+  };
+  const base = {
+    image: g.image ?? "haproxy:2.6",
+    volumes: [{ name: "data", mountPath: "/data", sizeGb: 1, retain: true }],
+    docker: { user: "image" },
+    package: "haproxy",
+  };
+  if (g.tls.source === "file") {
+    const pem = pulumi.interpolate`${g.tls.certificate.trim()}\n${tlsKey!}`;
+    return {
+      ...base,
+      files: [config, { path: "/etc/golive/tls/gateway.pem", content: pem, secret: true }],
+    };
+  }
+  return {
+    ...base,
+    files: [config],
+    command: [
+      "sh",
+      "-c",
+      "mkdir -p /run/haproxy /etc/golive/tls && " +
+        "(test -s /etc/golive/tls/gateway.pem || (openssl req -x509 -newkey rsa:2048 -nodes -days 90 " +
+        `-subj /CN=${g.domain} -keyout /tmp/k.pem -out /tmp/c.pem && ` +
+        "cat /tmp/c.pem /tmp/k.pem > /etc/golive/tls/gateway.pem && rm /tmp/k.pem /tmp/c.pem)) && " +
+        `exec haproxy -W -db -f ${haproxyCfgPath}`,
+    ],
+  };
 }
 
 /** One server's weight, as the blue/green switch sets it. */

@@ -1,18 +1,12 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { label } from "../../policies/lib/contract";
 import type { GatewaySpec, ServiceSpec } from "../config/spec";
 import type { BlueGreenFacts } from "../facts";
 import { colourWorkload } from "../release/bluegreen";
-import { workload, type Runtime, type Workload, type WorkloadFile } from "../runtime/workload";
-import { caddyfile, type Maintenance, type Route } from "./caddy";
-import {
-  haproxyBackendName,
-  haproxyCfg,
-  haproxyCfgPath,
-  haproxyServerName,
-  haproxySwitchScript,
-  type ServerWeight,
-} from "./haproxy";
+import { workload, type Runtime, type Workload } from "../runtime/workload";
+import { caddyProxy, type Maintenance, type Route } from "./caddy";
+import { colourWeights, haproxyProxy, haproxySwitchScript } from "./haproxy";
 
 export interface GatewayArgs {
   /** The validated gateway spec. */
@@ -51,6 +45,23 @@ export function gatewayRoutes(
   }));
 }
 
+/** The proxy's routes: each route's upstreams, a blue/green service's two colours with their weights. */
+export function proxiedRoutes(
+  routes: readonly { pathPrefix: string; service: string; port: number }[],
+  colours: Readonly<Record<string, BlueGreenFacts>>,
+): Route[] {
+  return routes.map((r) => ({
+    pathPrefix: r.pathPrefix,
+    upstreams: colours[r.service]
+      ? (["blue", "green"] as const).map((colour) => ({
+          address: `${colourWorkload(r.service, colour)}:${r.port}`,
+          weight: colours[r.service].weights[colour],
+          colour,
+        }))
+      : [{ address: `${r.service}:${r.port}`, weight: 100 }],
+  }));
+}
+
 /** The workload a proxy gateway runs (HTTP and HTTPS; spec `hostPorts.gateway` publishes them). */
 export function gatewayWorkloads() {
   return {
@@ -62,6 +73,21 @@ export function gatewayWorkloads() {
       ],
     },
   } as const;
+}
+
+/** The facts the policy pack reads off the gateway: domain, maintenance, TLS source and expiry, CORS. */
+export function gatewayLabels(
+  g: GatewaySpec,
+  maintenance: Maintenance,
+  notAfter: string | undefined,
+): Record<string, string> {
+  return {
+    [label.gatewayDomain]: g.domain,
+    [label.maintenance]: String(maintenance.enabled),
+    [label.tlsSource]: g.tls.source,
+    ...(notAfter ? { [label.tlsNotAfter]: notAfter } : {}),
+    ...(g.cors.origins.length > 0 ? { [label.corsOrigins]: g.cors.origins.join(" ") } : {}),
+  };
 }
 
 /** The certificate's expiry (ISO date) when the spec supplies the certificate itself. */
@@ -115,108 +141,22 @@ export class Gateway extends pulumi.ComponentResource {
       return;
     }
 
-    const proxied: Route[] = routes.map((r) => ({
-      pathPrefix: r.pathPrefix,
-      upstreams: colours[r.service]
-        ? [
-            {
-              address: `${colourWorkload(r.service, "blue")}:${r.port}`,
-              weight: colours[r.service].weights.blue,
-            },
-            {
-              address: `${colourWorkload(r.service, "green")}:${r.port}`,
-              weight: colours[r.service].weights.green,
-            },
-          ]
-        : [{ address: `${r.service}:${r.port}`, weight: 100 }],
-    }));
-    // HAProxy's file carries no colour weight (0: no traffic until the switch sets it), so a switch
-    // changes nothing the runtime would replace the gateway for; the switch sets them live.
-    const switched: ServerWeight[] = [];
-    const configured: Route[] = proxied.map((r, i) =>
-      colours[routes[i].service]
-        ? {
-            ...r,
-            upstreams: r.upstreams.map((u) => {
-              switched.push({
-                backend: haproxyBackendName(r),
-                server: haproxyServerName(u.address),
-                weight: u.weight,
-              });
-              return { ...u, weight: 0 };
-            }),
-          }
-        : r,
+    const proxied = proxiedRoutes(routes, colours);
+    const proxy = (g.proxy === "caddy" ? caddyProxy : haproxyProxy)(
+      g,
+      proxied,
+      maintenance,
+      tlsKey,
     );
-    const files: WorkloadFile[] = [];
-    let image: string;
-    let command: string[] | undefined;
-    if (g.proxy === "caddy") {
-      image = g.image ?? "caddy:2.8";
-      files.push({
-        path: "/etc/caddy/Caddyfile",
-        content: caddyfile(g, proxied, maintenance),
-        secret: false,
-      });
-      if (g.tls.source === "file") {
-        files.push({ path: "/etc/golive/tls/cert.pem", content: g.tls.certificate, secret: false });
-        files.push({ path: "/etc/golive/tls/key.pem", content: tlsKey!, secret: true });
-      }
-    } else {
-      image = g.image ?? "haproxy:2.6";
-      files.push({
-        path: haproxyCfgPath,
-        content: haproxyCfg(g, configured, maintenance),
-        secret: false,
-      });
-      if (g.tls.source === "file") {
-        const cert = g.tls.certificate;
-        files.push({
-          path: "/etc/golive/tls/gateway.pem",
-          content: pulumi.interpolate`${cert.trim()}\n${tlsKey!}`,
-          secret: true,
-        });
-      } else {
-        // tls.source "internal": a self-signed certificate made at first start, kept in the volume.
-        command = [
-          "sh",
-          "-c",
-          "mkdir -p /run/haproxy /etc/golive/tls && " +
-            "(test -s /etc/golive/tls/gateway.pem || (openssl req -x509 -newkey rsa:2048 -nodes -days 90 " +
-            `-subj /CN=${g.domain} -keyout /tmp/k.pem -out /tmp/c.pem && ` +
-            "cat /tmp/c.pem /tmp/k.pem > /etc/golive/tls/gateway.pem && rm /tmp/k.pem /tmp/c.pem)) && " +
-            `exec haproxy -W -db -f ${haproxyCfgPath}`,
-        ];
-      }
-    }
-    const labels: Record<string, string> = {
-      "golive.dev/gateway-domain": g.domain,
-      "golive.dev/maintenance": String(maintenance.enabled),
-    };
-    labels["golive.dev/tls-source"] = g.tls.source;
-    if (notAfter) {
-      labels["golive.dev/tls-not-after"] = notAfter;
-    }
-    if (g.cors.origins.length > 0) {
-      labels["golive.dev/cors-origins"] = g.cors.origins.join(" ");
-    }
     this.workload = args.runtime.workload(
       workload({
         ...gatewayWorkloads().gateway,
         component: "gateway",
-        image: `${args.imageRegistry ?? ""}${image}`,
-        command,
-        // Caddy's image runs as root: golive runs it as 10001, which owns its state (Docker lets
-        // containers bind 80 and 443 unprivileged). HAProxy's image runs as haproxy (its USER).
-        volumes:
-          g.proxy === "caddy"
-            ? [
-                { name: "data", mountPath: "/data", sizeGb: 1, retain: true, owner: "10001" },
-                { name: "config", mountPath: "/config", sizeGb: 1, retain: false, owner: "10001" },
-              ]
-            : [{ name: "data", mountPath: "/data", sizeGb: 1, retain: true }],
-        docker: { user: g.proxy === "caddy" ? "10001" : "image" },
-        files,
+        image: `${args.imageRegistry ?? ""}${proxy.image}`,
+        command: proxy.command,
+        volumes: proxy.volumes,
+        docker: proxy.docker,
+        files: proxy.files,
         healthCheck: {
           path: `${g.healthPath}/gateway`,
           port: 8081,
@@ -230,12 +170,13 @@ export class Gateway extends pulumi.ComponentResource {
           limits: { cpu: "1", memory: "256Mi" },
         },
         startOrder: 90,
-        labels,
-        lxc: { packages: [g.proxy === "caddy" ? "caddy" : "haproxy"], systemdService: g.proxy },
+        labels: gatewayLabels(g, maintenance, notAfter),
+        lxc: { packages: [proxy.package], systemdService: g.proxy },
       }),
       args.upstreams,
       this,
     );
+    const switched = g.proxy === "haproxy" ? colourWeights(proxied) : [];
     if (switched.length > 0) {
       if (!args.runtime.exec) {
         throw new pulumi.ResourceError(

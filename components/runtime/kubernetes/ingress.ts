@@ -6,6 +6,7 @@
  */
 import type * as input from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
+import { label } from "../../../policies/lib/contract";
 import type { RuntimeContext } from "../labels";
 import type { IngressSpec, WorkloadSpec } from "../workload";
 
@@ -41,7 +42,7 @@ export function ingressAnnotations(spec: IngressSpec): Record<string, string> {
     annotations["cert-manager.io/cluster-issuer"] = "selfsigned";
   }
   if (spec.notAfter) {
-    annotations["golive.dev/tls-not-after"] = spec.notAfter;
+    annotations[label.tlsNotAfter] = spec.notAfter;
   }
   if (g.cors.origins.length > 0) {
     annotations["nginx.ingress.kubernetes.io/enable-cors"] = "true";
@@ -56,13 +57,13 @@ export function ingressAnnotations(spec: IngressSpec): Record<string, string> {
   if (g.compression.gzip || g.compression.brotli) {
     // Compression is a controller-wide setting of ingress-nginx (use-gzip / enable-brotli);
     // golive records the request here and docs/gateway.md names the controller settings.
-    annotations["golive.dev/compression"] = [
+    annotations[label.compression] = [
       ...(g.compression.brotli ? ["br"] : []),
       ...(g.compression.gzip ? ["gzip"] : []),
     ].join(",");
   }
   if (spec.maintenance.enabled) {
-    annotations["golive.dev/maintenance"] = "true";
+    annotations[label.maintenance] = "true";
     annotations["nginx.ingress.kubernetes.io/custom-http-errors"] = "503";
   }
   return annotations;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { label } from "../../../policies/lib/contract";
 import type { EnvironmentSpec, ServiceSpec } from "../../config/spec";
 import { releases } from "../../release/bluegreen";
 import {
@@ -96,7 +97,7 @@ export class AppService extends pulumi.ComponentResource {
         labels: {
           ...(args.labels ?? {}),
           // What it waits for, by name: the policy pack checks the order is real.
-          "golive.dev/depends-on": [...new Set((args.dependsOn ?? []).map((d) => d.name))]
+          [label.dependsOn]: [...new Set((args.dependsOn ?? []).map((d) => d.name))]
             .sort()
             .join(","),
         },

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { label } from "../../../policies/lib/contract";
 import type { ElasticsearchSpec } from "../../config/spec";
 import { memoryMiB } from "../../runtime/labels";
 import { workload, type Runtime, type Workload } from "../../runtime/workload";
@@ -150,8 +151,8 @@ export class Elasticsearch extends pulumi.ComponentResource {
         docker: { user: "image", imageUser: "1000" },
         kubernetes: { runAsUser: 1000 },
         labels: {
-          "golive.dev/elasticsearch-version": spec.version,
-          "golive.dev/ilm-policies": Object.keys(spec.ilmPolicies).join(","),
+          [label.elasticsearchVersion]: spec.version,
+          [label.ilmPolicies]: Object.keys(spec.ilmPolicies).join(","),
         },
       }),
       [],

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { label } from "../../../policies/lib/contract";
 import type { MinioSpec } from "../../config/spec";
 import { workload, type Runtime, type Workload } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
@@ -73,7 +74,7 @@ export class Minio extends pulumi.ComponentResource {
         resources: spec.resources,
         startOrder: 10,
         stateful: true,
-        labels: { "golive.dev/buckets": spec.buckets.join(",") },
+        labels: { [label.buckets]: spec.buckets.join(",") },
         docker: { user: "1000" },
         kubernetes: { runAsUser: 1000 },
       }),

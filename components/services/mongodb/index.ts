@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { label } from "../../../policies/lib/contract";
 import type { MongodbSpec } from "../../config/spec";
 import { workload, type Runtime, type Workload } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
@@ -55,7 +56,7 @@ export class MongoDB extends pulumi.ComponentResource {
         resources: spec.resources,
         startOrder: 10,
         stateful: true,
-        labels: { "golive.dev/mongodb-version": spec.version },
+        labels: { [label.mongodbVersion]: spec.version },
         docker: { user: "image", imageUser: "999" },
         kubernetes: { runAsUser: 999 },
       }),

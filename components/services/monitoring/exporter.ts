@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { label } from "../../../policies/lib/contract";
 import {
   workload,
   type DeclaredWorkload,
@@ -58,7 +59,7 @@ export function exporter(
         limits: { cpu: "250m", memory: "128Mi" },
       },
       startOrder: 20,
-      labels: { "golive.dev/exporter-for": args.exporterFor },
+      labels: { [label.exporterFor]: args.exporterFor },
       lxc: { packages: [args.debianPackage], systemdService: args.debianPackage },
       // Docker: the exporters' images run as nobody (their USER).
       docker: { user: "image" },

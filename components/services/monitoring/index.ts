@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { label } from "../../../policies/lib/contract";
 import type { MonitoringSpec } from "../../config/spec";
 import { workload, type Runtime, type Workload } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
@@ -114,7 +115,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         },
         resources: small,
         startOrder: 61,
-        labels: { "golive.dev/alert-receiver": spec.receiver.kind },
+        labels: { [label.alertReceiver]: spec.receiver.kind },
         lxc: {
           packages: ["prometheus-alertmanager"],
           systemdService: "prometheus-alertmanager",
@@ -171,8 +172,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
         docker: { user: "image", imageUser: "65534" },
         kubernetes: { runAsUser: 65534 },
         labels: {
-          "golive.dev/retention-days": String(spec.retentionDays),
-          "golive.dev/scrape-jobs": targets
+          [label.retentionDays]: String(spec.retentionDays),
+          [label.scrapeJobs]: targets
             .map((t) => t.job)
             .sort()
             .join(","),

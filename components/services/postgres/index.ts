@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { label } from "../../../policies/lib/contract";
 import type { PostgresSpec } from "../../config/spec";
 import { workload, type Runtime, type Workload, type WorkloadSpec } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
@@ -114,7 +115,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       },
       resources: spec.resources,
       stateful: true,
-      labels: { "golive.dev/postgres-version": spec.version },
+      labels: { [label.postgresVersion]: spec.version },
       lxc: { packages: [`postgresql-${spec.version.split(".")[0]}`] },
       // Docker: the official image's entrypoint initialises PGDATA, then runs PostgreSQL as postgres.
       docker: { user: "image", imageUser: "999" },
@@ -155,7 +156,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           },
         ],
         startOrder: 10,
-        labels: { ...base.labels, "golive.dev/postgres-role": "primary" },
+        labels: { ...base.labels, [label.postgresRole]: "primary" },
       }),
       [],
       this,
@@ -178,7 +179,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           ),
           volumes: [dataVolume],
           startOrder: 11,
-          labels: { ...base.labels, "golive.dev/postgres-role": "replica" },
+          labels: { ...base.labels, [label.postgresRole]: "replica" },
         }),
         [this.primary],
         this,
@@ -222,9 +223,9 @@ export class PostgresCluster extends pulumi.ComponentResource {
           stateful: false,
           startOrder: 12,
           labels: {
-            "golive.dev/backup-of": "postgres",
-            "golive.dev/backup-interval-hours": String(spec.backups.intervalHours),
-            "golive.dev/backup-retention-days": String(spec.backups.retentionDays),
+            [label.backupOf]: "postgres",
+            [label.backupIntervalHours]: String(spec.backups.intervalHours),
+            [label.backupRetentionDays]: String(spec.backups.retentionDays),
           },
         }),
         [this.primary],
@@ -272,7 +273,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
             limits: { cpu: "1", memory: "256Mi" },
           },
           startOrder: 15,
-          labels: { "golive.dev/pool-mode": spec.pgbouncer.poolMode },
+          labels: { [label.poolMode]: spec.pgbouncer.poolMode },
           lxc: { packages: ["pgbouncer"], systemdService: "pgbouncer" },
           // Docker: the image runs pgBouncer as its own user (it refuses root).
           docker: { user: "image" },
@@ -380,9 +381,9 @@ export class PostgresCluster extends pulumi.ComponentResource {
         ],
         docker: { user: "postgres" },
         labels: {
-          "golive.dev/backup-of": "postgres",
-          "golive.dev/migration-for": app,
-          "golive.dev/app-version": tag,
+          [label.backupOf]: "postgres",
+          [label.migrationFor]: app,
+          [label.appVersion]: tag,
         },
         job: { runsIn: "postgres" },
       }),
@@ -396,7 +397,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         component: "migration",
         image: appImage,
         command,
-        labels: { "golive.dev/migration-for": app, "golive.dev/app-version": tag },
+        labels: { [label.migrationFor]: app, [label.appVersion]: tag },
         job: { runsIn: app },
       }),
       [backup],

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { label } from "../../../policies/lib/contract";
 import type { RabbitmqSpec } from "../../config/spec";
 import { workload, type Runtime, type Workload } from "../../runtime/workload";
 import { GeneratedSecret } from "../../secrets/generated";
@@ -160,8 +161,8 @@ export class RabbitMQ extends pulumi.ComponentResource {
         startOrder: 10,
         stateful: true,
         labels: {
-          "golive.dev/rabbitmq-version": spec.version,
-          "golive.dev/rabbitmq-users": users.join(","),
+          [label.rabbitmqVersion]: spec.version,
+          [label.rabbitmqUsers]: users.join(","),
         },
         lxc: { packages: ["rabbitmq-server"], systemdService: "rabbitmq-server" },
         docker: { user: "image", imageUser: "999" },

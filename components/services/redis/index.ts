@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { label } from "../../../policies/lib/contract";
 import type { RedisSpec } from "../../config/spec";
 import { memoryMiB } from "../../runtime/labels";
 import { workload, type Runtime, type Workload } from "../../runtime/workload";
@@ -99,7 +100,7 @@ export class Redis extends pulumi.ComponentResource {
         resources: spec.resources,
         startOrder: 10,
         stateful: true,
-        labels: { "golive.dev/redis-version": spec.version },
+        labels: { [label.redisVersion]: spec.version },
         lxc: { packages: ["redis-server"] },
         docker: { user: "image", imageUser: "999" },
         kubernetes: { runAsUser: 999 },
