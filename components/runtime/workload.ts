@@ -51,6 +51,15 @@ export interface WorkloadSpec {
    * DynamicUser on LXC; unprivileged everywhere).
    */
   readonly securityContext?: WorkloadSecurityContext;
+  /**
+   * The UID the image's own USER or entrypoint runs the service as (the official PostgreSQL,
+   * Redis, RabbitMQ, Prometheus, … images; the policy pack knows them by name), a fact about the
+   * image: Docker then leaves the user to the image and gives it the uploaded files (so the
+   * service reads its secret ones); Kubernetes runs the pod as it (`runAsUser`, `fsGroup`), since
+   * its restricted profile lets no entrypoint start as root. Defaults to none: golive picks the
+   * user (`docker.user`, `kubernetes.runAsUser`, else 10001).
+   */
+  readonly imageUser?: number;
   /** What only the LXC runtime reads. Defaults to none: no packages, a unit running `command`. */
   readonly lxc?: LxcHints;
   /** What only the Docker runtime reads. Defaults to running as 10001. */
@@ -79,21 +88,15 @@ export interface LxcHints {
 export interface DockerHints {
   /**
    * The user the container runs as (a name or UID the image knows), or "image" where the image's
-   * own USER or entrypoint runs the service unprivileged (the official PostgreSQL, Redis,
-   * RabbitMQ, Prometheus, … images; the policy pack knows them by name). Defaults to 10001, as
-   * on Kubernetes.
+   * own USER or entrypoint runs the service unprivileged and its UID is not known (HAProxy's).
+   * Defaults to the image's with `imageUser`, else 10001, as on Kubernetes.
    */
   readonly user?: string;
-  /**
-   * With `user` "image": the user (name or UID) the image runs the service as, which owns the
-   * uploaded files so that the service can read its secret ones. Defaults to none (root).
-   */
-  readonly imageUser?: string;
 }
 
 /** Kubernetes: the pod's security context. */
 export interface KubernetesHints {
-  /** The non-root UID the image runs as (fsGroup too). Defaults to 10001. */
+  /** The non-root UID the pod runs as (fsGroup too). Defaults to `imageUser`, else 10001. */
   readonly runAsUser?: number;
 }
 

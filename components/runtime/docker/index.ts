@@ -233,7 +233,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
     const dockerUser =
       sc?.runAsUser !== undefined
         ? String(sc.runAsUser)
-        : hints.user === "image"
+        : hints.user === "image" || (hints.user === undefined && spec.imageUser !== undefined)
           ? undefined
           : (hints.user ?? String(defaultRunAsUser));
     const hostPorts = args.hostPorts ?? {};
@@ -281,7 +281,10 @@ export class DockerWorkload extends pulumi.ComponentResource {
               content: f.secret ? pulumi.secret(f.content) : f.content,
               permissions: f.secret ? "0600" : "0644",
               // A secret file must be readable by the user the workload runs as.
-              owner: f.docker?.owner ?? dockerUser ?? hints.imageUser,
+              owner:
+                f.docker?.owner ??
+                dockerUser ??
+                (spec.imageUser !== undefined ? String(spec.imageUser) : undefined),
             })),
             healthcheck: spec.healthCheck && {
               tests: dockerHealthTests(spec.healthCheck, firstPort),

@@ -146,9 +146,14 @@ export function volumeMounts(spec: WorkloadSpec): input.core.v1.VolumeMount[] {
   ];
 }
 
-/** The UID the pod runs as (fsGroup too): the spec's securityContext, `kubernetes.runAsUser`, else 10001. */
+/** The UID the pod runs as (fsGroup too): the spec's securityContext, `kubernetes.runAsUser`, the image's user, else 10001. */
 export function runAsUser(spec: WorkloadSpec): number {
-  return spec.securityContext?.runAsUser ?? spec.kubernetes?.runAsUser ?? defaultRunAsUser;
+  return (
+    spec.securityContext?.runAsUser ??
+    spec.kubernetes?.runAsUser ??
+    spec.imageUser ??
+    defaultRunAsUser
+  );
 }
 
 /** Unprivileged, no privilege escalation, no capabilities; or privileged when the spec says so. */

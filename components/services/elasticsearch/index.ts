@@ -148,8 +148,7 @@ export class Elasticsearch extends pulumi.ComponentResource {
         stateful: true,
         // LXC: Elastic's APT package (its repository must be in the template); its unit runs as elasticsearch.
         lxc: { packages: ["elasticsearch"], systemdService: "elasticsearch" },
-        docker: { user: "image", imageUser: "1000" },
-        kubernetes: { runAsUser: 1000 },
+        imageUser: 1000,
         labels: {
           [label.elasticsearchVersion]: spec.version,
           [label.ilmPolicies]: Object.keys(spec.ilmPolicies).join(","),

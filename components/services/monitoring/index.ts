@@ -169,8 +169,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         },
         startOrder: 62,
         stateful: true,
-        docker: { user: "image", imageUser: "65534" },
-        kubernetes: { runAsUser: 65534 },
+        imageUser: 65534,
         labels: {
           [label.retentionDays]: String(spec.retentionDays),
           [label.scrapeJobs]: targets
@@ -225,8 +224,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           resources: small,
           startOrder: 63,
           stateful: true,
-          docker: { user: "image", imageUser: "472" },
-          kubernetes: { runAsUser: 472 },
+          imageUser: 472,
           // LXC: Grafana's APT package (its repository must be in the template); grafana-server runs as grafana.
           lxc: { packages: ["grafana"], systemdService: "grafana-server" },
         }),

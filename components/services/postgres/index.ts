@@ -118,8 +118,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       labels: { [label.postgresVersion]: spec.version },
       lxc: { packages: [`postgresql-${spec.version.split(".")[0]}`] },
       // Docker: the official image's entrypoint initialises PGDATA, then runs PostgreSQL as postgres.
-      docker: { user: "image", imageUser: "999" },
-      kubernetes: { runAsUser: 999 },
+      imageUser: 999,
     } satisfies Partial<WorkloadSpec>;
 
     const dataVolume = {
