@@ -130,7 +130,7 @@ export interface NamedData {
   readonly data: Record<string, pulumi.Input<string>>;
 }
 
-/** A Deployment's own claim of a volume. */
+/** A Deployment's or a Job's own claim of a volume (a StatefulSet's come from its templates). */
 export interface Claim {
   /** The volume's name: the stable key of the claim's resource. */
   readonly key: string;
@@ -140,9 +140,23 @@ export interface Claim {
   readonly retainOnDelete: boolean;
 }
 
+/** The claims a Deployment or a Job makes for its volumes, kept on destroy as the volume says. */
+export function claims(spec: WorkloadSpec, ctx: RuntimeContext): Claim[] {
+  return spec.volumes.map((v) => ({
+    key: v.name,
+    name: claimName(spec, v),
+    spec: claimSpec(v),
+    retainOnDelete: keepsOnDestroy(ctx, v),
+  }));
+}
+
 /** The controller of a workload, with the objects that go with its kind. */
 export type Controller =
-  | { readonly kind: "Job"; readonly spec: input.batch.v1.JobSpec }
+  | {
+      readonly kind: "Job";
+      readonly spec: input.batch.v1.JobSpec;
+      readonly claims: readonly Claim[];
+    }
   | {
       readonly kind: "StatefulSet";
       readonly spec: input.apps.v1.StatefulSetSpec;
@@ -196,7 +210,7 @@ export function workloadObjects(spec: WorkloadSpec, ctx: RuntimeContext): Worklo
   let controller: Controller;
   if (spec.job) {
     // Runs once to completion; the provider waits for the Job to succeed before dependants start.
-    controller = { kind: "Job", spec: jobSpec(spec, ctx) };
+    controller = { kind: "Job", spec: jobSpec(spec, ctx), claims: claims(spec, ctx) };
   } else if (spec.stateful) {
     controller = {
       kind: "StatefulSet",
@@ -209,12 +223,7 @@ export function workloadObjects(spec: WorkloadSpec, ctx: RuntimeContext): Worklo
       kind: "Deployment",
       spec: deploymentSpec(spec, ctx, annotations),
       service: serviceSpec(spec, ctx),
-      claims: spec.volumes.map((v) => ({
-        key: v.name,
-        name: claimName(spec, v),
-        spec: claimSpec(v),
-        retainOnDelete: keepsOnDestroy(ctx, v),
-      })),
+      claims: claims(spec, ctx),
       ...(pdb ? { podDisruptionBudget: pdb } : {}),
     };
   }

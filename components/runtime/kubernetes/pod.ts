@@ -216,7 +216,7 @@ export function podVolumes(spec: WorkloadSpec): input.core.v1.Volume[] {
           },
         ]
       : []),
-    ...(spec.job || spec.stateful
+    ...(spec.stateful
       ? []
       : spec.volumes.map((v) => ({
           name: v.name,

@@ -61,11 +61,20 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     );
 
     const c = o.controller;
+    // A Deployment's and a Job's pods mount claims of their own (a StatefulSet's are per replica).
+    const claims = (c.kind === "StatefulSet" ? [] : c.claims).map(
+      (claim) =>
+        new k8s.core.v1.PersistentVolumeClaim(
+          `${name}-${claim.key}`,
+          { metadata: metadata(claim.name), spec: claim.spec },
+          { ...childOpts, retainOnDelete: claim.retainOnDelete },
+        ),
+    );
     if (c.kind === "Job") {
       this.controller = new k8s.batch.v1.Job(
         `${name}-job`,
         { metadata: metadata(o.name), spec: c.spec },
-        { ...childOpts, dependsOn },
+        { ...childOpts, dependsOn: [...dependsOn, ...claims] },
       );
       this.registerOutputs({});
       return;
@@ -83,14 +92,6 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         { ...childOpts, dependsOn },
       );
     } else {
-      const claims = c.claims.map(
-        (claim) =>
-          new k8s.core.v1.PersistentVolumeClaim(
-            `${name}-${claim.key}`,
-            { metadata: metadata(claim.name), spec: claim.spec },
-            { ...childOpts, retainOnDelete: claim.retainOnDelete },
-          ),
-      );
       this.controller = new k8s.apps.v1.Deployment(
         `${name}-deployment`,
         { metadata: metadata(o.name), spec: c.spec },

@@ -284,6 +284,24 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     assert.equal(container(migration).command, undefined, "the image's entrypoint runs");
   });
 
+  it("a job with a volume claims it and mounts the claim (the pre-migration dump's)", () => {
+    const dump = {
+      ...migration,
+      name: "api-pre-migration-backup",
+      volumes: [{ name: "dumps", mountPath: "/dumps", sizeGb: 5, retain: true }],
+    };
+    const o = workloadObjects(dump, ctx);
+    assert.ok(o.controller.kind === "Job");
+    assert.deepEqual(
+      o.controller.claims.map((c) => [c.key, c.name, c.retainOnDelete]),
+      [["dumps", "api-pre-migration-backup-dumps", true]],
+    );
+    assert.deepEqual(podSpec(dump, ctx).volumes, [
+      { name: "dumps", persistentVolumeClaim: { claimName: "api-pre-migration-backup-dumps" } },
+    ]);
+    assert.deepEqual(container(dump).volumeMounts, [{ name: "dumps", mountPath: "/dumps" }]);
+  });
+
   it("a GPU worker asks for nvidia.com/gpu in its limits and states its GPU memory", () => {
     const o = workloadObjects(ocr, ctx);
     matchSnapshot("kubernetes-gpu.yaml", toYaml(o));
