@@ -326,7 +326,7 @@ func TestUploadsMakeParentFolders(t *testing.T) {
 	e, ctx := daemon(t)
 	a := kit.Args{
 		"name": unique(t, "upload"), "image": conformanceImage, "command": []any{"serve"}, "start": false,
-		"uploads": []any{map[string]any{"file": "/opt/app/conf.d/app.conf", "content": "hello", "permissions": "0600", "owner": "svc"}},
+		"uploads": []any{map[string]any{"file": "/opt/app/conf.d/app.conf", "content": "hello", "permissions": "0600", "owner": "4242", "group": "4343"}},
 	}
 	id, _, err := containerKind{}.Create(ctx, e, a)
 	if err != nil {
@@ -342,6 +342,36 @@ func TestUploadsMakeParentFolders(t *testing.T) {
 	h := stat(t, e, ctx, id, "/opt/app/conf.d/app.conf")
 	if h.FileInfo().Mode().Perm() != 0o600 || h.Uid != 4242 || h.Gid != 4343 || h.Size != 5 {
 		t.Errorf("the file: mode %v uid %d gid %d size %d", h.FileInfo().Mode(), h.Uid, h.Gid, h.Size)
+	}
+}
+
+// Upstream's upload owner and group: "Names are resolved using the Terraform host's user database;
+// numeric IDs can be used directly" (the @pulumi/docker 5.2.0 SDK's ContainerUpload). So a name
+// the image knows but this machine does not is refused, and a name this machine knows (root)
+// gives this machine's ID, whatever the image's /etc/passwd says.
+func TestUploadOwnerNamesAreTheHostsNotTheImages(t *testing.T) {
+	e, ctx := daemon(t)
+	upload := func(owner string) (string, error) {
+		a := kit.Args{
+			"name": unique(t, "owner"), "image": conformanceImage, "command": []any{"serve"}, "start": false,
+			"uploads": []any{map[string]any{"file": "/etc/app.conf", "content": "x", "owner": owner}},
+		}
+		id, _, err := containerKind{}.Create(ctx, e, a)
+		if id != "" {
+			t.Cleanup(func() { _ = containerKind{}.Delete(context.Background(), e, id, a) })
+		}
+		return id, err
+	}
+	// svc is in the image's /etc/passwd (4242), not this machine's.
+	if _, err := upload("svc"); err == nil || !strings.Contains(err.Error(), `owner "svc"`) {
+		t.Errorf("an owner only the image knows: %v, want an error naming it", err)
+	}
+	id, err := upload("root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := stat(t, e, ctx, id, "/etc/app.conf"); h.Uid != 0 || h.Gid != 0 {
+		t.Errorf("owner root: uid %d gid %d, want this machine's root (0) and group 0 when none is set", h.Uid, h.Gid)
 	}
 }
 

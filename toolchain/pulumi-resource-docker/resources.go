@@ -10,6 +10,7 @@ import (
 	kit "golive/toolchain/providerkit"
 	"net/http"
 	"net/url"
+	"os/user"
 	"path"
 	"strconv"
 	"strings"
@@ -90,6 +91,7 @@ func (containerKind) Fields() map[string]kit.Field {
 		"uploads": {Kind: "objects", Fields: map[string]kit.Field{
 			"file": {Kind: "string", Need: true}, "content": {Kind: "string"}, "contentBase64": {Kind: "string"},
 			"executable": {Kind: "bool"}, "permissions": {Kind: "string"}, "owner": {Kind: "string"},
+			"group": {Kind: "string"},
 		}},
 	}
 }
@@ -461,12 +463,25 @@ func upload(ctx context.Context, e *engine, id string, u kit.Args) error {
 		}
 		mode = m
 	}
-	uid, gid := 0, 0
-	if owner := u.Str("owner"); owner != "" {
-		var err error
-		if uid, gid, err = lookupUser(ctx, e, id, owner); err != nil {
-			return fmt.Errorf("uploads %s: owner %q: %w", u.Str("file"), owner, err)
+	uid, err := uploadID(u.Str("owner"), func(name string) (string, error) {
+		usr, err := user.Lookup(name)
+		if err != nil {
+			return "", err
 		}
+		return usr.Uid, nil
+	})
+	if err != nil {
+		return fmt.Errorf("uploads %s: owner %q: %w", u.Str("file"), u.Str("owner"), err)
+	}
+	gid, err := uploadID(u.Str("group"), func(name string) (string, error) {
+		grp, err := user.LookupGroup(name)
+		if err != nil {
+			return "", err
+		}
+		return grp.Gid, nil
+	})
+	if err != nil {
+		return fmt.Errorf("uploads %s: group %q: %w", u.Str("file"), u.Str("group"), err)
 	}
 	file := u.Str("file")
 	// As upstream: one tar entry named by the file's whole path, extracted at "/", so that Docker
@@ -717,47 +732,19 @@ func (remoteImageKind) Update(context.Context, any, string, kit.Args, kit.Args) 
 	return nil, nil
 }
 
-// lookupUser resolves a user name (or "uid[:gid]") to ids by reading /etc/passwd out of the
-// created container, so that an uploaded secret can belong to the user the image runs as.
-func lookupUser(ctx context.Context, e *engine, id, owner string) (int, int, error) {
-	if uid, err := strconv.Atoi(strings.SplitN(owner, ":", 2)[0]); err == nil {
-		gid := uid
-		if parts := strings.SplitN(owner, ":", 2); len(parts) == 2 {
-			if g, err := strconv.Atoi(parts[1]); err == nil {
-				gid = g
-			}
-		}
-		return uid, gid, nil
+// uploadID is an upload's owner or group as upstream documents them: a numeric ID as it is, a
+// name through the user or group database of the machine the provider runs on (upstream: "the
+// Terraform host's"), not the image's; unset, 0 (root).
+func uploadID(v string, lookup func(string) (string, error)) (int, error) {
+	if v == "" {
+		return 0, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.base+"/containers/"+id+"/archive?path=/etc/passwd", nil)
+	if n, err := strconv.Atoi(v); err == nil {
+		return n, nil
+	}
+	id, err := lookup(v)
 	if err != nil {
-		return 0, 0, err
+		return 0, fmt.Errorf("not a numeric ID, and this machine does not know the name: %w", err)
 	}
-	resp, err := e.http.Do(req)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, 0, fmt.Errorf("reading /etc/passwd: status %d", resp.StatusCode)
-	}
-	tr := tar.NewReader(resp.Body)
-	if _, err := tr.Next(); err != nil {
-		return 0, 0, err
-	}
-	var passwd bytes.Buffer
-	if _, err := passwd.ReadFrom(tr); err != nil {
-		return 0, 0, err
-	}
-	for _, line := range strings.Split(passwd.String(), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) >= 4 && f[0] == owner {
-			uid, err1 := strconv.Atoi(f[2])
-			gid, err2 := strconv.Atoi(f[3])
-			if err1 == nil && err2 == nil {
-				return uid, gid, nil
-			}
-		}
-	}
-	return 0, 0, fmt.Errorf("no user %q in the image's /etc/passwd", owner)
+	return strconv.Atoi(id)
 }
