@@ -147,11 +147,6 @@ export interface WorkloadFile {
   readonly content: pulumi.Input<string>;
   /** Mode 0600 and a secret reference where the runtime has one. */
   readonly secret: boolean;
-  /** What only the Docker runtime reads. */
-  readonly docker?: {
-    /** The user (name or uid) the file belongs to. Defaults to the container's user. */
-    readonly owner?: string;
-  };
 }
 
 /** What a workload must state; the rest has a default (see `workload`). */

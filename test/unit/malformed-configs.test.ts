@@ -37,6 +37,12 @@ const cases: Case[] = [
     "dataRetention",
     /expected one of "retain"\|"delete"/,
   ],
+  [
+    "pgBouncer's user by name, which would be resolved on the machine running Pulumi",
+    (s) => ({ ...s, postgres: { version: "16", pgbouncer: { user: "postgres" } } }),
+    "postgres.pgbouncer.user",
+    /a numeric UID \(the user pgBouncer runs as in its image, e\.g\. 1001\)/,
+  ],
   ["unknown runtime", (s) => ({ ...s, runtime: "nomad" }), "runtime", /expected one of/],
   ["missing runtime", (s) => ({ ...s, runtime: undefined }), "runtime", /expected one of|expected/],
   ["unknown tier", (s) => ({ ...s, tier: "prod" }), "tier", /expected one of/],

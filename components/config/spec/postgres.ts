@@ -23,8 +23,15 @@ export const postgresSpec = z
         maxClientConnections: z.number().int().min(1).default(500),
         defaultPoolSize: z.number().int().min(1).default(20),
         image: image.optional(),
-        /** The user pgBouncer runs as in its image (owns the secret userlist). */
-        user: z.string().min(1).default("1001"),
+        /**
+         * The UID pgBouncer runs as in its image (Bitnami's 1001), which owns the secret userlist.
+         * A UID, not a name: a name would be resolved on the machine running Pulumi, not in the image.
+         */
+        user: z
+          .number({ error: "a numeric UID (the user pgBouncer runs as in its image, e.g. 1001)" })
+          .int()
+          .min(0)
+          .default(1001),
       })
       .strict()
       .prefault({}),

@@ -117,6 +117,20 @@ export class DockerRuntime extends pulumi.ComponentResource implements Runtime {
   }
 }
 
+/**
+ * The UID an uploaded file belongs to: the container's user where that is a UID, else the image's
+ * (`imageUser`), else root. Numeric: upstream resolves an owner's name on the machine running
+ * Pulumi, not in the image.
+ */
+export function uploadOwner(
+  containerUser: string | undefined,
+  imageUser: number | undefined,
+): string | undefined {
+  const uid =
+    containerUser !== undefined && /^\d+$/.test(containerUser) ? Number(containerUser) : imageUser;
+  return uid === undefined ? undefined : String(uid);
+}
+
 function toLabels(
   labels: Record<string, pulumi.Input<string> | undefined>,
 ): docker.types.input.ContainerLabel[] {
@@ -280,11 +294,9 @@ export class DockerWorkload extends pulumi.ComponentResource {
               file: f.path,
               content: f.secret ? pulumi.secret(f.content) : f.content,
               permissions: f.secret ? "0600" : "0644",
-              // A secret file must be readable by the user the workload runs as.
-              owner:
-                f.docker?.owner ??
-                dockerUser ??
-                (spec.imageUser !== undefined ? String(spec.imageUser) : undefined),
+              // A secret file must be readable by the user the workload runs as: a UID, since
+              // upstream resolves an owner's name on the machine running Pulumi, not the image.
+              owner: uploadOwner(dockerUser, spec.imageUser),
             })),
             healthcheck: spec.healthCheck && {
               tests: dockerHealthTests(spec.healthCheck, firstPort),

@@ -255,9 +255,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
             {
               path: "/etc/pgbouncer/userlist.txt",
               content: userlist,
+              // pgBouncer refuses to run as root; its user (imageUser) owns and reads the list.
               secret: true,
-              // pgBouncer refuses to run as root; its user must read the list.
-              docker: { owner: spec.pgbouncer.user },
             },
           ],
           healthCheck: {
@@ -274,8 +273,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
           startOrder: 15,
           labels: { [label.poolMode]: spec.pgbouncer.poolMode },
           lxc: { packages: ["pgbouncer"], systemdService: "pgbouncer" },
-          // Docker: the image runs pgBouncer as its own user (it refuses root).
-          docker: { user: "image" },
+          // The image runs pgBouncer as its own user (it refuses root).
+          imageUser: spec.pgbouncer.user,
         }),
         [this.primary],
         this,

@@ -141,6 +141,27 @@ describe("the Docker runtime", () => {
     assert.match(caddy.content, /tls internal/);
   });
 
+  it("gives every uploaded file a numeric owner, never a name upstream would resolve on this machine", () => {
+    const owners = byType(recorded, "docker:index/container:Container").flatMap((c) =>
+      reveal<unknown[]>(c.inputs.uploads ?? []).map((item) => {
+        const u = reveal<{ file: string; owner?: string }>(item);
+        return { at: `${c.name}:${u.file}`, owner: u.owner };
+      }),
+    );
+    assert.ok(owners.length >= 4, "the stack uploads files");
+    assert.deepEqual(
+      owners.filter((o) => o.owner !== undefined && !/^\d+$/.test(o.owner)),
+      [],
+    );
+    const backup = one(recorded, "docker:index/container:Container", "golive-test-postgres-backup");
+    assert.equal(backup.inputs.user, "postgres", "the loop runs as the image's postgres user");
+    assert.deepEqual(
+      reveal<unknown[]>(backup.inputs.uploads).map((u) => reveal<{ owner?: string }>(u).owner),
+      ["999"],
+      "its files go to the image's UID, since the user is a name",
+    );
+  });
+
   it("records the environment's facts for the policy pack", () => {
     const facts = byType(recorded, "pulumi-nodejs:dynamic/golive:EnvironmentFacts")[0];
     assert.ok(facts, "an EnvironmentFacts resource");
