@@ -6,6 +6,7 @@
  * on spec content.
  */
 import * as crypto from "crypto";
+import { haproxyBackendName } from "../gateway/haproxy";
 import { releaseWorkloads } from "../release/bluegreen";
 import { dataServices, workloadPorts } from "../services";
 import { defaultAlertRuleNames, type EnvironmentSpec } from "./spec";
@@ -284,13 +285,6 @@ function routeKey(prefix: string): string {
   return prefix.replace(/\/+$/, "") || "/";
 }
 
-/** HAProxy's backend name for a route prefix (components/gateway/haproxy.ts). */
-function haproxyBackend(prefix: string): string {
-  return prefix === "/"
-    ? "be_default"
-    : `be_${prefix.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "")}`;
-}
-
 function gatewayProblems(spec: EnvironmentSpec): Problem[] {
   const g = spec.gateway;
   if (!g) return [];
@@ -341,7 +335,7 @@ function gatewayProblems(spec: EnvironmentSpec): Problem[] {
         ]);
       }
       const key = routeKey(prefix);
-      const backend = haproxyBackend(prefix);
+      const backend = haproxyBackendName(prefix);
       if (seen.has(key)) {
         problems.push([
           path,
@@ -373,7 +367,7 @@ function gatewayProblems(spec: EnvironmentSpec): Problem[] {
     const defaults = new Map<string, string>();
     publicServices.forEach((svc, i) => {
       const prefix = i === 0 ? "/" : `/${svc}`;
-      const backend = g.proxy === "haproxy" ? haproxyBackend(prefix) : prefix;
+      const backend = g.proxy === "haproxy" ? haproxyBackendName(prefix) : prefix;
       const other = defaults.get(backend);
       if (other !== undefined) {
         problems.push([

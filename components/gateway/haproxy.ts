@@ -26,11 +26,11 @@ export const haproxyAdminTcp = { host: "127.0.0.1", port: 9999 } as const;
  */
 export const haproxyServerStateFile = "/var/lib/haproxy/golive-server-state";
 
-/** The backend serving a route. */
-export function haproxyBackendName(r: Route): string {
-  return r.pathPrefix === "/"
+/** The backend serving a route's path prefix (parseSpec refuses two prefixes that make one). */
+export function haproxyBackendName(pathPrefix: string): string {
+  return pathPrefix === "/"
     ? "be_default"
-    : `be_${r.pathPrefix.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "")}`;
+    : `be_${pathPrefix.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "")}`;
 }
 
 /** The haproxy.cfg text for a gateway spec and its routes. */
@@ -106,17 +106,19 @@ export function haproxyCfg(
   }
   for (const r of ordered) {
     if (r.pathPrefix !== "/") {
-      lines.push(`\tuse_backend ${haproxyBackendName(r)} if { path_beg ${r.pathPrefix} }`);
+      lines.push(
+        `\tuse_backend ${haproxyBackendName(r.pathPrefix)} if { path_beg ${r.pathPrefix} }`,
+      );
     }
   }
   const fallback = ordered.find((r) => r.pathPrefix === "/");
   if (fallback) {
-    lines.push(`\tdefault_backend ${haproxyBackendName(fallback)}`);
+    lines.push(`\tdefault_backend ${haproxyBackendName(fallback.pathPrefix)}`);
   }
   for (const r of ordered) {
     lines.push(
       "",
-      `backend ${haproxyBackendName(r)}`,
+      `backend ${haproxyBackendName(r.pathPrefix)}`,
       "\tbalance roundrobin",
       `\toption httpchk GET ${g.healthPath}`,
       "\thttp-check expect status 200",
@@ -146,7 +148,7 @@ export function colourWeights(routes: readonly Route[]): ServerWeight[] {
     r.upstreams
       .filter((u) => u.colour)
       .map((u) => ({
-        backend: haproxyBackendName(r),
+        backend: haproxyBackendName(r.pathPrefix),
         server: haproxyServerName(u.address),
         weight: u.weight,
       })),
