@@ -12,6 +12,7 @@ import {
   standardLabels,
   type RuntimeContext,
 } from "../labels";
+import { shellQuote } from "../shell";
 import type { Runtime, Workload, WorkloadExec, WorkloadSpec } from "../workload";
 
 export interface DockerRuntimeArgs {
@@ -27,10 +28,6 @@ export interface DockerRuntimeArgs {
 /** The command line that runs a script (on standard input) inside a container. */
 export function dockerExecCommand(container: string): string {
   return `docker exec -i ${shellQuote(container)} sh -s`;
-}
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_.:/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`;
 }
 
 /** Docker's healthcheck `tests` for a spec health check (HTTP probed from inside the container). */

@@ -4,6 +4,7 @@
  * The scripts follow the official postgres image's conventions (PGDATA, POSTGRES_USER,
  * docker-entrypoint.sh, /docker-entrypoint-initdb.d).
  */
+import { shellQuote } from "../../runtime/shell";
 
 export const walArchiveDir = "/var/lib/postgresql/wal-archive";
 export const backupDir = "/var/lib/postgresql/backups";
@@ -88,11 +89,6 @@ export function replicaCommand(
     `exec runuser -u postgres -- ${postgresArgs(settings).map(shellQuote).join(" ")}`,
   ].join("\n");
   return ["bash", "-c", script];
-}
-
-/** Single-quotes a word for sh. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
 }
 
 /** pgbouncer.ini: plain (no secrets), so policies can read the pool settings. */
