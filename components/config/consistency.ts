@@ -247,15 +247,16 @@ function publishedPortProblems(spec: EnvironmentSpec): Problem[] {
     } else first.set(hostPort, at);
   };
   const override = (workload: string, port: string) => spec.hostPorts[workload]?.[port];
+  // A workload's containers, as the Docker runtime names its replicas.
+  const containersOf = (w: string, count: number) =>
+    count === 1 ? [w] : Array.from({ length: count }, (_, n) => `${w}-${n + 1}`);
   for (const [svc, s] of Object.entries(spec.services)) {
     const workloads = releaseWorkloads(svc, s);
     s.ports.forEach((p, i) => {
       if (p.hostPort === undefined) return;
       const containers = workloads
         .filter((w) => override(w, p.name) === undefined)
-        .flatMap((w) =>
-          s.replicas === 1 ? [w] : Array.from({ length: s.replicas }, (_, n) => `${w}-${n + 1}`),
-        );
+        .flatMap((w) => containersOf(w, s.replicas));
       publish(p.hostPort, ["services", svc, "ports", i, "hostPort"], containers);
     });
   }
@@ -263,8 +264,7 @@ function publishedPortProblems(spec: EnvironmentSpec): Problem[] {
     const svc = Object.entries(spec.services).find(([n, s]) =>
       releaseWorkloads(n, s).includes(w),
     )?.[1];
-    const count = svc?.replicas ?? 1;
-    return count === 1 ? [w] : Array.from({ length: count }, (_, n) => `${w}-${n + 1}`);
+    return containersOf(w, svc?.replicas ?? 1);
   };
   const known = workloadPorts(spec);
   for (const [w, ports] of Object.entries(spec.hostPorts)) {
