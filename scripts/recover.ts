@@ -105,10 +105,11 @@ pulumi(
 );
 if (imports.length > 0) {
   const nameTable: Record<string, string> = {};
+  // The import file names parents and providers through a table of URNs.
   const nameOf = (urn: string) => {
+    const existing = Object.keys(nameTable).find((k) => nameTable[k] === urn);
+    if (existing) return existing;
     const key = `r${Object.keys(nameTable).length}`;
-    const existing = Object.entries(nameTable).find(([, u]) => u === urn);
-    if (existing) return existing[0];
     nameTable[key] = urn;
     return key;
   };
