@@ -164,7 +164,7 @@ export function caddyfile(
     lines.push(`\tencode ${encodings.join(" ")}`);
   }
   if (g.rateLimit) {
-    // The rate_limit directive comes from the caddy-ratelimit module (see docs/gateway.md).
+    // The rate_limit directive comes from the caddy-ratelimit module (docs/architecture.md: Caddy features beyond the stock binary).
     lines.push(
       "\trate_limit {",
       "\t\tzone per_client {",
