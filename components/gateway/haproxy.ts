@@ -51,7 +51,8 @@ export const haproxyHardStopSeconds = 20;
  * servers carry their weights (the Deployment rolls when they change), there is no runtime API or
  * server-state file to keep (state dies with a pod), upstreams are the colours' Services, resolved
  * once at start through the pod's resolver (a Service's cluster IP is fixed for its life, and the
- * search domains of resolv.conf apply only there), and a soft stop ends in a hard one after
+ * search domains of resolv.conf apply only there), a request that met a stopping app pod's close
+ * before any response is retried, and a soft stop ends in a hard one after
  * {@link haproxyHardStopSeconds}.
  */
 export function haproxyCfg(
@@ -84,6 +85,10 @@ export function haproxyCfg(
     "\ttimeout server 60s",
     "\tretries 2",
     "\toption redispatch",
+    // An app pod that stops in a rollout closes the gateway's idle keep-alive connections to it
+    // (they outlive its endpoint): a request that met such a close before any response byte is
+    // sent again, on a new connection, to a ready pod.
+    ...(k8s ? ["\tretry-on conn-failure empty-response"] : []),
     // Weights and states the blue/green switch saved survive a restart of the gateway.
     ...(k8s ? [] : ["\tload-server-state-from-file global"]),
     "",

@@ -80,6 +80,7 @@ describe("generated configuration text", () => {
     assert.match(text, /server api_green_8080 api-green:8080 check .* weight 50 init-addr libc\n/);
     assert.doesNotMatch(text, /stats socket|server-state|resolvers/);
     assert.match(text, /\thard-stop-after 20s\n/);
+    assert.match(text, /\tretry-on conn-failure empty-response\n/);
     // The same routes in a container: colours at 0 in the file, the switch sets them live.
     assert.match(haproxyCfg(g, colours), /server api_blue_8080 api-blue:8080 check .* weight 0 /);
   });
