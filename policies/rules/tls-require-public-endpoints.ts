@@ -56,9 +56,7 @@ export const tlsRequirePublicEndpoints: ResourceValidationPolicy = {
       if (!labels[label.tlsSource]) {
         reportViolation(`The gateway's Service ${args.name} declares no TLS certificate source.`);
       }
-      const ports = read(() =>
-        ((p.spec?.ports ?? []) as { port: number }[]).map((x) => x.port as number),
-      );
+      const ports = read(() => ((p.spec?.ports ?? []) as { port: number }[]).map((x) => x.port));
       if (!isKnown(ports) || ports.some((x) => !isKnown(x))) {
         reportViolation(unknownAtPreview(`Service ${args.name}`, "its ports"));
         return;
