@@ -88,6 +88,7 @@ export class Environment extends pulumi.ComponentResource {
       waivers: spec.waivers,
       retainData: spec.dataRetention === "retain",
       hostPorts: spec.hostPorts,
+      storageClassName: spec.kubernetes.storageClassName,
     };
     this.runtime = makeRuntime(name, spec, context, config, this);
 
@@ -160,6 +161,7 @@ export class Environment extends pulumi.ComponentResource {
           imageRegistry: spec.imageRegistry,
           colours: facts.blueGreen,
           maintenance: spec.maintenance,
+          tier: spec.tier,
         },
         { parent: this },
       );

@@ -9,7 +9,7 @@ import * as crypto from "crypto";
 import { haproxyBackendName } from "../gateway/haproxy";
 import { releaseWorkloads } from "../release/bluegreen";
 import { dataServices, workloadPorts } from "../services";
-import { defaultAlertRuleNames, type EnvironmentSpec } from "./spec";
+import { defaultAlertRuleNames, gatewayServiceType, type EnvironmentSpec } from "./spec";
 
 /** A problem found: its path under `golive:environment`, and what was expected there. */
 export type Problem = [path: (string | number)[], message: string];
@@ -311,12 +311,64 @@ function gatewayProblems(spec: EnvironmentSpec): Problem[] {
       ]);
     }
   }
+  const k = g.kubernetes;
+  const ingress = spec.runtime === "kubernetes" && k.mode === "ingress";
+  if (spec.runtime !== "kubernetes") {
+    for (const field of ["serviceType", "nodePorts", "replicas"] as const) {
+      if (k[field] !== undefined) {
+        problems.push([
+          ["gateway", "kubernetes", field],
+          "is a Kubernetes setting; leave it out here",
+        ]);
+      }
+    }
+    if (k.mode !== "proxy") {
+      problems.push([
+        ["gateway", "kubernetes", "mode"],
+        "is a Kubernetes setting; leave it out here",
+      ]);
+    }
+  } else if (!ingress) {
+    if (g.tls.source === "acme") {
+      // Each replica would solve its own challenges, and a challenge reaches any of them.
+      problems.push([
+        ["gateway", "tls", "source"],
+        'the Kubernetes proxy gateway takes its certificate from a Secret: use "secret" (e.g. ' +
+          'cert-manager\'s), "file" or "internal", or gateway.kubernetes.mode "ingress"',
+      ]);
+    }
+    if (k.nodePorts && gatewayServiceType(g, spec.tier) === "ClusterIP") {
+      problems.push([
+        ["gateway", "kubernetes", "nodePorts"],
+        'a ClusterIP Service has no node ports: set serviceType "NodePort" or "LoadBalancer"',
+      ]);
+    }
+    if (k.nodePorts?.http !== undefined && k.nodePorts.http === k.nodePorts.https) {
+      problems.push([["gateway", "kubernetes", "nodePorts", "https"], "is the same port as http"]);
+    }
+  } else if (k.serviceType !== undefined || k.nodePorts !== undefined || k.replicas !== undefined) {
+    problems.push([
+      ["gateway", "kubernetes", "mode"],
+      'is "ingress": serviceType, nodePorts and replicas belong to the cluster\'s ingress controller',
+    ]);
+  }
   const blueGreen = Object.entries(spec.services).filter(([, s]) => s.blueGreen);
-  if (blueGreen.length > 0 && spec.runtime !== "kubernetes" && g.proxy !== "haproxy") {
+  if (blueGreen.length > 0 && !ingress && g.proxy !== "haproxy") {
     problems.push([
       ["gateway", "proxy"],
       `blue/green (${blueGreen.map(([n]) => n).join(", ")}) needs HAProxy's weights: set proxy "haproxy"`,
     ]);
+  }
+  if (ingress) {
+    for (const [svc, s] of blueGreen) {
+      const w = s.blueGreen?.weights;
+      if (w && w.blue > 0 && w.green > 0) {
+        problems.push([
+          ["services", svc, "blueGreen", "weights"],
+          'an Ingress routes to the active colour only: split traffic with gateway.kubernetes.mode "proxy" (and proxy "haproxy")',
+        ]);
+      }
+    }
   }
   if (g.routes) {
     const seen = new Map<string, string>();
@@ -341,7 +393,7 @@ function gatewayProblems(spec: EnvironmentSpec): Problem[] {
           path,
           `routes "${seen.get(key)}" and "${prefix}" match the same path prefix`,
         ]);
-      } else if (g.proxy === "haproxy" && spec.runtime !== "kubernetes" && backends.has(backend)) {
+      } else if (g.proxy === "haproxy" && !ingress && backends.has(backend)) {
         problems.push([
           path,
           `routes "${backends.get(backend)}" and "${prefix}" make the same HAProxy backend ${backend}: rename one`,

@@ -36,7 +36,15 @@ export {
   type AlertRuleSpec,
   type MonitoringSpec,
 } from "./spec/monitoring";
-export { gatewaySpec, tlsSpec, type GatewaySpec } from "./spec/gateway";
+export {
+  gatewayKubernetesSpec,
+  gatewayReplicas,
+  gatewayServiceType,
+  gatewaySpec,
+  tlsSpec,
+  type GatewayKubernetesSpec,
+  type GatewaySpec,
+} from "./spec/gateway";
 export {
   canaryLadder,
   canarySpec,

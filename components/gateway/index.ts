@@ -1,11 +1,16 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { label } from "../../policies/lib/contract";
-import type { GatewaySpec, ServiceSpec } from "../config/spec";
+import {
+  gatewayReplicas,
+  gatewayServiceType,
+  type GatewaySpec,
+  type ServiceSpec,
+} from "../config/spec";
 import type { BlueGreenFacts } from "../facts";
 import { colourWorkload } from "../release/bluegreen";
 import { workload, type Runtime, type Workload } from "../runtime/workload";
-import { caddyProxy, type Maintenance, type Route } from "./caddy";
+import { caddyProxy, type Maintenance, type ProxyWorkload, type Route } from "./caddy";
 import { colourWeights, haproxyProxy, haproxySwitchScript } from "./haproxy";
 
 export interface GatewayArgs {
@@ -25,6 +30,22 @@ export interface GatewayArgs {
   readonly colours?: Readonly<Record<string, BlueGreenFacts>>;
   /** Maintenance mode. Defaults to off. */
   readonly maintenance?: Maintenance;
+  /** The tier, for the Kubernetes gateway's defaults (Service type, replicas). Defaults to production. */
+  readonly tier?: "dev" | "staging" | "production";
+}
+
+/**
+ * The hash of what the gateway's config says: its generated files' text and the certificate the
+ * spec supplies (the key changes with it). Files mounted from a ConfigMap by subPath never change
+ * in a running pod, so on Kubernetes this, in the pod template, is what rolls the gateway.
+ */
+export function gatewayConfigHash(g: GatewaySpec, files: ProxyWorkload["files"]): string {
+  const h = crypto.createHash("sha256");
+  for (const f of files ?? []) {
+    if (typeof f.content === "string") h.update(`${f.path}\0${f.content}\0`);
+  }
+  if (g.tls.source === "file") h.update(g.tls.certificate);
+  return h.digest("hex").slice(0, 16);
 }
 
 /** The routes of a gateway: the spec's, or "/" for the first public service and "/<name>" for the rest. */
@@ -99,10 +120,11 @@ export function certificateNotAfter(g: GatewaySpec): string | undefined {
 }
 
 /**
- * The environment's TLS entry point. On Kubernetes an Ingress (TLS, CORS, rate limits and
- * compression as ingress-nginx annotations); on Docker and LXC a Caddy or HAProxy workload with
- * the generated Caddyfile or haproxy.cfg, TLS, CORS, rate limiting, compression and the health
- * endpoint routed.
+ * The environment's TLS entry point: a Caddy or HAProxy workload with the generated Caddyfile or
+ * haproxy.cfg, TLS, CORS, rate limiting, compression and the health endpoint routed, on every
+ * runtime (on Kubernetes a Deployment behind a LoadBalancer, NodePort or ClusterIP Service); or,
+ * on Kubernetes with `gateway.kubernetes.mode: ingress`, an Ingress (TLS, CORS, rate limits and
+ * compression as ingress-nginx annotations) for the cluster's controller.
  */
 export class Gateway extends pulumi.ComponentResource {
   public readonly workload?: Workload;
@@ -119,8 +141,8 @@ export class Gateway extends pulumi.ComponentResource {
 
     const colours = args.colours ?? {};
     const maintenance = args.maintenance ?? { enabled: false, message: "" };
-    if (args.runtime.ingress) {
-      // Kubernetes switches colours by pointing the route at the active colour's Service.
+    if (args.runtime.ingress && g.kubernetes.mode === "ingress") {
+      // An Ingress switches colours by pointing the route at the active colour's Service.
       const switched = routes.map((r) =>
         colours[r.service]
           ? { ...r, service: colourWorkload(r.service, colours[r.service].active) }
@@ -141,12 +163,17 @@ export class Gateway extends pulumi.ComponentResource {
       return;
     }
 
+    // On Kubernetes the same proxy as elsewhere, as a Deployment behind a Service of the spec's
+    // type; the colours' weights are in its config, which rolls it (no runtime API to reach).
+    const onKubernetes = args.runtime.kind === "kubernetes";
+    const tier = args.tier ?? "production";
     const proxied = proxiedRoutes(routes, colours);
     const proxy = (g.proxy === "caddy" ? caddyProxy : haproxyProxy)(
       g,
       proxied,
       maintenance,
       tlsKey,
+      onKubernetes ? "kubernetes" : "container",
     );
     this.workload = args.runtime.workload(
       workload({
@@ -157,6 +184,16 @@ export class Gateway extends pulumi.ComponentResource {
         volumes: proxy.volumes,
         docker: proxy.docker,
         files: proxy.files,
+        ...(onKubernetes
+          ? {
+              replicas: gatewayReplicas(g, tier),
+              kubernetes: {
+                ...proxy.kubernetes,
+                service: { type: gatewayServiceType(g, tier), nodePorts: g.kubernetes.nodePorts },
+                podAnnotations: { [label.configHash]: gatewayConfigHash(g, proxy.files) },
+              },
+            }
+          : {}),
         healthCheck: {
           path: `${g.healthPath}/gateway`,
           port: 8081,
@@ -176,7 +213,7 @@ export class Gateway extends pulumi.ComponentResource {
       args.upstreams,
       this,
     );
-    const switched = g.proxy === "haproxy" ? colourWeights(proxied) : [];
+    const switched = g.proxy === "haproxy" && !onKubernetes ? colourWeights(proxied) : [];
     if (switched.length > 0) {
       if (!args.runtime.exec) {
         throw new pulumi.ResourceError(

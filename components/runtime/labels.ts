@@ -12,6 +12,8 @@ export interface RuntimeContext {
   readonly labels: Readonly<Record<string, string>>;
   /** Docker only: host ports on 127.0.0.1 by workload and port name (spec `hostPorts`). */
   readonly hostPorts?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Kubernetes only: the StorageClass of every claim (spec `kubernetes.storageClassName`). */
+  readonly storageClassName?: string;
   /** Whether destroy leaves data volumes behind (spec `dataRetention`); true when absent. */
   readonly retainData?: boolean;
   /** Policy waivers by workload name. */

@@ -64,7 +64,7 @@ export interface WorkloadSpec {
   readonly lxc?: LxcHints;
   /** What only the Docker runtime reads. Defaults to running as 10001. */
   readonly docker?: DockerHints;
-  /** What only the Kubernetes runtime reads. Defaults to running as 10001. */
+  /** What only the Kubernetes runtime reads. Defaults to running as 10001 behind a ClusterIP Service. */
   readonly kubernetes?: KubernetesHints;
 }
 
@@ -94,11 +94,55 @@ export interface DockerHints {
   readonly user?: string;
 }
 
-/** Kubernetes: the pod's security context. */
+/** Kubernetes: the pod's security context, its Service, what it mounts beyond its files, its stop. */
 export interface KubernetesHints {
   /** The non-root UID the pod runs as (fsGroup too). Defaults to `imageUser`, else 10001. */
   readonly runAsUser?: number;
+  /**
+   * The Service's type, and fixed node ports by port name (NodePort, LoadBalancer). Defaults to
+   * ClusterIP (headless for a stateful workload), the cluster choosing node ports.
+   */
+  readonly service?: {
+    readonly type: "ClusterIP" | "NodePort" | "LoadBalancer";
+    readonly nodePorts?: Readonly<Record<string, number | undefined>>;
+  };
+  /** Scratch folders (emptyDir volumes), which live as long as the pod. Defaults to none. */
+  readonly scratch?: readonly { readonly name: string; readonly mountPath: string }[];
+  /** Folders filled from an existing Secret, key by key (a TLS Secret). Defaults to none. */
+  readonly secretMounts?: readonly KubernetesSecretMount[];
+  /**
+   * Lets the container bind ports below 1024 without any capability: the namespaced sysctl
+   * `net.ipv4.ip_unprivileged_port_start=0`, which the kubelet allows by default and PodSecurity
+   * `restricted` admits. Defaults to false.
+   */
+  readonly unprivilegedPorts?: boolean;
+  /**
+   * What the kubelet runs before it signals the container to stop, while the endpoint is being
+   * removed from the Service: a command (the HAProxy gateway's soft-stop) or a pause. Defaults to a
+   * `sleep` action of {@link drainSeconds} for a workload with ports, none for others.
+   */
+  readonly preStop?: { readonly exec: readonly string[] } | { readonly sleepSeconds: number };
+  /** The pod's terminationGracePeriodSeconds. Defaults to 30 (the Kubernetes default, stated). */
+  readonly terminationGracePeriodSeconds?: number;
+  /** Annotations of the pod template (a change rolls the pods). Defaults to none. */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
 }
+
+/** A folder filled from keys of an existing Secret. */
+export interface KubernetesSecretMount {
+  readonly name: string;
+  readonly secretName: string;
+  readonly mountPath: string;
+  /** Each key of the Secret and the file name it gets. */
+  readonly items: readonly { readonly key: string; readonly path: string }[];
+}
+
+/**
+ * How long a served pod keeps serving after it was told to stop (its preStop pause), so that
+ * kube-proxy on every node and the Service's other clients stop sending it new connections
+ * before its process stops listening.
+ */
+export const drainSeconds = 5;
 
 export interface WorkloadSecurityContext {
   /**
@@ -226,7 +270,8 @@ export interface Runtime {
    * replaced (a new container has none of the old one's runtime state). A non-zero exit fails the
    * deployment. Docker: `docker exec -i <container> sh -s` on the machine running Pulumi (honouring
    * `docker:host`, else DOCKER_HOST); LXC: `pct exec <ctid> -- sh -s` over the node's SSH
-   * connection. Kubernetes has none (its gateway switches through the Ingress).
+   * connection. Kubernetes has none: state set inside a pod dies with it, and a Deployment has
+   * several; its gateway carries the weights in its config and rolls when they change.
    */
   exec?(spec: WorkloadExec, parent: pulumi.Resource): pulumi.Resource[];
 }

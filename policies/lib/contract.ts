@@ -62,6 +62,8 @@ export const label = {
   tlsSource: "golive.dev/tls-source",
   tlsNotAfter: "golive.dev/tls-not-after",
   corsOrigins: "golive.dev/cors-origins",
+  /** A hash of the Kubernetes gateway's config in its pod template: a change rolls it. */
+  configHash: "golive.dev/config-hash",
 } as const;
 
 /**

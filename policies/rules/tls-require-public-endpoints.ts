@@ -1,14 +1,15 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { label, role } from "../lib/contract";
-import { dockerContainer, k8sIngress, k8sService } from "../lib/kinds";
+import { dockerContainer, isPodKind, k8sIngress, k8sService } from "../lib/kinds";
 import { known } from "../lib/unknowns";
 import { unknownAtPreview } from "../lib/gate";
 import { isKnown, labelsOf, read } from "../lib/workloads";
 
 /**
  * Every public endpoint speaks TLS: an Ingress covers each of its hosts with a TLS entry; a
- * gateway declares its certificate source; nothing but the gateway is published beyond loopback
- * (Docker ports, Kubernetes LoadBalancer/NodePort Services).
+ * gateway (a container, a Kubernetes controller, the Service publishing it) declares its
+ * certificate source; nothing but the gateway's 80 and 443 is published beyond loopback (Docker
+ * ports, Kubernetes LoadBalancer/NodePort Services).
  */
 export const tlsRequirePublicEndpoints: ResourceValidationPolicy = {
   name: "tls-require-public-endpoints",
@@ -38,11 +39,40 @@ export const tlsRequirePublicEndpoints: ResourceValidationPolicy = {
     }
     if (args.type === k8sService) {
       const type = read(() => p.spec?.type as string | undefined);
-      if (!isKnown(type)) reportViolation(unknownAtPreview(`Service ${args.name}`, "its type"));
-      else if (type === "LoadBalancer" || type === "NodePort") {
+      if (!isKnown(type)) {
+        reportViolation(unknownAtPreview(`Service ${args.name}`, "its type"));
+        return;
+      }
+      if (type !== "LoadBalancer" && type !== "NodePort") return;
+      // golive's proxy gateway on Kubernetes: published, but only on the ports it terminates
+      // TLS on (443) and redirects from (80), and only while it declares its certificate source.
+      const labels = labelsOf(args.type, p);
+      if (labels[label.component] !== role.gateway) {
         reportViolation(
           `Service ${args.name} is published as ${type}; route it through the TLS gateway.`,
         );
+        return;
+      }
+      if (!labels[label.tlsSource]) {
+        reportViolation(`The gateway's Service ${args.name} declares no TLS certificate source.`);
+      }
+      const ports = read(() => ((p.spec?.ports ?? []) as { port: number }[]).map((x) => x.port));
+      if (!isKnown(ports) || ports.some((x) => !isKnown(x))) {
+        reportViolation(unknownAtPreview(`Service ${args.name}`, "its ports"));
+        return;
+      }
+      for (const port of ports.filter((x) => x !== 80 && x !== 443)) {
+        reportViolation(
+          `The gateway's Service ${args.name} publishes port ${port}; only 443 (TLS) and 80 (its redirect) may be published.`,
+        );
+      }
+      return;
+    }
+    if (isPodKind(args.type)) {
+      // The Kubernetes proxy gateway carries its facts on its controller, as a container does.
+      const labels = labelsOf(args.type, p);
+      if (labels[label.component] === role.gateway && !labels[label.tlsSource]) {
+        reportViolation(`The gateway ${args.name} declares no TLS certificate source.`);
       }
       return;
     }

@@ -229,7 +229,8 @@ ${runtimeBlock}    host:
       security: false
     gateway:
       domain: matrix.example.com
-${runtime === "kubernetes" ? "" : "      proxy: haproxy\n"}      tls:
+      proxy: haproxy
+      tls:
         source: file
         keyConfig: tlsKey
         certificate: |

@@ -15,7 +15,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { figure, Project, stackFile } from "./harness";
+import * as YAML from "yaml";
+import { podTemplates, restrictedViolations } from "../unit/pod-security";
+import { figure, Project, repo, stackFile } from "./harness";
 
 interface KubeconformResult {
   readonly filename: string;
@@ -38,21 +40,22 @@ interface KubeconformReport {
  * The objects the staging stack renders, by kind, at least: the namespace and its NetworkPolicy;
  * api (Deployment, 2 replicas: PodDisruptionBudget), PostgreSQL primary and replica
  * (StatefulSets), pgBouncer, backups, two exporters, Prometheus, Alertmanager, Grafana and
- * node-exporter, each with its Service; their Secrets, ConfigMaps and volume claims; the Ingress.
+ * node-exporter, each with its Service; their Secrets, ConfigMaps and volume claims; the gateway
+ * (golive's Caddy: Deployment of 2 replicas with its PodDisruptionBudget, Caddyfile ConfigMap,
+ * LoadBalancer Service). No Ingress: that is gateway.kubernetes.mode "ingress".
  */
 const expectedKinds: Readonly<Record<string, number>> = {
   Namespace: 1,
   NetworkPolicy: 1,
-  Ingress: 1,
-  Deployment: 7,
+  Deployment: 8,
   StatefulSet: 4,
-  Service: 11,
+  Service: 12,
   Secret: 8,
-  ConfigMap: 6,
+  ConfigMap: 7,
   PersistentVolumeClaim: 2,
-  PodDisruptionBudget: 1,
+  PodDisruptionBudget: 2,
 };
-const expectedObjects = Object.values(expectedKinds).reduce((a, b) => a + b, 0); // 42
+const expectedObjects = Object.values(expectedKinds).reduce((a, b) => a + b, 0); // 45
 
 /** Runs kubeconform against the offline schemas only; `-strict` unless told otherwise. */
 function kubeconform(target: string, strict = true): KubeconformReport {
@@ -208,4 +211,90 @@ describe("the staging stack rendered to YAML passes kubeconform -strict", () => 
     assert.equal(lenient.code, 0, lenient.output);
     assert.equal(lenient.summary.valid, 1, lenient.output);
   });
+});
+
+/**
+ * The offline configs of the live cluster test (test/scenarios/k8s-*-offline.yaml), rendered the
+ * same way through the pack at their tier's enforcement: accepted by the spec, no violation,
+ * every manifest valid, every pod admitted by PodSecurity restricted, the gateway a Deployment
+ * behind a NodePort Service on the file's node ports, and no Ingress.
+ */
+describe("the offline configs of the live cluster test render, pass the pack and kubeconform", () => {
+  for (const scenario of [
+    "k8s-staging-offline",
+    "k8s-valero-staging-offline",
+    "k8s-valero-production-offline",
+    "k8s-bluegreen-offline",
+  ]) {
+    it(scenario, (t) => {
+      const text = fs.readFileSync(
+        path.join(repo, "test", "scenarios", `${scenario}.yaml`),
+        "utf8",
+      );
+      const tier = /^\s+tier: (\w+)/m.exec(text)?.[1] ?? "production";
+      const p = new Project(`render-${scenario}`, "offline", text);
+      const rendered = path.join(p.dir, "rendered");
+      const set = p.pulumi([
+        "config",
+        "set",
+        "--path",
+        "golive:environment.kubernetes.renderYamlToDirectory",
+        rendered,
+      ]);
+      assert.equal(set.code, 0, set.output);
+      const r = p.pulumi([
+        "up",
+        "--yes",
+        "--non-interactive",
+        "--policy-pack",
+        "policies",
+        "--policy-pack-config",
+        `policies/config/${tier}.json`,
+      ]);
+      figure(`render-up-seconds-${scenario}`, r.seconds.toFixed(1));
+      assert.equal(r.code, 0, r.output);
+      assert.match(r.output, /Policies:/);
+      assert.doesNotMatch(r.output, /\[mandatory\]/, "no mandatory policy may report a violation");
+      assert.doesNotMatch(r.output, /\[advisory\](?!.*waivers-report-active)/, r.output);
+      assert.doesNotMatch(r.output, /can't run policy/);
+
+      const k = kubeconform(rendered);
+      const problems = k.resources
+        .filter((x) => x.status !== "statusValid")
+        .map((x) => `${x.kind} ${x.name}: ${x.status} ${x.msg}`);
+      assert.deepEqual(problems, [], k.output);
+      assert.equal(k.code, 0, k.output);
+
+      const objects = yamlFiles(path.join(rendered, "1-manifest")).map(
+        (f) => YAML.parse(fs.readFileSync(f, "utf8")) as Record<string, any>,
+      );
+      const refused = objects.flatMap((o) => {
+        const pod = podTemplates(o.kind, o);
+        return pod
+          ? restrictedViolations(pod.pod, pod.annotations).map(
+              (v) => `${o.kind} ${o.metadata.name}: ${v}`,
+            )
+          : [];
+      });
+      assert.deepEqual(refused, [], "every pod admitted under PodSecurity restricted");
+      const ns = objects.find((o) => o.kind === "Namespace");
+      assert.equal(ns?.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+      const svc = objects.find((o) => o.kind === "Service" && o.metadata.name === "gateway");
+      assert.equal(svc?.spec.type, "NodePort");
+      const nodePorts = /nodePorts: \{ http: (\d+), https: (\d+) \}/.exec(text);
+      assert.ok(nodePorts, "the scenario fixes its node ports");
+      assert.deepEqual(
+        svc.spec.ports.map((x: { port: number; nodePort: number }) => [x.port, x.nodePort]),
+        [
+          [80, Number(nodePorts[1])],
+          [443, Number(nodePorts[2])],
+        ],
+      );
+      assert.ok(objects.some((o) => o.kind === "Deployment" && o.metadata.name === "gateway"));
+      assert.ok(!objects.some((o) => o.kind === "Ingress"), "no Ingress in proxy mode");
+      const line = `${scenario}: ${objects.length} objects, kubeconform ${k.summary.valid} valid, pods admitted under restricted`;
+      console.log(line);
+      t.diagnostic(line);
+    });
+  }
 });

@@ -62,6 +62,38 @@ describe("generated configuration text", () => {
     assert.match(text, /server-state-file \/var\/lib\/haproxy\/golive-server-state/);
   });
 
+  it("haproxy.cfg on Kubernetes: colour weights in the file, no runtime API, resolved at start, bounded soft stop", () => {
+    const colours = [
+      { pathPrefix: "/", upstreams: [{ address: "web:3000", weight: 100 }] },
+      {
+        pathPrefix: "/api",
+        upstreams: [
+          { address: "api-blue:8080", weight: 50, colour: "blue" as const },
+          { address: "api-green:8080", weight: 50, colour: "green" as const },
+        ],
+      },
+    ];
+    const g = { ...gateway, proxy: "haproxy" as const, tls: { source: "internal" as const } };
+    const text = haproxyCfg(g, colours, undefined, "kubernetes");
+    matchSnapshot("haproxy-kubernetes.cfg", text);
+    assert.match(text, /server api_blue_8080 api-blue:8080 check .* weight 50 init-addr libc\n/);
+    assert.match(text, /server api_green_8080 api-green:8080 check .* weight 50 init-addr libc\n/);
+    assert.doesNotMatch(text, /stats socket|server-state|resolvers/);
+    assert.match(text, /\thard-stop-after 20s\n/);
+    assert.match(text, /\tretry-on conn-failure empty-response\n/);
+    // The same routes in a container: colours at 0 in the file, the switch sets them live.
+    assert.match(haproxyCfg(g, colours), /server api_blue_8080 api-blue:8080 check .* weight 0 /);
+  });
+
+  it("Caddyfile on Kubernetes: a bounded grace period, the TLS Secret's files", () => {
+    const g = { ...gateway, tls: { source: "secret" as const, secretName: "erp-tls" } };
+    const text = caddyfile(g, routes, undefined, "kubernetes");
+    matchSnapshot("Caddyfile-kubernetes", text);
+    assert.match(text, /\tgrace_period 20s\n/);
+    assert.match(text, /\ttls \/etc\/golive\/tls\/cert\.pem \/etc\/golive\/tls\/key\.pem\n/);
+    assert.doesNotMatch(caddyfile(gateway, routes), /grace_period/);
+  });
+
   it("blue/green switch: runtime API weights, read back, saved for restarts; socat or bash", () => {
     const script = haproxySwitchScript([
       { backend: "be_api", server: "api_blue_8080", weight: 0 },

@@ -381,6 +381,32 @@ const cases: Case[] = [
     "waivers.api.image-disallow-latest-tag.until",
     /a date such as 2027-03-31/,
   ],
+  [
+    "a node port outside the cluster's range",
+    (s) => ({
+      ...s,
+      runtime: "kubernetes",
+      gateway: { ...gateway, kubernetes: { nodePorts: { https: 8443 } } },
+    }),
+    "gateway.kubernetes.nodePorts.https",
+    /a node port in 30000-32767/,
+  ],
+  [
+    "a Service type Kubernetes does not have",
+    (s) => ({
+      ...s,
+      runtime: "kubernetes",
+      gateway: { ...gateway, kubernetes: { serviceType: "Ingress" } },
+    }),
+    "gateway.kubernetes.serviceType",
+    /expected one of "LoadBalancer"\|"NodePort"\|"ClusterIP"/,
+  ],
+  [
+    "a StorageClass name that is no DNS subdomain",
+    (s) => ({ ...s, runtime: "kubernetes", kubernetes: { storageClassName: "Fast_SSD" } }),
+    "kubernetes.storageClassName",
+    /a StorageClass name \(a DNS subdomain\)/,
+  ],
 ];
 
 /** Two more services for the cross-field cases: a worker and a web front end. */
@@ -758,6 +784,86 @@ const crossField: Case[] = [
     (s) => ({ ...s, rabbitmq: { vhosts: ["/app"], queues: [{ name: "jobs", vhost: "/ap" }] } }),
     "rabbitmq.queues[0].vhost",
     /no vhost "\/ap" in rabbitmq\.vhosts/,
+  ],
+  [
+    "Kubernetes gateway settings on Docker",
+    (s) => ({ ...s, gateway: { ...gateway, kubernetes: { serviceType: "NodePort" } } }),
+    "gateway.kubernetes.serviceType",
+    /is a Kubernetes setting; leave it out here/,
+  ],
+  [
+    "node ports on a ClusterIP gateway Service",
+    (s) => ({
+      ...s,
+      runtime: "kubernetes",
+      gateway: { ...gateway, kubernetes: { serviceType: "ClusterIP", nodePorts: { http: 30080 } } },
+    }),
+    "gateway.kubernetes.nodePorts",
+    /a ClusterIP Service has no node ports/,
+  ],
+  [
+    "the same node port for HTTP and HTTPS",
+    (s) => ({
+      ...s,
+      runtime: "kubernetes",
+      gateway: { ...gateway, kubernetes: { nodePorts: { http: 30080, https: 30080 } } },
+    }),
+    "gateway.kubernetes.nodePorts.https",
+    /is the same port as http/,
+  ],
+  [
+    "ACME behind the Kubernetes proxy gateway",
+    (s) => ({
+      ...s,
+      runtime: "kubernetes",
+      gateway: { domain: "x.example", tls: { source: "acme", email: "ops@x.example" } },
+    }),
+    "gateway.tls.source",
+    /the Kubernetes proxy gateway takes its certificate from a Secret/,
+  ],
+  [
+    "proxy settings in Kubernetes ingress mode",
+    (s) => ({
+      ...s,
+      runtime: "kubernetes",
+      gateway: { ...gateway, kubernetes: { mode: "ingress", serviceType: "NodePort" } },
+    }),
+    "gateway.kubernetes.mode",
+    /belong to the cluster's ingress controller/,
+  ],
+  [
+    "blue/green behind Caddy on Kubernetes",
+    (s) => ({
+      ...s,
+      runtime: "kubernetes",
+      gateway,
+      services: {
+        api: { ...s.services.api, blueGreen: { active: "blue", blue: "1.0.0", green: "1.0.1" } },
+      },
+    }),
+    "gateway.proxy",
+    /needs HAProxy's weights/,
+  ],
+  [
+    "a blue/green split behind an Ingress",
+    (s) => ({
+      ...s,
+      runtime: "kubernetes",
+      gateway: { ...gateway, kubernetes: { mode: "ingress" } },
+      services: {
+        api: {
+          ...s.services.api,
+          blueGreen: {
+            active: "blue",
+            blue: "1.0.0",
+            green: "1.0.1",
+            weights: { blue: 50, green: 50 },
+          },
+        },
+      },
+    }),
+    "services.api.blueGreen.weights",
+    /an Ingress routes to the active colour only/,
   ],
 ];
 

@@ -22,13 +22,48 @@ export const tlsSpec = z.discriminatedUnion("source", [
   z.object({ source: z.literal("secret"), secretName: name }).strict(),
 ]);
 
+/** A node port in the cluster's default range (kube-apiserver `--service-node-port-range`). */
+const nodePort = z
+  .number()
+  .int()
+  .min(30000, "a node port in 30000-32767 (the default --service-node-port-range)")
+  .max(32767, "a node port in 30000-32767 (the default --service-node-port-range)");
+
+/**
+ * The gateway on Kubernetes. mode "proxy" (the default): golive runs the same Caddy or HAProxy
+ * workload as on Docker and LXC, as a Deployment (config in a ConfigMap, rolled when it changes),
+ * behind a Service of `serviceType`; no controller is needed, blue/green weights really split.
+ * mode "ingress": an Ingress for a controller the cluster runs (ingress-nginx annotations,
+ * cert-manager issuers), which routes a blue/green service to its active colour only.
+ */
+export const gatewayKubernetesSpec = z
+  .object({
+    mode: z.enum(["proxy", "ingress"]).default("proxy"),
+    /**
+     * The proxy's Service. Defaults to LoadBalancer in staging and production, NodePort in dev
+     * (`gatewayServiceType`).
+     */
+    serviceType: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).optional(),
+    /** Fixed node ports for HTTP and HTTPS (NodePort, LoadBalancer). Defaults to the cluster's choice. */
+    nodePorts: z
+      .object({ http: nodePort.optional(), https: nodePort.optional() })
+      .strict()
+      .optional(),
+    /** Proxy replicas. Defaults to 2 in staging and production, 1 in dev (`gatewayReplicas`). */
+    replicas: z.number().int().min(1).optional(),
+  })
+  .strict();
+
 export const gatewaySpec = z
   .object({
     /** The public host name (e.g. "erp.customer.example"). */
     domain: z.string().regex(/^[a-z0-9.-]+$/, "a host name"),
-    /** The proxy on Docker and LXC; Kubernetes uses an Ingress. Blue/green needs haproxy. */
+    /**
+     * The proxy golive runs as the gateway: a container on Docker, a container on LXC, a
+     * Deployment on Kubernetes (unless `kubernetes.mode` is "ingress"). Blue/green needs haproxy.
+     */
     proxy: z.enum(["caddy", "haproxy"]).default("caddy"),
-    /** Image of the proxy (Docker). Defaults to caddy:2.8 or haproxy:2.6. */
+    /** Image of the proxy (Docker, Kubernetes). Defaults to caddy:2.8 or haproxy:2.6. */
     image: image.optional(),
     tls: tlsSpec,
     cors: z
@@ -64,9 +99,30 @@ export const gatewaySpec = z
     routes: z.record(z.string().startsWith("/"), name).optional(),
     /** Docker only: publish the gateway's 80/443 on these 127.0.0.1 ports. */
     hostPorts: z.object({ http: port, https: port }).strict().optional(),
-    /** Kubernetes: the IngressClass. */
+    /** Kubernetes, mode "ingress": the IngressClass. */
     ingressClassName: z.string().default("nginx"),
+    /** Kubernetes only: how the gateway is deployed and published (see `gatewayKubernetesSpec`). */
+    kubernetes: gatewayKubernetesSpec.prefault({}),
   })
   .strict();
 
 export type GatewaySpec = z.output<typeof gatewaySpec>;
+export type GatewayKubernetesSpec = z.output<typeof gatewayKubernetesSpec>;
+
+/**
+ * The Service type of a Kubernetes proxy gateway when the spec names none: LoadBalancer in
+ * staging and production (the cloud's or MetalLB's address in front of the nodes), NodePort in
+ * dev, where kind, k3d or a single-node cluster often has no load balancer and the provider would
+ * wait for an address that never comes.
+ */
+export function gatewayServiceType(
+  g: GatewaySpec,
+  tier: "dev" | "staging" | "production",
+): "LoadBalancer" | "NodePort" | "ClusterIP" {
+  return g.kubernetes.serviceType ?? (tier === "dev" ? "NodePort" : "LoadBalancer");
+}
+
+/** The replicas of a Kubernetes proxy gateway when the spec names none: 1 in dev, else 2. */
+export function gatewayReplicas(g: GatewaySpec, tier: "dev" | "staging" | "production"): number {
+  return g.kubernetes.replicas ?? (tier === "dev" ? 1 : 2);
+}

@@ -48,5 +48,15 @@ export const kubernetesSpec = z
     namespace: name.optional(),
     /** Write manifests to this folder instead of applying them (no cluster needed). */
     renderYamlToDirectory: z.string().min(1).optional(),
+    /**
+     * The StorageClass of every volume claim golive makes (PostgreSQL's data, Prometheus', …).
+     * Defaults to none: the claims leave `storageClassName` unset and get the cluster's default
+     * StorageClass.
+     */
+    storageClassName: z
+      .string()
+      .max(253)
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a StorageClass name (a DNS subdomain)")
+      .optional(),
   })
   .strict();

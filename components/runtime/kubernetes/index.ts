@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RuntimeContext } from "../labels";
+import { keepsOnDestroy, type RuntimeContext } from "../labels";
 import type { IngressSpec, Runtime, Workload, WorkloadSpec } from "../workload";
 import {
   ingressAnnotations,
@@ -25,6 +25,20 @@ export interface KubernetesRuntimeArgs {
    */
   readonly renderYamlToDirectory?: string;
 }
+
+/**
+ * PodSecurity admission on golive's namespace: the `restricted` profile enforced (a pod that
+ * breaks it is refused, so its controller never becomes ready), audited and warned about, at the
+ * Kubernetes version golive targets (its schemas and kubeconform's: 1.33).
+ */
+export const podSecurityLabels: Readonly<Record<string, string>> = {
+  "pod-security.kubernetes.io/enforce": "restricted",
+  "pod-security.kubernetes.io/enforce-version": "v1.33",
+  "pod-security.kubernetes.io/audit": "restricted",
+  "pod-security.kubernetes.io/audit-version": "v1.33",
+  "pod-security.kubernetes.io/warn": "restricted",
+  "pod-security.kubernetes.io/warn-version": "v1.33",
+};
 
 /**
  * The Kubernetes runtime: a namespace per environment (with a default-deny ingress NetworkPolicy
@@ -68,11 +82,18 @@ export class KubernetesRuntime extends pulumi.ComponentResource implements Runti
             ...args.context.labels,
             "app.kubernetes.io/part-of": args.context.partOf,
             "app.kubernetes.io/managed-by": "golive",
-            "pod-security.kubernetes.io/enforce": "baseline",
+            ...podSecurityLabels,
           },
         },
       },
-      { parent: this, provider: this.provider },
+      // Deleting a namespace deletes everything in it: where destroy must leave data behind
+      // (dataRetention "retain"), the namespace stays with the claims kept in it, and destroy
+      // deletes every other object itself.
+      {
+        parent: this,
+        provider: this.provider,
+        retainOnDelete: keepsOnDestroy(args.context, { retain: true }),
+      },
     );
     new k8s.networking.v1.NetworkPolicy(
       `${name}-same-namespace`,

@@ -56,7 +56,7 @@ export function ingressAnnotations(spec: IngressSpec): Record<string, string> {
   }
   if (g.compression.gzip || g.compression.brotli) {
     // Compression is a controller-wide setting of ingress-nginx (use-gzip / enable-brotli);
-    // golive records the request here and docs/gateway.md names the controller settings.
+    // golive records the request here and docs/kubernetes.md names the controller settings.
     annotations[label.compression] = [
       ...(g.compression.brotli ? ["br"] : []),
       ...(g.compression.gzip ? ["gzip"] : []),

@@ -24,10 +24,17 @@ import {
   selector,
 } from "./pod";
 
-/** A PersistentVolumeClaim's spec for a volume: one node, the volume's size. */
-export function claimSpec(v: WorkloadVolume): input.core.v1.PersistentVolumeClaimSpec {
+/**
+ * A PersistentVolumeClaim's spec for a volume: one node, the volume's size, the spec's
+ * StorageClass (`kubernetes.storageClassName`), else none: the cluster's default class.
+ */
+export function claimSpec(
+  v: WorkloadVolume,
+  ctx: RuntimeContext,
+): input.core.v1.PersistentVolumeClaimSpec {
   return {
     accessModes: ["ReadWriteOnce"],
+    ...(ctx.storageClassName !== undefined ? { storageClassName: ctx.storageClassName } : {}),
     resources: { requests: { storage: `${v.sizeGb}Gi` } },
   };
 }
@@ -38,7 +45,10 @@ export function volumeClaimTemplates(
   ctx: RuntimeContext,
 ): input.core.v1.PersistentVolumeClaim[] {
   const { labels } = podLabels(spec, ctx);
-  return spec.volumes.map((v) => ({ metadata: { name: v.name, labels }, spec: claimSpec(v) }));
+  return spec.volumes.map((v) => ({
+    metadata: { name: v.name, labels },
+    spec: claimSpec(v, ctx),
+  }));
 }
 
 /** A StatefulSet keeps its claims on scale-down, and on delete when a volume is kept on destroy. */
@@ -52,12 +62,22 @@ export function claimRetentionPolicy(
   };
 }
 
-/** The Service in front of the pods; headless for a StatefulSet. */
+/**
+ * The Service in front of the pods; headless for a StatefulSet; of the type the workload asks for
+ * (the gateway's NodePort or LoadBalancer), with its fixed node ports.
+ */
 export function serviceSpec(spec: WorkloadSpec, ctx: RuntimeContext): input.core.v1.ServiceSpec {
+  const svc = spec.kubernetes?.service;
   return {
+    ...(svc && svc.type !== "ClusterIP" ? { type: svc.type } : {}),
     selector: selector(spec, ctx),
     clusterIP: spec.stateful ? "None" : undefined,
-    ports: spec.ports.map((p) => ({ name: portName(p), port: p.port, targetPort: p.port })),
+    ports: spec.ports.map((p) => ({
+      name: portName(p),
+      port: p.port,
+      targetPort: p.port,
+      ...(svc?.nodePorts?.[p.name] !== undefined ? { nodePort: svc.nodePorts[p.name] } : {}),
+    })),
   };
 }
 
@@ -68,7 +88,10 @@ function template(
   annotations: Record<string, pulumi.Input<string>>,
 ): input.core.v1.PodTemplateSpec {
   return {
-    metadata: { labels: podLabels(spec, ctx).labels, annotations },
+    metadata: {
+      labels: podLabels(spec, ctx).labels,
+      annotations: { ...annotations, ...spec.kubernetes?.podAnnotations },
+    },
     spec: podSpec(spec, ctx),
   };
 }
@@ -145,7 +168,7 @@ export function claims(spec: WorkloadSpec, ctx: RuntimeContext): Claim[] {
   return spec.volumes.map((v) => ({
     key: v.name,
     name: claimName(spec, v),
-    spec: claimSpec(v),
+    spec: claimSpec(v, ctx),
     retainOnDelete: keepsOnDestroy(ctx, v),
   }));
 }

@@ -13,7 +13,13 @@ import {
   standardLabels,
   type RuntimeContext,
 } from "../labels";
-import type { WorkloadFile, WorkloadPort, WorkloadSpec, WorkloadVolume } from "../workload";
+import {
+  drainSeconds,
+  type WorkloadFile,
+  type WorkloadPort,
+  type WorkloadSpec,
+  type WorkloadVolume,
+} from "../workload";
 
 /**
  * The standard labels as Kubernetes takes them: those whose values are no valid label values
@@ -143,7 +149,30 @@ export function volumeMounts(spec: WorkloadSpec): input.core.v1.VolumeMount[] {
       subPath: fileKey(f.path),
       readOnly: true,
     })),
+    ...(spec.kubernetes?.scratch ?? []).map((d) => ({ name: d.name, mountPath: d.mountPath })),
+    ...(spec.kubernetes?.secretMounts ?? []).map((m) => ({
+      name: m.name,
+      mountPath: m.mountPath,
+      readOnly: true,
+    })),
   ];
+}
+
+/** Whether the workload serves (a long-running workload with ports): it drains before it stops. */
+function serves(spec: WorkloadSpec): boolean {
+  return !spec.job && spec.ports.length > 0;
+}
+
+/**
+ * The container's preStop hook: the spec's, else for a served workload a pause of
+ * {@link drainSeconds} (the kubelet's own `sleep` action, so the image needs no sleep binary),
+ * during which the endpoint leaves the Service before the process is signalled.
+ */
+export function lifecycle(spec: WorkloadSpec): input.core.v1.Lifecycle | undefined {
+  const p = spec.kubernetes?.preStop;
+  if (p && "exec" in p) return { preStop: { exec: { command: [...p.exec] } } };
+  if (p) return { preStop: { sleep: { seconds: p.sleepSeconds } } };
+  return serves(spec) ? { preStop: { sleep: { seconds: drainSeconds } } } : undefined;
 }
 
 /** The UID the pod runs as (fsGroup too): the spec's securityContext, `kubernetes.runAsUser`, the image's user, else 10001. */
@@ -169,7 +198,11 @@ export function containerSecurityContext(spec: WorkloadSpec): input.core.v1.Secu
       };
 }
 
-/** The pod's user and group, non-root unless the UID is 0, the runtime's seccomp profile. */
+/**
+ * The pod's user and group, non-root unless the UID is 0, the runtime's seccomp profile; with
+ * `unprivilegedPorts`, the namespaced sysctl that lets it bind ports below 1024 without a
+ * capability.
+ */
 export function podSecurityContext(spec: WorkloadSpec): input.core.v1.PodSecurityContext {
   const user = runAsUser(spec);
   return {
@@ -179,6 +212,9 @@ export function podSecurityContext(spec: WorkloadSpec): input.core.v1.PodSecurit
     runAsUser: user,
     fsGroup: user,
     seccompProfile: { type: "RuntimeDefault" },
+    ...(spec.kubernetes?.unprivilegedPorts
+      ? { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] }
+      : {}),
   };
 }
 
@@ -194,6 +230,7 @@ export function container(spec: WorkloadSpec): input.core.v1.Container {
     env: env(spec),
     resources: resources(spec),
     ...probes(spec),
+    lifecycle: lifecycle(spec),
     volumeMounts: volumeMounts(spec),
     securityContext: containerSecurityContext(spec),
   };
@@ -222,6 +259,15 @@ export function podVolumes(spec: WorkloadSpec): input.core.v1.Volume[] {
           name: v.name,
           persistentVolumeClaim: { claimName: claimName(spec, v) },
         }))),
+    ...(spec.kubernetes?.scratch ?? []).map((d) => ({ name: d.name, emptyDir: {} })),
+    ...(spec.kubernetes?.secretMounts ?? []).map((m) => ({
+      name: m.name,
+      secret: {
+        secretName: m.secretName,
+        defaultMode: 0o400,
+        items: m.items.map((i) => ({ ...i })),
+      },
+    })),
   ];
 }
 
@@ -249,6 +295,9 @@ export function podSpec(spec: WorkloadSpec, ctx: RuntimeContext): input.core.v1.
     volumes: podVolumes(spec),
     securityContext: podSecurityContext(spec),
     automountServiceAccountToken: false,
+    // The preStop pause counts against it; a served pod gets the Kubernetes default, stated.
+    terminationGracePeriodSeconds:
+      spec.kubernetes?.terminationGracePeriodSeconds ?? (serves(spec) ? 30 : undefined),
     topologySpreadConstraints: topologySpread(spec, ctx),
     ...(spec.job ? { restartPolicy: "Never" } : {}),
   };

@@ -20,6 +20,8 @@ describe("the Kubernetes maintenance page", () => {
           domain: "erp.example.com",
           tls: { source: "secret", secretName: "erp-tls" },
           healthPath: "/health",
+          // The page is the Ingress's: the proxy gateway answers 503 itself.
+          kubernetes: { mode: "ingress" },
         },
       }),
     });

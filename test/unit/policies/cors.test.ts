@@ -1,7 +1,7 @@
 /** cors-*: no service allows every origin. */
 import { describe, it } from "node:test";
 import { corsDisallowWildcard } from "../../../policies/rules/cors-disallow-wildcard";
-import { dockerApp, none, one, runResource } from "./harness";
+import { dockerApp, k8sDeployment, none, one, runResource } from "./harness";
 
 describe("cors-disallow-wildcard", () => {
   it("accepts a service that names its origins", async () => {
@@ -23,5 +23,18 @@ describe("cors-disallow-wildcard", () => {
       ),
       /golive\.dev\/cors-origins/,
     );
+  });
+
+  it("reads the origins off the Kubernetes proxy gateway's Deployment (an annotation)", async () => {
+    const gateway = (origins: string) => {
+      const d = k8sDeployment();
+      d.props.metadata.annotations = { "golive.dev/cors-origins": origins };
+      return d;
+    };
+    one(
+      await runResource(corsDisallowWildcard, gateway("https://a.example *")),
+      /golive\.dev\/cors-origins allows every origin/,
+    );
+    none(await runResource(corsDisallowWildcard, gateway("https://a.example")));
   });
 });

@@ -2,7 +2,16 @@
 import { describe, it } from "node:test";
 import { tlsEnforceCertificateValidity } from "../../../policies/rules/tls-enforce-certificate-validity";
 import { tlsRequirePublicEndpoints } from "../../../policies/rules/tls-require-public-endpoints";
-import { dockerApp, none, onDay, one, runResource, type Res } from "./harness";
+import {
+  dockerApp,
+  k8sDeployment,
+  none,
+  onDay,
+  one,
+  runResource,
+  unknown,
+  type Res,
+} from "./harness";
 
 describe("tls-require-public-endpoints", () => {
   const ingress = (tls: unknown): Res => ({
@@ -55,6 +64,89 @@ describe("tls-require-public-endpoints", () => {
       /LoadBalancer/,
     );
   });
+
+  /** golive's proxy gateway on Kubernetes: its Service, published, with the gateway's facts. */
+  const gatewayService = (
+    over: { labels?: Record<string, string>; ports?: unknown; type?: string } = {},
+  ): Res => ({
+    type: "kubernetes:core/v1:Service",
+    name: "gateway",
+    props: {
+      metadata: {
+        labels: over.labels ?? {
+          "app.kubernetes.io/component": "gateway",
+          "golive.dev/tls-source": "secret",
+        },
+      },
+      spec: {
+        type: over.type ?? "NodePort",
+        ports: over.ports ?? [
+          { name: "http", port: 80, targetPort: 80, nodePort: 30080 },
+          { name: "https", port: 443, targetPort: 443 },
+        ],
+      },
+    },
+  });
+
+  it("accepts the gateway's NodePort or LoadBalancer Service on 80 and 443", async () => {
+    none(await runResource(tlsRequirePublicEndpoints, gatewayService()));
+    none(await runResource(tlsRequirePublicEndpoints, gatewayService({ type: "LoadBalancer" })));
+  });
+
+  it("refuses the gateway's Service when it declares no TLS certificate source", async () => {
+    one(
+      await runResource(
+        tlsRequirePublicEndpoints,
+        gatewayService({ labels: { "app.kubernetes.io/component": "gateway" } }),
+      ),
+      /gateway's Service gateway declares no TLS certificate source/,
+    );
+  });
+
+  it("refuses a published gateway port other than 80 and 443, and ports unknown at preview", async () => {
+    one(
+      await runResource(
+        tlsRequirePublicEndpoints,
+        gatewayService({ ports: [{ port: 443 }, { port: 8081 }] }),
+      ),
+      /publishes port 8081; only 443/,
+    );
+    one(
+      await runResource(tlsRequirePublicEndpoints, gatewayService({ ports: [{ port: unknown }] })),
+      /its ports is unknown at preview/,
+    );
+  });
+
+  it("refuses a published Service of another component, even on 443", async () => {
+    one(
+      await runResource(
+        tlsRequirePublicEndpoints,
+        gatewayService({
+          labels: { "app.kubernetes.io/component": "app" },
+          ports: [{ port: 443 }],
+        }),
+      ),
+      /published as NodePort; route it through the TLS gateway/,
+    );
+  });
+
+  it("refuses a gateway Deployment that declares no TLS certificate source, accepts one that does", async () => {
+    const gateway = (labels: Record<string, string>): Res => {
+      const d = k8sDeployment();
+      Object.assign(d.props.spec.template.metadata.labels, {
+        "app.kubernetes.io/component": "gateway",
+        ...labels,
+      });
+      return d;
+    };
+    one(
+      await runResource(tlsRequirePublicEndpoints, gateway({})),
+      /gateway api declares no TLS certificate source/,
+    );
+    none(
+      await runResource(tlsRequirePublicEndpoints, gateway({ "golive.dev/tls-source": "file" })),
+    );
+  });
 });
 
 describe("tls-enforce-certificate-validity", () => {
@@ -79,5 +171,20 @@ describe("tls-enforce-certificate-validity", () => {
         /19 days/,
       ),
     );
+  });
+
+  it("reads the expiry off the Kubernetes proxy gateway's Deployment (an annotation)", async () => {
+    const gateway = (notAfter: string): Res => {
+      const d = k8sDeployment();
+      d.props.metadata.annotations = { "golive.dev/tls-not-after": notAfter };
+      return d;
+    };
+    await onDay("2026-11-21", async () => {
+      one(
+        await runResource(tlsEnforceCertificateValidity, gateway("2026-12-10T00:00:00.000Z")),
+        /19 days/,
+      );
+      none(await runResource(tlsEnforceCertificateValidity, gateway("2027-06-01T00:00:00.000Z")));
+    });
   });
 });
