@@ -101,15 +101,27 @@ export function probes(
   };
 }
 
-/** Requests and limits, and the GPUs as an `nvidia.com/gpu` limit. */
+/**
+ * The local disk every container gets besides its volumes (writable layer, logs, emptyDirs): the
+ * scheduler places the pod where the request fits, and the kubelet evicts a pod past the limit
+ * instead of letting it fill the node's disk. golive's workloads keep their data on volumes.
+ */
+export const ephemeralStorage = { request: "128Mi", limit: "1Gi" } as const;
+
+/**
+ * Requests and limits, and the GPUs as an `nvidia.com/gpu` limit; ephemeral storage as
+ * `ephemeralStorage` says.
+ */
 export function resources(spec: WorkloadSpec): input.core.v1.ResourceRequirements {
   const r = spec.resources;
+  const requests = r.requests ?? r.limits;
   return {
     // Kubernetes defaults requests to limits; golive says so explicitly, so that the
     // scheduler's view is in the manifest and the policy pack can read it.
-    requests: (r.requests ?? r.limits) && { ...(r.requests ?? r.limits) },
-    limits: r.limits && {
+    requests: { ...requests, "ephemeral-storage": ephemeralStorage.request },
+    limits: {
       ...r.limits,
+      "ephemeral-storage": ephemeralStorage.limit,
       ...(spec.gpu ? { "nvidia.com/gpu": String(spec.gpu.count) } : {}),
     },
   };

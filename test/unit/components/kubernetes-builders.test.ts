@@ -203,8 +203,8 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     });
     assert.equal((c.livenessProbe as { initialDelaySeconds: number }).initialDelaySeconds, 15);
     assert.deepEqual(c.resources, {
-      requests: { cpu: "250m", memory: "256Mi" },
-      limits: { cpu: "1", memory: "512Mi" },
+      requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "128Mi" },
+      limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "1Gi" },
     });
     const pod = podSpec(app, ctx);
     assert.deepEqual(pod.topologySpreadConstraints, [
@@ -308,8 +308,8 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     const c = container(ocr);
     assert.deepEqual(c.resources, resources(ocr));
     assert.deepEqual(resources(ocr), {
-      requests: { cpu: "4", memory: "8Gi" },
-      limits: { cpu: "4", memory: "8Gi", "nvidia.com/gpu": "1" },
+      requests: { cpu: "4", memory: "8Gi", "ephemeral-storage": "128Mi" },
+      limits: { cpu: "4", memory: "8Gi", "ephemeral-storage": "1Gi", "nvidia.com/gpu": "1" },
     });
     assert.deepEqual(c.command, ["python", "-m"]);
     assert.deepEqual(c.args, ["ocr.worker"]);
