@@ -168,6 +168,17 @@ export function runAsUser(spec: WorkloadSpec): number {
   );
 }
 
+/**
+ * The pod's primary group where the UID is not the image's own: the UID's number. The container
+ * runtime takes a UID's group from the image's /etc/passwd, and a UID the image does not know
+ * (golive's 10001, or one the spec picks) gets group 0, root's, which owns much of an image's
+ * files. An image's own user (`imageUser`) keeps the image's group; UID 0 keeps root's.
+ */
+export function runAsGroup(spec: WorkloadSpec): number | undefined {
+  const user = runAsUser(spec);
+  return user === 0 || user === spec.imageUser ? undefined : user;
+}
+
 /** Unprivileged, no privilege escalation, no capabilities; or privileged when the spec says so. */
 export function containerSecurityContext(spec: WorkloadSpec): input.core.v1.SecurityContext {
   // Kubernetes refuses privileged with allowPrivilegeEscalation false: a privileged container
@@ -181,14 +192,16 @@ export function containerSecurityContext(spec: WorkloadSpec): input.core.v1.Secu
       };
 }
 
-/** The pod's user and group, non-root unless the UID is 0, the runtime's seccomp profile. */
+/** The pod's user and groups, non-root unless the UID is 0, the runtime's seccomp profile. */
 export function podSecurityContext(spec: WorkloadSpec): input.core.v1.PodSecurityContext {
   const user = runAsUser(spec);
+  const group = runAsGroup(spec);
   return {
     // runAsNonRoot with UID 0 would only stop the kubelet from starting the pod; without it,
     // the policy pack sees the root user the spec asks for.
     ...(user !== 0 ? { runAsNonRoot: true } : {}),
     runAsUser: user,
+    ...(group !== undefined ? { runAsGroup: group } : {}),
     fsGroup: user,
     seccompProfile: { type: "RuntimeDefault" },
   };

@@ -223,6 +223,7 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     assert.deepEqual(pod.securityContext, {
       runAsNonRoot: true,
       runAsUser: 10001,
+      runAsGroup: 10001,
       fsGroup: 10001,
       seccompProfile: { type: "RuntimeDefault" },
     });
@@ -268,6 +269,11 @@ describe("Kubernetes builders (pure, no mocks)", () => {
       { name: "files", configMap: { name: "postgres-files" } },
     ]);
     assert.equal(podSecurityContext(postgres).runAsUser, 999, "the workload's runAsUser");
+    assert.equal(podSecurityContext(postgres).runAsGroup, 999, "a UID golive picks, its group");
+    // An image's own user keeps the group the image's /etc/passwd gives it (Grafana's is 472:0).
+    const grafana = { ...postgres, kubernetes: undefined, imageUser: 472 };
+    assert.equal(podSecurityContext(grafana).runAsUser, 472);
+    assert.equal(podSecurityContext(grafana).runAsGroup, undefined);
     assert.deepEqual(o.files?.data, {
       "etc_postgresql_postgresql.conf": "wal_level = replica\n",
     });
