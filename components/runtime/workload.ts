@@ -98,6 +98,14 @@ export interface DockerHints {
 export interface KubernetesHints {
   /** The non-root UID the pod runs as (fsGroup too). Defaults to `imageUser`, else 10001. */
   readonly runAsUser?: number;
+  /**
+   * The image writes only to the workload's volumes (Prometheus, Alertmanager and the exporters:
+   * single binaries with a storage path), so the container's root filesystem is read-only and
+   * nothing an intruder writes outlives the container. Defaults to false: what an image writes
+   * outside its volumes (PostgreSQL's socket folder, Bitnami's generated config) is the image's
+   * business, and a read-only root it does not expect stops it at start.
+   */
+  readonly readOnlyRootFilesystem?: boolean;
 }
 
 export interface WorkloadSecurityContext {

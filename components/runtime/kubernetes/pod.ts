@@ -179,7 +179,11 @@ export function runAsGroup(spec: WorkloadSpec): number | undefined {
   return user === 0 || user === spec.imageUser ? undefined : user;
 }
 
-/** Unprivileged, no privilege escalation, no capabilities; or privileged when the spec says so. */
+/**
+ * Unprivileged, no privilege escalation, no capabilities, a read-only root filesystem where the
+ * image writes only to its volumes (`kubernetes.readOnlyRootFilesystem`); or privileged when the
+ * spec says so.
+ */
 export function containerSecurityContext(spec: WorkloadSpec): input.core.v1.SecurityContext {
   // Kubernetes refuses privileged with allowPrivilegeEscalation false: a privileged container
   // (the spec's securityContext) gets only that, for the policy pack to judge.
@@ -189,6 +193,7 @@ export function containerSecurityContext(spec: WorkloadSpec): input.core.v1.Secu
         allowPrivilegeEscalation: false,
         privileged: false,
         capabilities: { drop: ["ALL"] },
+        ...(spec.kubernetes?.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
       };
 }
 

@@ -352,6 +352,24 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     );
   });
 
+  it("an image that writes only to its volumes runs with a read-only root filesystem", () => {
+    assert.deepEqual(
+      container(app).securityContext,
+      { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] } },
+      "by default, a writable root filesystem",
+    );
+    const exporter = { ...app, kubernetes: { readOnlyRootFilesystem: true } };
+    assert.deepEqual(container(exporter).securityContext, {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+    });
+    // A privileged container gets only that, as above.
+    const both = { ...privileged, kubernetes: { readOnlyRootFilesystem: true } };
+    assert.deepEqual(container(both).securityContext, { privileged: true });
+  });
+
   it("secret env and secret files reach the pod only by reference, their values as given", () => {
     const o = workloadObjects(redis, ctx);
     matchSnapshot("kubernetes-secrets.yaml", toYaml(o));
