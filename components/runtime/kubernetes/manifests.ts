@@ -52,11 +52,15 @@ export function claimRetentionPolicy(
   };
 }
 
-/** The Service in front of the pods; headless for a StatefulSet. */
+/**
+ * The Service in front of the pods; headless for a StatefulSet, and for a workload without ports
+ * (the backup loop): the API server refuses a Service with a cluster IP and no port, and a
+ * headless one still gives the pods their DNS name.
+ */
 export function serviceSpec(spec: WorkloadSpec, ctx: RuntimeContext): input.core.v1.ServiceSpec {
   return {
     selector: selector(spec, ctx),
-    clusterIP: spec.stateful ? "None" : undefined,
+    clusterIP: spec.stateful || spec.ports.length === 0 ? "None" : undefined,
     ports: spec.ports.map((p) => ({ name: portName(p), port: p.port, targetPort: p.port })),
   };
 }

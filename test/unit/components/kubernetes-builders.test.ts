@@ -17,6 +17,7 @@ import {
 } from "../../../components/runtime/kubernetes/ingress";
 import {
   claimRetentionPolicy,
+  serviceSpec,
   workloadObjects,
 } from "../../../components/runtime/kubernetes/manifests";
 import {
@@ -277,6 +278,19 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     assert.deepEqual(o.files?.data, {
       "etc_postgresql_postgresql.conf": "wal_level = replica\n",
     });
+  });
+
+  it("a workload without ports gets a headless Service, which the API server accepts", () => {
+    assert.equal(
+      serviceSpec(app, ctx).clusterIP,
+      undefined,
+      "a Deployment with ports: a cluster IP",
+    );
+    const loop = { ...app, name: "postgres-backup", ports: [] };
+    const o = workloadObjects(loop, ctx);
+    assert.ok(o.controller.kind === "Deployment");
+    assert.equal(o.controller.service.clusterIP, "None");
+    assert.deepEqual(o.controller.service.ports, []);
   });
 
   it("a job is a Job that runs once, never restarted, without a Service", () => {
