@@ -74,30 +74,59 @@ export function portName(p: WorkloadPort): string {
   return p.name.slice(0, 15);
 }
 
-/** A Kubernetes probe for a spec health check. */
-export function k8sProbe(h: HealthCheckSpec, defaultPort: number | undefined): input.core.v1.Probe {
-  const timing = {
+/** A probe's period, timeout and failures before it counts as failed, from the health check. */
+function probeTiming(h: HealthCheckSpec) {
+  return {
     periodSeconds: h.intervalSeconds,
     timeoutSeconds: h.timeoutSeconds,
     failureThreshold: h.retries,
   };
+}
+
+/** A Kubernetes probe for a spec health check. */
+export function k8sProbe(h: HealthCheckSpec, defaultPort: number | undefined): input.core.v1.Probe {
+  const timing = probeTiming(h);
   if (h.command) {
     return { exec: { command: [...h.command] }, ...timing };
   }
   return { httpGet: { path: h.path, port: h.port ?? defaultPort ?? 80 }, ...timing };
 }
 
-/** Liveness (after the start period) and readiness probes from the health check, if any. */
+/**
+ * The port a liveness probe connects to: the health check's, else the workload's first; none for
+ * a workload without ports whose check is a command.
+ */
+export function livenessPort(
+  h: HealthCheckSpec,
+  ports: readonly WorkloadPort[],
+): number | undefined {
+  return h.command ? ports[0]?.port : (h.port ?? ports[0]?.port ?? 80);
+}
+
+/**
+ * Readiness is the health check; liveness (after the start period, same timing) whether the
+ * process still accepts connections on its port. A health check may fail for reasons a restart
+ * does not cure: an app's database is down, PostgreSQL replays its WAL after a crash, Prometheus
+ * its TSDB's; the same check as liveness would restart the pods then, all of them at once, and a
+ * restarted database starts its recovery over. Readiness takes a pod out of its Service until it
+ * passes again; liveness restarts one that stopped listening. A workload without ports keeps its
+ * one check for both (the backup loop's: the last backup is recent).
+ */
 export function probes(
   spec: WorkloadSpec,
 ): Pick<input.core.v1.Container, "livenessProbe" | "readinessProbe"> {
-  const probe = spec.healthCheck && k8sProbe(spec.healthCheck, spec.ports[0]?.port);
+  const h = spec.healthCheck;
+  if (!h) {
+    return { livenessProbe: undefined, readinessProbe: undefined };
+  }
+  const readiness = k8sProbe(h, spec.ports[0]?.port);
+  const port = livenessPort(h, spec.ports);
   return {
-    livenessProbe: probe && {
-      ...probe,
-      initialDelaySeconds: spec.healthCheck?.startPeriodSeconds,
+    livenessProbe: {
+      ...(port !== undefined ? { tcpSocket: { port }, ...probeTiming(h) } : readiness),
+      initialDelaySeconds: h.startPeriodSeconds,
     },
-    readinessProbe: probe,
+    readinessProbe: readiness,
   };
 }
 

@@ -202,7 +202,15 @@ describe("Kubernetes builders (pure, no mocks)", () => {
       timeoutSeconds: 3,
       failureThreshold: 3,
     });
-    assert.equal((c.livenessProbe as { initialDelaySeconds: number }).initialDelaySeconds, 15);
+    // Liveness asks only whether the process listens: a failing /health (its database down)
+    // takes the pod out of the Service without restarting it.
+    assert.deepEqual(c.livenessProbe, {
+      tcpSocket: { port: 8080 },
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+      initialDelaySeconds: 15,
+    });
     assert.deepEqual(c.resources, {
       requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "128Mi" },
       limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "1Gi" },
@@ -291,6 +299,25 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     assert.ok(o.controller.kind === "Deployment");
     assert.equal(o.controller.service.clusterIP, "None");
     assert.deepEqual(o.controller.service.ports, []);
+  });
+
+  it("a command health check is readiness; liveness its port, or the command without ports", () => {
+    const c = container(postgres);
+    const timing = { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 5 };
+    assert.deepEqual(c.readinessProbe, {
+      exec: { command: ["pg_isready", "-U", "app"] },
+      ...timing,
+    });
+    // Not pg_isready: a server replaying its WAL after a crash refuses connections but listens.
+    assert.deepEqual(c.livenessProbe, {
+      tcpSocket: { port: 5432 },
+      ...timing,
+      initialDelaySeconds: 30,
+    });
+    const loop = container({ ...postgres, ports: [] });
+    const check = { exec: { command: ["pg_isready", "-U", "app"] }, ...timing };
+    assert.deepEqual(loop.readinessProbe, check);
+    assert.deepEqual(loop.livenessProbe, { ...check, initialDelaySeconds: 30 });
   });
 
   it("a job is a Job that runs once, never restarted, without a Service", () => {

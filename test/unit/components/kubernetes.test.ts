@@ -51,7 +51,8 @@ describe("the Kubernetes runtime", () => {
     const pod = d.inputs.spec.template.spec;
     const c = pod.containers[0];
     assert.equal(c.image, "acme/api:1.4.2");
-    assert.deepEqual(c.livenessProbe.httpGet, { path: "/health", port: 8080 });
+    assert.deepEqual(c.readinessProbe.httpGet, { path: "/health", port: 8080 });
+    assert.deepEqual(c.livenessProbe.tcpSocket, { port: 8080 });
     assert.deepEqual(c.resources.requests, {
       cpu: "250m",
       memory: "256Mi",
