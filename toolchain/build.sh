@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes the Pulumi toolchain available: the engine, the Node.js language host and the command,
-# docker and kubernetes resource providers, and the manifest checker kubeconform with the JSON
-# schemas of the Kubernetes API it reads, built from Go modules and cached by version outside the
-# repository, so a warm run costs seconds. One progress line per binary; a failed build names the
+# docker and kubernetes resource providers, the manifest checker kubeconform with the JSON
+# schemas of the Kubernetes API it reads, and the manifest linter kube-score, built from Go modules
+# and cached by version outside the repository, so a warm run costs seconds. One progress line per binary; a failed build names the
 # binary and shows the end of its log.
 #
 # Prints nothing else on success. Writes the environment the other scripts source to
@@ -114,6 +114,11 @@ build_kubeconform() {
   go build -ldflags "-s -w -X main.version=v$2" -o "$1" github.com/yannh/kubeconform/cmd/kubeconform
 }
 
+build_kube_score() {
+  cd "$here/kube-score"
+  go build -ldflags "-s -w -X main.version=v$2" -o "$1" github.com/zegl/kube-score/cmd/kube-score
+}
+
 # kubeconform cannot download schemas here. They are made from the Kubernetes API's own OpenAPI
 # spec, api/openapi-spec/swagger.json of the k8s.io/kubernetes module: its zip is fetched through
 # the module proxy into a scratch module cache (checked by the checksum database and against the
@@ -161,6 +166,7 @@ ensure pulumi-resource-kubernetes "$KUBERNETES_PROVIDER_VERSION" "$(key pulumi-r
 ensure kubeconform "$KUBECONFORM_VERSION" "$(key kubeconform/go.mod kubeconform/go.sum kubeconform/tools.go)" build_kubeconform "$bindir"
 ensure kubernetes-schemas "$KUBERNETES_API_VERSION" "$(key kubeconform/openapi2jsonschema kubeconform/go.mod)" build_kubernetes_schemas
 schemas=$ensured
+ensure kube-score "$KUBE_SCORE_VERSION" "$(key kube-score/go.mod kube-score/go.sum kube-score/tools.go)" build_kube_score "$bindir"
 
 # The provider behind dynamic resources is a script run by node; it belongs on PATH like upstream's,
 # with the lifecycle it preloads beside it.
@@ -177,4 +183,6 @@ export GOLIVE_PROVIDERS="command:$COMMAND_PROVIDER_VERSION docker:$DOCKER_PROVID
 # -schema-location '\$GOLIVE_KUBERNETES_SCHEMAS/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json'
 export GOLIVE_KUBERNETES_VERSION="$KUBERNETES_API_VERSION"
 export GOLIVE_KUBERNETES_SCHEMAS="$schemas"
+# kube-score (on PATH) lints the same manifests; its --kubernetes-version takes vMAJOR.MINOR (v1.33).
+export GOLIVE_KUBE_SCORE_VERSION="$KUBE_SCORE_VERSION"
 EOF

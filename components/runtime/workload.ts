@@ -126,6 +126,14 @@ export interface KubernetesHints {
   readonly terminationGracePeriodSeconds?: number;
   /** Annotations of the pod template (a change rolls the pods). Defaults to none. */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * The image writes only to the workload's volumes (Prometheus, Alertmanager and the exporters:
+   * single binaries with a storage path), so the container's root filesystem is read-only and
+   * nothing an intruder writes outlives the container. Defaults to false: what an image writes
+   * outside its volumes (PostgreSQL's socket folder, Bitnami's generated config) is the image's
+   * business, and a read-only root it does not expect stops it at start.
+   */
+  readonly readOnlyRootFilesystem?: boolean;
 }
 
 /** A folder filled from keys of an existing Secret. */

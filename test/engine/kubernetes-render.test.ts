@@ -9,15 +9,29 @@
  * prometheus-operator's ServiceMonitor/PrometheusRule), so no kind is skipped and none may be:
  * kubeconform runs without -ignore-missing-schemas, and a kind it has no schema for is an error.
  * A CustomResourceDefinition itself would land in 0-crd/ and has a schema like any built-in kind.
+ *
+ * kube-score (kube-linter's module is not served) then lints the same rendered files: a critical
+ * finding fails the test unless test/engine/kube-score-exceptions.ts excuses it, an exception that
+ * matches nothing fails it too, and a deliberately bad Deployment must draw critical findings.
+ * Options and results: docs/kube-score.md.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import * as YAML from "yaml";
+import yaml from "js-yaml";
 import { podTemplates, restrictedViolations } from "../unit/pod-security";
 import { figure, Project, repo, stackFile } from "./harness";
+import {
+  countByCheck,
+  enabledOptionalTests,
+  ignoredTests,
+  judge,
+  kubeScore,
+  type KubeScoreReport,
+} from "./kube-score";
+import { kubeScoreExceptions } from "./kube-score-exceptions";
 
 interface KubeconformResult {
   readonly filename: string;
@@ -88,6 +102,11 @@ function kubeconform(target: string, strict = true): KubeconformReport {
   return { code: r.status ?? -1, seconds, output, ...parsed };
 }
 
+interface ServiceManifest {
+  readonly metadata: { readonly name: string };
+  readonly spec: { readonly clusterIP?: string; readonly ports?: readonly unknown[] };
+}
+
 function yamlFiles(dir: string): string[] {
   return fs.existsSync(dir)
     ? fs
@@ -98,9 +117,10 @@ function yamlFiles(dir: string): string[] {
     : [];
 }
 
-describe("the staging stack rendered to YAML passes kubeconform -strict", () => {
+describe("the staging stack rendered to YAML passes kubeconform -strict and kube-score", () => {
   let p: Project;
   let rendered: string;
+  let score: KubeScoreReport | undefined;
   before(() => {
     p = new Project("kubernetes-render", "staging", stackFile("staging"));
     rendered = path.join(p.dir, "rendered");
@@ -211,6 +231,124 @@ describe("the staging stack rendered to YAML passes kubeconform -strict", () => 
     assert.equal(lenient.code, 0, lenient.output);
     assert.equal(lenient.summary.valid, 1, lenient.output);
   });
+
+  it("every Service has a port or is headless, as the API server requires", () => {
+    // A rule of the API server's validation (spec.ports: Required value) that no schema carries,
+    // so neither kubeconform nor kube-score sees it.
+    const services = yamlFiles(path.join(rendered, "1-manifest"))
+      .filter((f) => /(^|_)v1-service-/.test(path.basename(f)))
+      .map((f) => yaml.load(fs.readFileSync(f, "utf8")) as ServiceManifest);
+    assert.ok(services.length >= expectedKinds.Service);
+    const refused = services
+      .filter((svc) => (svc.spec.ports ?? []).length === 0 && svc.spec.clusterIP !== "None")
+      .map((svc) => svc.metadata.name);
+    assert.deepEqual(refused, [], "Services with a cluster IP and no port");
+    const headless = services
+      .filter((svc) => svc.spec.clusterIP === "None")
+      .map((x) => x.metadata.name);
+    assert.ok(headless.includes("postgres-backup"), "the backup loop has no port: headless");
+  });
+
+  it("kube-score finds no critical issue the documented exceptions do not excuse", (t) => {
+    const files = [
+      ...yamlFiles(path.join(rendered, "0-crd")),
+      ...yamlFiles(path.join(rendered, "1-manifest")),
+    ];
+    const k = kubeScore(files);
+    score = k;
+    const critical = k.findings.filter((f) => f.grade === "critical");
+    const warning = k.findings.filter((f) => f.grade === "warning");
+    const byCheck = countByCheck(k.findings);
+    figure("kube-score-objects", k.objects.length);
+    figure("kube-score-checks-run", k.checksRun.length);
+    figure("kube-score-critical", critical.length);
+    figure("kube-score-warning", warning.length);
+    figure(
+      "kube-score-excepted",
+      critical.length - judge(k.findings, kubeScoreExceptions).unexcused.length,
+    );
+    figure("kube-score-seconds", k.seconds.toFixed(2));
+    for (const [key, n] of Object.entries(byCheck)) {
+      figure(`kube-score-${key.replace(" ", "-")}`, n);
+    }
+    const line =
+      `kube-score (Kubernetes ${process.env.GOLIVE_KUBERNETES_VERSION}): ${k.objects.length} ` +
+      `objects scored, ${k.checksRun.length} checks run (${k.checksRun.join(", ")}); ` +
+      `${critical.length} critical, ${warning.length} warning; by check: ${JSON.stringify(byCheck)}`;
+    console.log(line);
+    t.diagnostic(line);
+
+    // kube-score scores the workloads, Services, Ingress, NetworkPolicy and PodDisruptionBudget.
+    const scoredKinds = ["Deployment", "StatefulSet", "Service", "Ingress", "NetworkPolicy"];
+    for (const kind of [...scoredKinds, "PodDisruptionBudget"]) {
+      const n = k.objects.filter((o) => o.startsWith(`${kind}/`)).length;
+      assert.equal(n, byKindRendered(files, kind), `every rendered ${kind} is scored`);
+    }
+    for (const id of enabledOptionalTests) {
+      assert.ok(k.checksRun.includes(id), `the optional check ${id} ran`);
+    }
+    for (const id of Object.keys(ignoredTests)) {
+      assert.ok(!k.checksRun.includes(id), `the ignored check ${id} did not run`);
+    }
+
+    const { unexcused, stale } = judge(k.findings, kubeScoreExceptions);
+    assert.deepEqual(
+      unexcused.map((f) => `${f.check} ${f.object}: ${f.comments.join("; ")}`),
+      [],
+      "critical findings must be fixed or justified in test/engine/kube-score-exceptions.ts",
+    );
+    assert.deepEqual(stale, [], "exceptions that no longer match a critical finding must go");
+    // kube-score exits 1 on any critical finding; the exceptions are ours, not its.
+    assert.equal(k.code, critical.length > 0 ? 1 : 0, k.output);
+
+    // Every exception is documented, by check and object.
+    const docs = fs.readFileSync(path.join(repo, "docs", "kube-score.md"), "utf8");
+    for (const e of kubeScoreExceptions) {
+      assert.ok(e.reason.length > 40, `${e.check}: the exception gives a reason`);
+      for (const o of e.objects) {
+        assert.match(
+          docs,
+          new RegExp(`\\| \`${e.check}\` \\|[^\\n]*\`${o}\``),
+          `docs/kube-score.md names the exception ${e.check} ${o}`,
+        );
+      }
+    }
+  });
+
+  it("an exception matching nothing is reported stale (the list cannot rot)", () => {
+    assert.ok(score, "kube-score ran on the render");
+    const stale = { check: "container-image-tag", objects: ["Deployment/api"], reason: "none" };
+    const j = judge(score.findings, [...kubeScoreExceptions, stale]);
+    assert.deepEqual(j.stale, ["container-image-tag Deployment/api"]);
+  });
+
+  it("a Deployment without resources and with a :latest image draws critical findings", (t) => {
+    const original = yamlFiles(path.join(rendered, "1-manifest")).find((f) =>
+      /apps_v1-deployment-.*-api\.yaml$/.test(f),
+    );
+    assert.ok(original, "the api Deployment was rendered");
+    const text = fs.readFileSync(original, "utf8");
+    const image = /^( {8}image: )(\S+):(\S+)$/m.exec(text);
+    assert.ok(image, "the api container names a tagged image");
+    const bad = text
+      .replace(image[0], `${image[1]}${image[2]}:latest`)
+      .replace(/^ {8}resources:\n(?: {10}.*\n)+/m, "");
+    assert.notEqual(bad, text);
+    assert.doesNotMatch(bad, /^ {8}resources:/m, "the container's resources are gone");
+    const mutated = path.join(p.dir, "mutated-kube-score", path.basename(original));
+    fs.mkdirSync(path.dirname(mutated), { recursive: true });
+    fs.writeFileSync(mutated, bad);
+
+    const k = kubeScore([mutated]);
+    const { unexcused } = judge(k.findings, kubeScoreExceptions);
+    const checks = [...new Set(unexcused.map((f) => f.check))].sort();
+    const line = `kube-score on the api Deployment with :latest and no resources: critical ${checks.join(", ")}`;
+    console.log(line);
+    t.diagnostic(line);
+    assert.equal(k.code, 1, k.output);
+    assert.ok(checks.includes("container-image-tag"), k.output);
+    assert.ok(checks.includes("container-resources"), k.output);
+  });
 });
 
 /**
@@ -266,7 +404,7 @@ describe("the offline configs of the live cluster test render, pass the pack and
       assert.equal(k.code, 0, k.output);
 
       const objects = yamlFiles(path.join(rendered, "1-manifest")).map(
-        (f) => YAML.parse(fs.readFileSync(f, "utf8")) as Record<string, any>,
+        (f) => yaml.load(fs.readFileSync(f, "utf8")) as Record<string, any>,
       );
       const refused = objects.flatMap((o) => {
         const pod = podTemplates(o.kind, o);
@@ -298,3 +436,9 @@ describe("the offline configs of the live cluster test render, pass the pack and
     });
   }
 });
+
+/** The number of rendered objects of a kind (the provider names files `<group>_<version>-<kind>-…`). */
+function byKindRendered(files: readonly string[], kind: string): number {
+  const re = new RegExp(`(^|_)v\\d\\w*-${kind.toLowerCase()}-`);
+  return files.filter((f) => re.test(path.basename(f))).length;
+}

@@ -63,15 +63,17 @@ export function claimRetentionPolicy(
 }
 
 /**
- * The Service in front of the pods; headless for a StatefulSet; of the type the workload asks for
- * (the gateway's NodePort or LoadBalancer), with its fixed node ports.
+ * The Service in front of the pods; headless for a StatefulSet, and for a workload without ports
+ * (the backup loop): the API server refuses a Service with a cluster IP and no port, and a
+ * headless one still gives the pods their DNS name. Of the type the workload asks for (the
+ * gateway's NodePort or LoadBalancer), with its fixed node ports.
  */
 export function serviceSpec(spec: WorkloadSpec, ctx: RuntimeContext): input.core.v1.ServiceSpec {
   const svc = spec.kubernetes?.service;
   return {
     ...(svc && svc.type !== "ClusterIP" ? { type: svc.type } : {}),
     selector: selector(spec, ctx),
-    clusterIP: spec.stateful ? "None" : undefined,
+    clusterIP: spec.stateful || spec.ports.length === 0 ? "None" : undefined,
     ports: spec.ports.map((p) => ({
       name: portName(p),
       port: p.port,

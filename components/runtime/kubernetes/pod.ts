@@ -80,42 +80,83 @@ export function portName(p: WorkloadPort): string {
   return p.name.slice(0, 15);
 }
 
-/** A Kubernetes probe for a spec health check. */
-export function k8sProbe(h: HealthCheckSpec, defaultPort: number | undefined): input.core.v1.Probe {
-  const timing = {
+/** A probe's period, timeout and failures before it counts as failed, from the health check. */
+function probeTiming(h: HealthCheckSpec) {
+  return {
     periodSeconds: h.intervalSeconds,
     timeoutSeconds: h.timeoutSeconds,
     failureThreshold: h.retries,
   };
+}
+
+/** A Kubernetes probe for a spec health check. */
+export function k8sProbe(h: HealthCheckSpec, defaultPort: number | undefined): input.core.v1.Probe {
+  const timing = probeTiming(h);
   if (h.command) {
     return { exec: { command: [...h.command] }, ...timing };
   }
   return { httpGet: { path: h.path, port: h.port ?? defaultPort ?? 80 }, ...timing };
 }
 
-/** Liveness (after the start period) and readiness probes from the health check, if any. */
+/**
+ * The port a liveness probe connects to: the health check's, else the workload's first; none for
+ * a workload without ports whose check is a command.
+ */
+export function livenessPort(
+  h: HealthCheckSpec,
+  ports: readonly WorkloadPort[],
+): number | undefined {
+  return h.command ? ports[0]?.port : (h.port ?? ports[0]?.port ?? 80);
+}
+
+/**
+ * Readiness is the health check; liveness (after the start period, same timing) whether the
+ * process still accepts connections on its port. A health check may fail for reasons a restart
+ * does not cure: an app's database is down, PostgreSQL replays its WAL after a crash, Prometheus
+ * its TSDB's; the same check as liveness would restart the pods then, all of them at once, and a
+ * restarted database starts its recovery over. Readiness takes a pod out of its Service until it
+ * passes again; liveness restarts one that stopped listening. A workload without ports keeps its
+ * one check for both (the backup loop's: the last backup is recent).
+ */
 export function probes(
   spec: WorkloadSpec,
 ): Pick<input.core.v1.Container, "livenessProbe" | "readinessProbe"> {
-  const probe = spec.healthCheck && k8sProbe(spec.healthCheck, spec.ports[0]?.port);
+  const h = spec.healthCheck;
+  if (!h) {
+    return { livenessProbe: undefined, readinessProbe: undefined };
+  }
+  const readiness = k8sProbe(h, spec.ports[0]?.port);
+  const port = livenessPort(h, spec.ports);
   return {
-    livenessProbe: probe && {
-      ...probe,
-      initialDelaySeconds: spec.healthCheck?.startPeriodSeconds,
+    livenessProbe: {
+      ...(port !== undefined ? { tcpSocket: { port }, ...probeTiming(h) } : readiness),
+      initialDelaySeconds: h.startPeriodSeconds,
     },
-    readinessProbe: probe,
+    readinessProbe: readiness,
   };
 }
 
-/** Requests and limits, and the GPUs as an `nvidia.com/gpu` limit. */
+/**
+ * The local disk every container gets besides its volumes (writable layer, logs, emptyDirs): the
+ * scheduler places the pod where the request fits, and the kubelet evicts a pod past the limit
+ * instead of letting it fill the node's disk. golive's workloads keep their data on volumes.
+ */
+export const ephemeralStorage = { request: "128Mi", limit: "1Gi" } as const;
+
+/**
+ * Requests and limits, and the GPUs as an `nvidia.com/gpu` limit; ephemeral storage as
+ * `ephemeralStorage` says.
+ */
 export function resources(spec: WorkloadSpec): input.core.v1.ResourceRequirements {
   const r = spec.resources;
+  const requests = r.requests ?? r.limits;
   return {
     // Kubernetes defaults requests to limits; golive says so explicitly, so that the
     // scheduler's view is in the manifest and the policy pack can read it.
-    requests: (r.requests ?? r.limits) && { ...(r.requests ?? r.limits) },
-    limits: r.limits && {
+    requests: { ...requests, "ephemeral-storage": ephemeralStorage.request },
+    limits: {
       ...r.limits,
+      "ephemeral-storage": ephemeralStorage.limit,
       ...(spec.gpu ? { "nvidia.com/gpu": String(spec.gpu.count) } : {}),
     },
   };
@@ -185,7 +226,22 @@ export function runAsUser(spec: WorkloadSpec): number {
   );
 }
 
-/** Unprivileged, no privilege escalation, no capabilities; or privileged when the spec says so. */
+/**
+ * The pod's primary group where the UID is not the image's own: the UID's number. The container
+ * runtime takes a UID's group from the image's /etc/passwd, and a UID the image does not know
+ * (golive's 10001, or one the spec picks) gets group 0, root's, which owns much of an image's
+ * files. An image's own user (`imageUser`) keeps the image's group; UID 0 keeps root's.
+ */
+export function runAsGroup(spec: WorkloadSpec): number | undefined {
+  const user = runAsUser(spec);
+  return user === 0 || user === spec.imageUser ? undefined : user;
+}
+
+/**
+ * Unprivileged, no privilege escalation, no capabilities, a read-only root filesystem where the
+ * image writes only to its volumes (`kubernetes.readOnlyRootFilesystem`); or privileged when the
+ * spec says so.
+ */
 export function containerSecurityContext(spec: WorkloadSpec): input.core.v1.SecurityContext {
   // Kubernetes refuses privileged with allowPrivilegeEscalation false: a privileged container
   // (the spec's securityContext) gets only that, for the policy pack to judge.
@@ -195,21 +251,24 @@ export function containerSecurityContext(spec: WorkloadSpec): input.core.v1.Secu
         allowPrivilegeEscalation: false,
         privileged: false,
         capabilities: { drop: ["ALL"] },
+        ...(spec.kubernetes?.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
       };
 }
 
 /**
- * The pod's user and group, non-root unless the UID is 0, the runtime's seccomp profile; with
+ * The pod's user and groups, non-root unless the UID is 0, the runtime's seccomp profile; with
  * `unprivilegedPorts`, the namespaced sysctl that lets it bind ports below 1024 without a
  * capability.
  */
 export function podSecurityContext(spec: WorkloadSpec): input.core.v1.PodSecurityContext {
   const user = runAsUser(spec);
+  const group = runAsGroup(spec);
   return {
     // runAsNonRoot with UID 0 would only stop the kubelet from starting the pod; without it,
     // the policy pack sees the root user the spec asks for.
     ...(user !== 0 ? { runAsNonRoot: true } : {}),
     runAsUser: user,
+    ...(group !== undefined ? { runAsGroup: group } : {}),
     fsGroup: user,
     seccompProfile: { type: "RuntimeDefault" },
     ...(spec.kubernetes?.unprivilegedPorts

@@ -63,6 +63,8 @@ export function exporter(
       lxc: { packages: [args.debianPackage], systemdService: args.debianPackage },
       // Docker: the exporters' images run as nobody (their USER).
       docker: { user: "image" },
+      // A single binary that writes nothing: its root filesystem can be read-only.
+      kubernetes: { readOnlyRootFilesystem: true },
     }),
     [target],
     parent,

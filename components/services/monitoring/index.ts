@@ -76,6 +76,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
         lxc: { packages: ["prometheus-node-exporter"], systemdService: "prometheus-node-exporter" },
         // Docker: the image runs as nobody (its USER).
         docker: { user: "image" },
+        // A single binary that writes nothing: its root filesystem can be read-only.
+        kubernetes: { readOnlyRootFilesystem: true },
       }),
       [],
       this,
@@ -123,6 +125,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
           entrypoint: ["prometheus-alertmanager"],
         },
         docker: { user: "image" },
+        // It writes only its storage path, the volume: its root filesystem can be read-only.
+        kubernetes: { readOnlyRootFilesystem: true },
       }),
       [],
       this,
@@ -170,6 +174,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
         startOrder: 62,
         stateful: true,
         imageUser: 65534,
+        // It writes only its TSDB, the volume: its root filesystem can be read-only.
+        kubernetes: { readOnlyRootFilesystem: true },
         labels: {
           [label.retentionDays]: String(spec.retentionDays),
           [label.scrapeJobs]: targets

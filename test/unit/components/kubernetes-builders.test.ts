@@ -17,6 +17,7 @@ import {
 } from "../../../components/runtime/kubernetes/ingress";
 import {
   claimRetentionPolicy,
+  serviceSpec,
   workloadObjects,
 } from "../../../components/runtime/kubernetes/manifests";
 import {
@@ -201,10 +202,18 @@ describe("Kubernetes builders (pure, no mocks)", () => {
       timeoutSeconds: 3,
       failureThreshold: 3,
     });
-    assert.equal((c.livenessProbe as { initialDelaySeconds: number }).initialDelaySeconds, 15);
+    // Liveness asks only whether the process listens: a failing /health (its database down)
+    // takes the pod out of the Service without restarting it.
+    assert.deepEqual(c.livenessProbe, {
+      tcpSocket: { port: 8080 },
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+      initialDelaySeconds: 15,
+    });
     assert.deepEqual(c.resources, {
-      requests: { cpu: "250m", memory: "256Mi" },
-      limits: { cpu: "1", memory: "512Mi" },
+      requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "128Mi" },
+      limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "1Gi" },
     });
     const pod = podSpec(app, ctx);
     assert.deepEqual(pod.topologySpreadConstraints, [
@@ -223,6 +232,7 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     assert.deepEqual(pod.securityContext, {
       runAsNonRoot: true,
       runAsUser: 10001,
+      runAsGroup: 10001,
       fsGroup: 10001,
       seccompProfile: { type: "RuntimeDefault" },
     });
@@ -268,9 +278,46 @@ describe("Kubernetes builders (pure, no mocks)", () => {
       { name: "files", configMap: { name: "postgres-files" } },
     ]);
     assert.equal(podSecurityContext(postgres).runAsUser, 999, "the workload's runAsUser");
+    assert.equal(podSecurityContext(postgres).runAsGroup, 999, "a UID golive picks, its group");
+    // An image's own user keeps the group the image's /etc/passwd gives it (Grafana's is 472:0).
+    const grafana = { ...postgres, kubernetes: undefined, imageUser: 472 };
+    assert.equal(podSecurityContext(grafana).runAsUser, 472);
+    assert.equal(podSecurityContext(grafana).runAsGroup, undefined);
     assert.deepEqual(o.files?.data, {
       "etc_postgresql_postgresql.conf": "wal_level = replica\n",
     });
+  });
+
+  it("a workload without ports gets a headless Service, which the API server accepts", () => {
+    assert.equal(
+      serviceSpec(app, ctx).clusterIP,
+      undefined,
+      "a Deployment with ports: a cluster IP",
+    );
+    const loop = { ...app, name: "postgres-backup", ports: [] };
+    const o = workloadObjects(loop, ctx);
+    assert.ok(o.controller.kind === "Deployment");
+    assert.equal(o.controller.service.clusterIP, "None");
+    assert.deepEqual(o.controller.service.ports, []);
+  });
+
+  it("a command health check is readiness; liveness its port, or the command without ports", () => {
+    const c = container(postgres);
+    const timing = { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 5 };
+    assert.deepEqual(c.readinessProbe, {
+      exec: { command: ["pg_isready", "-U", "app"] },
+      ...timing,
+    });
+    // Not pg_isready: a server replaying its WAL after a crash refuses connections but listens.
+    assert.deepEqual(c.livenessProbe, {
+      tcpSocket: { port: 5432 },
+      ...timing,
+      initialDelaySeconds: 30,
+    });
+    const loop = container({ ...postgres, ports: [] });
+    const check = { exec: { command: ["pg_isready", "-U", "app"] }, ...timing };
+    assert.deepEqual(loop.readinessProbe, check);
+    assert.deepEqual(loop.livenessProbe, { ...check, initialDelaySeconds: 30 });
   });
 
   it("a job is a Job that runs once, never restarted, without a Service", () => {
@@ -308,8 +355,8 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     const c = container(ocr);
     assert.deepEqual(c.resources, resources(ocr));
     assert.deepEqual(resources(ocr), {
-      requests: { cpu: "4", memory: "8Gi" },
-      limits: { cpu: "4", memory: "8Gi", "nvidia.com/gpu": "1" },
+      requests: { cpu: "4", memory: "8Gi", "ephemeral-storage": "128Mi" },
+      limits: { cpu: "4", memory: "8Gi", "ephemeral-storage": "1Gi", "nvidia.com/gpu": "1" },
     });
     assert.deepEqual(c.command, ["python", "-m"]);
     assert.deepEqual(c.args, ["ocr.worker"]);
@@ -344,6 +391,24 @@ describe("Kubernetes builders (pure, no mocks)", () => {
       4242,
       "without a securityContext, the workload's runAsUser",
     );
+  });
+
+  it("an image that writes only to its volumes runs with a read-only root filesystem", () => {
+    assert.deepEqual(
+      container(app).securityContext,
+      { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] } },
+      "by default, a writable root filesystem",
+    );
+    const exporter = { ...app, kubernetes: { readOnlyRootFilesystem: true } };
+    assert.deepEqual(container(exporter).securityContext, {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+    });
+    // A privileged container gets only that, as above.
+    const both = { ...privileged, kubernetes: { readOnlyRootFilesystem: true } };
+    assert.deepEqual(container(both).securityContext, { privileged: true });
   });
 
   it("secret env and secret files reach the pod only by reference, their values as given", () => {

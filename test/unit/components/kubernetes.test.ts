@@ -105,9 +105,14 @@ describe("the Kubernetes runtime", () => {
     const pod = d.inputs.spec.template.spec;
     const c = pod.containers[0];
     assert.equal(c.image, "acme/api:1.4.2");
-    assert.deepEqual(c.livenessProbe.httpGet, { path: "/health", port: 8080 });
-    assert.deepEqual(c.resources.requests, { cpu: "250m", memory: "256Mi" });
-    assert.deepEqual(c.resources.limits, { cpu: "1", memory: "512Mi" });
+    assert.deepEqual(c.readinessProbe.httpGet, { path: "/health", port: 8080 });
+    assert.deepEqual(c.livenessProbe.tcpSocket, { port: 8080 });
+    assert.deepEqual(c.resources.requests, {
+      cpu: "250m",
+      memory: "256Mi",
+      "ephemeral-storage": "128Mi",
+    });
+    assert.deepEqual(c.resources.limits, { cpu: "1", memory: "512Mi", "ephemeral-storage": "1Gi" });
     const secretEnv = c.env.find((e: { name: string }) => e.name === "SECRET_KEY");
     assert.deepEqual(secretEnv.valueFrom, { secretKeyRef: { name: "api-env", key: "SECRET_KEY" } });
     assert.equal(c.env.find((e: { name: string }) => e.name === "SECRET_KEY").value, undefined);

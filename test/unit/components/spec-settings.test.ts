@@ -82,6 +82,7 @@ describe("securityContext and alert rules from the spec", () => {
     assert.deepEqual(api.inputs.spec.template.spec.securityContext, {
       runAsNonRoot: true,
       runAsUser: 10001,
+      runAsGroup: 10001,
       fsGroup: 10001,
       seccompProfile: { type: "RuntimeDefault" },
     });
