@@ -76,6 +76,8 @@ export function caddyProxy(
       ? {
           kubernetes: {
             unprivilegedPorts: true,
+            // Its state (XDG_DATA_HOME, XDG_CONFIG_HOME) is in the scratch folders.
+            readOnlyRootFilesystem: true,
             scratch: [
               { name: "data", mountPath: "/data" },
               { name: "config", mountPath: "/config" },

@@ -255,6 +255,8 @@ export function haproxyProxy(
 export function haproxyKubernetesHints(g: GatewaySpec): KubernetesHints {
   return {
     unprivilegedPorts: true,
+    // It writes only to its scratch folders (the self-signed certificate, openssl's temporary files).
+    readOnlyRootFilesystem: true,
     scratch: [
       { name: "tmp", mountPath: "/tmp" },
       ...(g.tls.source === "internal" ? [{ name: "tls", mountPath: "/etc/golive/tls" }] : []),
