@@ -4,6 +4,7 @@
  * pod security context, topology spread). Pure functions of the WorkloadSpec and the runtime
  * context: nothing here registers a resource, so they are tested without mocks.
  */
+import * as crypto from "node:crypto";
 import type * as input from "@pulumi/kubernetes/types/input";
 import { label } from "../../../policies/lib/contract";
 import type { HealthCheckSpec } from "../../config/spec";
@@ -45,9 +46,19 @@ export function envSecretName(spec: WorkloadSpec): string {
   return `${spec.name}-env`;
 }
 
-/** The ConfigMap holding the plain files. */
+/**
+ * The ConfigMap holding the plain files, named by their content (as kustomize's generators name
+ * theirs): a change makes a new ConfigMap, which the provider creates before it updates the pods'
+ * controller to mount it (a rollout, so the pods read the new files) and deletes the old one
+ * after, so no pod ever mounts a ConfigMap being replaced. A file whose content is only known at
+ * `up` (an output) counts by its path alone.
+ */
 export function filesName(spec: WorkloadSpec): string {
-  return `${spec.name}-files`;
+  const h = crypto.createHash("sha256");
+  for (const f of filesOf(spec, false)) {
+    h.update(`${fileKey(f.path)}\0${typeof f.content === "string" ? f.content : ""}\0`);
+  }
+  return `${spec.name}-files-${h.digest("hex").slice(0, 10)}`;
 }
 
 /** The Secret holding the secret files. */

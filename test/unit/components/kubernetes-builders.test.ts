@@ -22,12 +22,17 @@ import {
 } from "../../../components/runtime/kubernetes/manifests";
 import {
   container,
+  filesName,
   podSecurityContext,
   podSpec,
   resources,
 } from "../../../components/runtime/kubernetes/pod";
 import type { RuntimeContext } from "../../../components/runtime/labels";
-import type { IngressSpec, WorkloadSpec } from "../../../components/runtime/workload";
+import {
+  workload,
+  type IngressSpec,
+  type WorkloadSpec,
+} from "../../../components/runtime/workload";
 import { withLength } from "../../../components/secrets/lengths";
 import { matchSnapshot } from "../snapshot";
 
@@ -275,8 +280,9 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     );
     // The claim templates provide the volumes; the pod itself has only the files' ConfigMap.
     assert.deepEqual(podSpec(postgres, ctx).volumes, [
-      { name: "files", configMap: { name: "postgres-files" } },
+      { name: "files", configMap: { name: filesName(postgres) } },
     ]);
+    assert.match(filesName(postgres), /^postgres-files-[0-9a-f]{10}$/);
     assert.equal(podSecurityContext(postgres).runAsUser, 999, "the workload's runAsUser");
     assert.equal(podSecurityContext(postgres).runAsGroup, 999, "a UID golive picks, its group");
     // An image's own user keeps the group the image's /etc/passwd gives it (Grafana's is 472:0).
@@ -427,6 +433,7 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     assert.equal(o.secretFiles?.name, "redis-secret-files");
     assert.equal(o.secretFiles?.data["usr_local_etc_redis_secret.conf"], redis.files[1].content);
     assert.deepEqual(Object.keys(o.files?.data ?? {}), ["usr_local_etc_redis_redis.conf"]);
+    assert.equal(o.files?.name, filesName(redis));
     assert.deepEqual(c.volumeMounts, [
       { name: "data", mountPath: "/data" },
       {
@@ -443,7 +450,7 @@ describe("Kubernetes builders (pure, no mocks)", () => {
     ]);
     // A Deployment mounts its own claim; the secret files are readable by the pod's user only.
     assert.deepEqual(podOf(o).volumes, [
-      { name: "files", configMap: { name: "redis-files" } },
+      { name: "files", configMap: { name: o.files?.name } },
       { name: "secret-files", secret: { secretName: "redis-secret-files", defaultMode: 0o400 } },
       { name: "data", persistentVolumeClaim: { claimName: "redis-data" } },
     ]);
@@ -534,6 +541,36 @@ describe("Kubernetes ingress builders (pure, no mocks)", () => {
     assert.match(
       maintenancePage(spec).files[0].content as string,
       /return 503 "Back at \\"06:00\\"";/,
+    );
+  });
+
+  it("names the files' ConfigMap by their content, so a changed file rolls the pods", () => {
+    const base = workload({
+      name: "gateway",
+      component: "gateway",
+      image: "haproxy:2.6",
+      resources: { limits: { cpu: "1", memory: "256Mi" } },
+      startOrder: 90,
+      files: [
+        { path: "/usr/local/etc/haproxy/haproxy.cfg", content: "weight 100\n", secret: false },
+      ],
+    });
+    const changed = {
+      ...base,
+      files: [{ ...base.files[0], content: "weight 50\n" }],
+    };
+    assert.equal(filesName(base), filesName({ ...base }), "the same files, the same name");
+    assert.notEqual(filesName(base), filesName(changed), "another content, another name");
+    assert.notEqual(
+      JSON.stringify(podSpec(base, ctx).volumes),
+      JSON.stringify(podSpec(changed, ctx).volumes),
+      "the pod template changes with it: a rollout",
+    );
+    const secretOnly = { ...base, files: [{ ...base.files[0], secret: true }] };
+    assert.equal(
+      filesName(secretOnly),
+      filesName({ ...secretOnly, files: [{ ...secretOnly.files[0], content: "other" }] }),
+      "secret files are not part of the plain files' name",
     );
   });
 });
