@@ -197,7 +197,9 @@ configure() {
   rm -f "$conf.default"
 
   # The pods' network: CNI's bridge on its own bridge, host-local addresses in the state folder,
-  # portmap for hostPort, loopback.
+  # firewall, portmap for hostPort, loopback. firewall is there because the bridge's frames pass
+  # iptables' FORWARD chain (br_netfilter's bridge-nf-call-iptables, which Services between pods
+  # of one bridge need), whose policy Docker sets to DROP: it accepts the pods' own traffic.
   cat >"$dir/cni/10-golive.conflist" <<EOF
 {
   "cniVersion": "0.4.0",
@@ -206,6 +208,7 @@ configure() {
     {"type": "bridge", "bridge": "$cni_bridge", "isGateway": true, "ipMasq": true, "hairpinMode": true,
      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$pod_cidr"}]], "routes": [{"dst": "0.0.0.0/0"}],
               "dataDir": "$dir/cni/ipam"}},
+    {"type": "firewall"},
     {"type": "portmap", "capabilities": {"portMappings": true}},
     {"type": "loopback"}
   ]
@@ -580,7 +583,7 @@ iptables_clean() {
     for table in filter nat mangle raw; do
       "$ipt-save" -t "$table" >/dev/null 2>&1 || continue
       # The jumps from the built-in chains first, then the chains (flushed, then deleted).
-      "$ipt-save" -t "$table" | grep -E '^-A (PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING) .*-j (KUBE-|CNI-)' |
+      { "$ipt-save" -t "$table" | grep -E '^-A (PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING) .*-j (KUBE-|CNI-)' || true; } |
         sed 's/^-A //' | while read -r rule; do
         eval "$ipt -t $table -D $rule" 2>/dev/null || true
       done
