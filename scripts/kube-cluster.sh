@@ -553,43 +553,56 @@ EOF
 
 # term NAME [SECONDS]: SIGTERM, then SIGKILL after SECONDS (default 10).
 term() {
-  local name=$1 wait=${2:-10} p i
+  local name=$1 wait=${2:-10} p i how=exited
   p=$(pid_of "$name")
   if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
     kill "$p" 2>/dev/null || true
     for ((i = 0; i < wait * 10; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$p" 2>/dev/null || true
+    if kill -9 "$p" 2>/dev/null; then how=killed; fi
+    echo "$name: $how after $((i / 10)).$((i % 10))s" >>"$logs/stop.log"
   fi
   rm -f "$run/$name.pid"
 }
 
 # cluster_pids: processes of this cluster: the cluster's binaries, the containerd with this
-# config, the shims serving its socket, and whatever runs in the pods (the shims' descendants).
+# config, the shims serving its socket (the pods' processes are the shims' children, killed with
+# them or reparented to them).
 cluster_pids() {
-  local p exe cmd
-  for p in /proc/[0-9]*; do
-    p=${p#/proc/}
-    exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
-    cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
-    case "$exe" in "${GOLIVE_CLUSTER_BIN:-/nonexistent}"/*) echo "$p"; continue ;; esac
-    case "$cmd" in *"$dir/containerd/config.toml"* | *"-address $sock"*) echo "$p" ;; esac
-  done
+  {
+    if [ -n "${GOLIVE_CLUSTER_BIN:-}" ]; then
+      find /proc -mindepth 2 -maxdepth 2 -name exe -lname "$GOLIVE_CLUSTER_BIN/*" 2>/dev/null | cut -d/ -f3
+    fi
+    ps -eo pid=,args= | awk -v c="$dir/containerd/config.toml" -v s="-address $sock" \
+      '$2 ~ /containerd/ && (index($0, c) || index($0, s)) { print $1 }'
+  } | sort -un | grep -vx "$$" || true
 }
 
+# iptables_clean: the chains of the kubelet, kube-proxy and the CNI plugins (KUBE-*, CNI-*) and the
+# jumps to them from the built-in chains, in one iptables-restore per table (Docker's and other
+# chains untouched); a table whose restore fails is cleaned rule by rule.
 iptables_clean() {
-  local ipt table rule chains c
+  local ipt table saved chains c rule
   for ipt in iptables ip6tables; do
-    command -v "$ipt" >/dev/null 2>&1 || continue
+    command -v "$ipt-restore" >/dev/null 2>&1 || continue
     for table in filter nat mangle raw; do
-      "$ipt-save" -t "$table" >/dev/null 2>&1 || continue
-      # The jumps from the built-in chains first, then the chains (flushed, then deleted).
-      { "$ipt-save" -t "$table" | grep -E '^-A (PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING) .*-j (KUBE-|CNI-)' || true; } |
-        sed 's/^-A //' | while read -r rule; do
-        eval "$ipt -t $table -D $rule" 2>/dev/null || true
-      done
-      chains=$("$ipt-save" -t "$table" | grep -oE '^:(KUBE-|CNI-)[^ ]+' | tr -d : || true)
-      for c in $chains; do "$ipt" -t "$table" -F "$c" 2>/dev/null || true; done
-      for c in $chains; do "$ipt" -t "$table" -X "$c" 2>/dev/null || true; done
+      saved=$("$ipt-save" -t "$table" 2>/dev/null) || continue
+      chains=$(grep -oE '^:(KUBE-|CNI-)[^ ]+' <<<"$saved" | tr -d : || true)
+      [ -n "$chains" ] || continue
+      local jumps
+      jumps=$(grep -E '^-A (PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING) .*-j (KUBE-|CNI-)' <<<"$saved" | sed 's/^-A /-D /' || true)
+      if ! {
+        echo "*$table"
+        [ -z "$jumps" ] || echo "$jumps"
+        for c in $chains; do echo "-F $c"; done
+        for c in $chains; do echo "-X $c"; done
+        echo COMMIT
+      } | "$ipt-restore" --noflush 2>/dev/null; then
+        while read -r rule; do
+          [ -z "$rule" ] || eval "$ipt -t $table $rule" 2>/dev/null || true
+        done <<<"$jumps"
+        for c in $chains; do "$ipt" -t "$table" -F "$c" 2>/dev/null || true; done
+        for c in $chains; do "$ipt" -t "$table" -X "$c" 2>/dev/null || true; done
+      fi
     done
   done
 }
@@ -597,28 +610,37 @@ iptables_clean() {
 stop() {
   load_toolchain_env 2>/dev/null || true
   local start=$EPOCHREALTIME
+  mkdir -p "$logs"
+  : >"$logs/stop.log"
   if [ ! -d "$run" ]; then
     say "no cluster of this checkout (state $dir)"
   fi
   # 1. The pods, through the kubelet while it runs (CNI teardown, volume unmounts): the controllers
-  #    and the scheduler stop first so nothing replaces them; one second of grace.
+  #    and the scheduler stop first so nothing replaces them; one second of grace. Done when
+  #    containerd runs no task (the sandboxes stop after their network is torn down).
   if alive kubelet && alive kube-apiserver && [ -f "$dir/admin.kubeconfig" ]; then
-    term kube-controller-manager 5
-    term kube-scheduler 5
+    term kube-controller-manager 5 &
+    term kube-scheduler 5 &
+    wait
     kubectl delete pods --all --all-namespaces --grace-period=1 --wait=false >/dev/null 2>&1 || true
     local i
     for ((i = 0; i < 300; i++)); do
-      [ -z "$(kubectl get pods -A -o name 2>/dev/null)" ] && break
+      [ -n "$(ctr tasks ls -q 2>/dev/null)" ] || break
       sleep 0.1
     done
   fi
+  local t_pods=$EPOCHREALTIME
   # 2. The components, then what is left in containerd (a pod the kubelet did not tear down).
-  term kube-proxy 5
+  local c
+  for c in kube-proxy kubelet kube-scheduler kube-controller-manager; do term "$c" 10 & done
+  wait
   if [ -n "${GOLIVE_CLUSTER_BIN:-}" ] && [ -x "$GOLIVE_CLUSTER_BIN/kube-proxy" ]; then
     "$GOLIVE_CLUSTER_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
   fi
-  local c
-  for c in kubelet kube-scheduler kube-controller-manager kube-apiserver etcd; do term "$c" 10; done
+  # The API server drains for longer than a test cluster is worth (its data goes with etcd's), and
+  # etcd waits for the API server's watches: the API server first, briefly.
+  term kube-apiserver 2
+  term etcd 5
   if alive containerd; then
     local t
     for t in $(ctr tasks ls -q 2>/dev/null); do ctr tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true; done
@@ -626,6 +648,7 @@ stop() {
     for t in $(ctr containers ls -q 2>/dev/null); do ctr containers rm "$t" >/dev/null 2>&1 || true; done
   fi
   term containerd 10
+  local t_components=$EPOCHREALTIME
   # 3. Any process of the cluster still alive (a shim, a container process).
   local pids
   pids=$(cluster_pids)
@@ -677,7 +700,8 @@ stop() {
   rm -f "$envfile"
   local left
   if left=$(leftovers); then
-    say "stopped in $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s; nothing left"
+    say "stopped in $(awk -v a="$start" -v p="$t_pods" -v c="$t_components" -v b="$EPOCHREALTIME" \
+      'BEGIN { printf "%.1fs (pods %.1fs, components %.1fs, host %.1fs)", b - a, p - a, c - p, b - c }'); nothing left"
   else
     echo "kube-cluster: stopped, but the cluster left:" >&2
     echo "$left" >&2
@@ -690,7 +714,9 @@ leftovers() {
   load_toolchain_env 2>/dev/null || true
   local out=() p c h m
   for p in $(cluster_pids); do
-    [ "$p" = $$ ] || out+=("process $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-120)")
+    local cmd
+    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | cut -c1-120) || continue
+    [ -z "$cmd" ] || out+=("process $p: $cmd")
   done
   for c in "${components[@]}"; do
     if alive "$c"; then out+=("process $(pid_of "$c"): $c"); fi
