@@ -9,6 +9,7 @@
 #                                      when anything is left
 #   scripts/kube-cluster.sh status     exit 0 when the API server answers and the node is Ready
 #   scripts/kube-cluster.sh leftovers  list what a cluster left on the host; exit 0 when nothing
+#   scripts/kube-cluster.sh load IMAGE...  import more Docker images (a test's own tags) into it
 #   scripts/kube-cluster.sh env        print the environment file the engine tests source
 # The API server answers on https://127.0.0.1:6443; the kubeconfig and the rest of the cluster's
 # facts are in $GOLIVE_STATE_DIR/kube-cluster.env. See "A real cluster" in toolchain/README.md
@@ -74,7 +75,10 @@ kubectl() { "$GOLIVE_CLUSTER_BIN/kubectl" --kubeconfig "$dir/admin.kubeconfig" -
 ctr() { command ctr -a "$sock" -n k8s.io "$@"; }
 
 pid_of() { cat "$run/$1.pid" 2>/dev/null || true; }
-alive() { local p; p=$(pid_of "$1"); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+# running PID: the process exists and has not exited. A zombie counts as exited: the components
+# are reparented to the machine's init once start returns, which may reap them seconds later.
+running() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${st#Z}" = "$st" ]; }
+alive() { local p; p=$(pid_of "$1"); [ -n "$p" ] && running "$p"; }
 
 api_ready() {
   curl -sf --max-time 3 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
@@ -322,7 +326,7 @@ claim_host() {
     local other
     other=$(cat "$claim")
     if [ "$other" != "$dir" ]; then
-      if [ -f "$other/run/kube-apiserver.pid" ] && kill -0 "$(cat "$other/run/kube-apiserver.pid")" 2>/dev/null; then
+      if [ -f "$other/run/kube-apiserver.pid" ] && running "$(cat "$other/run/kube-apiserver.pid")"; then
         die "a cluster of another checkout runs on this machine (state $other); stop it with that checkout's scripts/kube-cluster.sh stop"
       fi
       say "a cluster of $other did not stop cleanly; cleaning the host first"
@@ -391,34 +395,60 @@ build_test_images() {
   say "offline test images built in Docker in $((SECONDS - start))s ($(wc -l <"$dir/test-images.list") images)"
 }
 
-# load_test_images: those not in the cluster's containerd with the same Docker image ID, saved
-# from Docker in one stream (their Debian base layer once) and imported. The import has its own
-# bound (GOLIVE_CLUSTER_IMAGE_TIMEOUT, default 600 s) and extends the start's deadline by its time.
+# import_docker_images REF...: the Docker images not in the cluster's containerd with the same
+# Docker image ID, saved from Docker in one stream (a shared base layer once) and imported, bounded
+# by GOLIVE_CLUSTER_IMAGE_TIMEOUT (default 600 s). Sets $imported to their number.
+import_docker_images() {
+  local ref id want=() ids=()
+  for ref in "$@"; do
+    id=$(docker image inspect -f '{{.Id}}' "$ref" 2>/dev/null) || die "Docker has no image $ref"
+    if ! has_image "$ref" "${id#sha256:}"; then
+      want+=("$ref")
+      ids+=("$id")
+    fi
+  done
+  imported=${#want[@]}
+  [ "$imported" -gt 0 ] || return 0
+  if ! { docker save "${want[@]}" | timeout "${GOLIVE_CLUSTER_IMAGE_TIMEOUT:-600}" "$(command -v ctr)" -a "$sock" -n k8s.io images import -; } >"$logs/images-import.log" 2>&1; then
+    echo "kube-cluster: importing ${want[*]} into containerd failed or timed out; last lines of $logs/images-import.log:" >&2
+    tail -n 10 "$logs/images-import.log" >&2
+    return 1
+  fi
+  local i
+  for i in "${!want[@]}"; do
+    ctr images label "${want[$i]}" "golive.dev/source=${ids[$i]#sha256:}" >/dev/null
+  done
+}
+
+# load_test_images: the offline test images into the cluster's containerd. The import extends the
+# start's deadline by its time (it has its own bound).
 load_test_images() {
   if [ "$load_images" = 0 ]; then
     say "offline test images not loaded (GOLIVE_CLUSTER_IMAGES=0)"
     return 0
   fi
-  local start=$SECONDS ref id want=()
-  while read -r ref id; do
-    has_image "$ref" "${id#sha256:}" || want+=("$ref")
-  done <"$dir/test-images.list"
-  if [ ${#want[@]} -gt 0 ]; then
-    if ! { docker save "${want[@]}" | timeout "${GOLIVE_CLUSTER_IMAGE_TIMEOUT:-600}" "$(command -v ctr)" -a "$sock" -n k8s.io images import -; } >"$logs/images-import.log" 2>&1; then
-      fail containerd "importing ${want[*]} into containerd failed or timed out (see $logs/images-import.log)"
-    fi
-    for ref in "${want[@]}"; do
-      id=$(awk -v r="$ref" '$1 == r { print $2 }' "$dir/test-images.list")
-      ctr images label "$ref" "golive.dev/source=${id#sha256:}" >/dev/null
-    done
-  fi
+  local start=$SECONDS refs
+  mapfile -t refs < <(awk '{ print $1 }' "$dir/test-images.list")
+  import_docker_images "${refs[@]}" || fail containerd "importing the offline test images failed"
   deadline=$((deadline + SECONDS - start))
-  stage "offline test images loaded (${#want[@]} of $(wc -l <"$dir/test-images.list") imported in $((SECONDS - start))s, the rest present)"
+  stage "offline test images loaded ($imported of ${#refs[@]} imported in $((SECONDS - start))s, the rest present)"
+}
+
+# load REF...: more Docker images (a test's own tags) into the running cluster.
+load() {
+  [ $# -gt 0 ] || die "usage: $0 load IMAGE..."
+  status || die "no cluster of this checkout runs (scripts/kube-cluster.sh start)"
+  docker info >/dev/null 2>&1 || die "no Docker engine answers"
+  local start=$SECONDS
+  import_docker_images "$@" || exit 1
+  say "$imported of $# images imported in $((SECONDS - start))s, the rest present"
 }
 
 # --- start ----------------------------------------------------------------------------------------
 
 start() {
+  case "$timeout" in '' | *[!0-9]* | 0) die "GOLIVE_CLUSTER_TIMEOUT must be a positive number of seconds, not '$timeout'" ;; esac
+  case "$load_images" in 0 | 1) ;; *) die "GOLIVE_CLUSTER_IMAGES must be 0 or 1, not '$load_images'" ;; esac
   if status; then
     say "already running (state $dir)"
     write_env
@@ -427,12 +457,11 @@ start() {
   [ "$(id -u)" = 0 ] || die "the cluster needs root (the kubelet, containerd, iptables, bridges)"
   "$repo/toolchain/build-cluster.sh"
   load_toolchain_env || die "toolchain/build-cluster.sh left no binaries"
-  case "$timeout" in '' | *[!0-9]*) die "GOLIVE_CLUSTER_TIMEOUT must be a number of seconds, not '$timeout'" ;; esac
-  case "$load_images" in 0 | 1) ;; *) die "GOLIVE_CLUSTER_IMAGES must be 0 or 1, not '$load_images'" ;; esac
   if [ ${#sock} -gt 100 ]; then
     die "the containerd socket path $sock is longer than a unix socket allows; set GOLIVE_CLUSTER_DIR to a shorter folder"
   fi
   mkdir -p "$dir" "$run" "$logs"
+  claim_host
   build_test_images
   t0=$EPOCHREALTIME
   deadline=$((SECONDS + timeout))
@@ -555,10 +584,13 @@ EOF
 term() {
   local name=$1 wait=${2:-10} p i how=exited
   p=$(pid_of "$name")
-  if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+  if [ -n "$p" ] && running "$p"; then
     kill "$p" 2>/dev/null || true
-    for ((i = 0; i < wait * 10; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    if kill -9 "$p" 2>/dev/null; then how=killed; fi
+    for ((i = 0; i < wait * 10; i++)); do running "$p" || break; sleep 0.1; done
+    if running "$p"; then
+      kill -9 "$p" 2>/dev/null || true
+      how=killed
+    fi
     echo "$name: $how after $((i / 10)).$((i % 10))s" >>"$logs/stop.log"
   fi
   rm -f "$run/$name.pid"
@@ -619,9 +651,14 @@ stop() {
   #    and the scheduler stop first so nothing replaces them; one second of grace. Done when
   #    containerd runs no task (the sandboxes stop after their network is torn down).
   if alive kubelet && alive kube-apiserver && [ -f "$dir/admin.kubeconfig" ]; then
+    # (wait by PID: start's own failure path runs stop, and a bare wait would wait for the
+    # components start launched.)
+    local jobs=()
     term kube-controller-manager 5 &
+    jobs+=($!)
     term kube-scheduler 5 &
-    wait
+    jobs+=($!)
+    wait "${jobs[@]}"
     kubectl delete pods --all --all-namespaces --grace-period=1 --wait=false >/dev/null 2>&1 || true
     local i
     for ((i = 0; i < 300; i++)); do
@@ -631,9 +668,12 @@ stop() {
   fi
   local t_pods=$EPOCHREALTIME
   # 2. The components, then what is left in containerd (a pod the kubelet did not tear down).
-  local c
-  for c in kube-proxy kubelet kube-scheduler kube-controller-manager; do term "$c" 10 & done
-  wait
+  local c jobs=()
+  for c in kube-proxy kubelet kube-scheduler kube-controller-manager; do
+    term "$c" 10 &
+    jobs+=($!)
+  done
+  wait "${jobs[@]}"
   if [ -n "${GOLIVE_CLUSTER_BIN:-}" ] && [ -x "$GOLIVE_CLUSTER_BIN/kube-proxy" ]; then
     "$GOLIVE_CLUSTER_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
   fi
@@ -760,12 +800,16 @@ case "${1:-}" in
     fi
     ;;
   leftovers) leftovers ;;
+  load)
+    shift
+    load "$@"
+    ;;
   env)
     [ -f "$envfile" ] || die "no cluster started from this checkout ($envfile missing)"
     cat "$envfile"
     ;;
   *)
-    echo "usage: $0 start|stop|status|leftovers|env" >&2
+    echo "usage: $0 start|stop|status|leftovers|load IMAGE...|env" >&2
     exit 2
     ;;
 esac
