@@ -32,7 +32,7 @@ fi
 missing=()
 command -v containerd >/dev/null 2>&1 || missing+=(containerd)
 command -v runc >/dev/null 2>&1 || missing+=(runc)
-[ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/loopback ] &&
+[ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/loopback ] && [ -x /usr/lib/cni/firewall ] &&
   [ -x /usr/lib/cni/portmap ] || missing+=(containernetworking-plugins)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 command -v conntrack >/dev/null 2>&1 || missing+=(conntrack)
@@ -126,9 +126,14 @@ build_busybox() {
   install -m 0755 "$work/root/bin/busybox" "$out"
   "$out" true || return 1
 }
-busybox_apt_version=$(apt-cache policy busybox-static 2>/dev/null | sed -n 's/^ *Candidate: //p')
-if [ -z "$busybox_apt_version" ] || [ "$busybox_apt_version" = "(none)" ]; then
-  echo "toolchain: apt knows no busybox-static package (run apt-get update?)" >&2
+busybox_candidate() { apt-cache policy busybox-static 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -vx '(none)' || true; }
+busybox_apt_version=$(busybox_candidate)
+if [ -z "$busybox_apt_version" ] && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq >"$cache/logs/cluster-apt.log" 2>&1 || true
+  busybox_apt_version=$(busybox_candidate)
+fi
+if [ -z "$busybox_apt_version" ]; then
+  echo "toolchain: apt knows no busybox-static package (apt-get update, as root, fetches the lists)" >&2
   exit 1
 fi
 busybox_version=${busybox_apt_version#*:} # without the epoch: the cache folder and the image tag
