@@ -722,7 +722,9 @@ stop() {
   if [ -f "$run/host-paths" ]; then
     local what p
     while read -r what p; do
-      if [ "$what" = made ]; then rm -rf "$p"; fi
+      [ "$what" = made ] || continue
+      # /run/netns may meanwhile hold another program's namespaces: removed only when empty.
+      if [ "$p" = /run/netns ]; then rmdir "$p" 2>/dev/null || true; else rm -rf "$p"; fi
     done <"$run/host-paths"
   fi
   if [ -f "$run/sysctl" ]; then

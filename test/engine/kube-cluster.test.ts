@@ -462,7 +462,7 @@ describe("the single-node cluster", () => {
     );
   });
 
-  it("stops leaving nothing on the host, and starts again warm", () => {
+  it("stops leaving nothing on the host, then starts again warm if scripts/test.sh had started it", () => {
     const dir = env.GOLIVE_CLUSTER_DIR;
     const bin = path.dirname(env.GOLIVE_KUBECTL);
     // While it runs, every detector finds something: an empty list after stop means something.
