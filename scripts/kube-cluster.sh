@@ -51,7 +51,7 @@ sock="$run/containerd.sock"
 components=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 # Host paths the kubelet, containerd and the CNI plugins write whatever their flags say; stop
 # removes those that did not exist before start (recorded in $run/host-paths).
-host_paths=(/var/lib/kubelet /var/log/containers /var/log/pods /var/lib/cni /run/netns)
+host_paths=(/var/lib/kubelet /var/log/containers /var/log/pods /var/lib/cni /run/netns /run/containerd)
 # Host settings the kubelet (kernel tunables it needs) and kube-proxy (localhost NodePorts) change;
 # start records them and stop puts them back.
 sysctls=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
@@ -723,8 +723,13 @@ stop() {
     local what p
     while read -r what p; do
       [ "$what" = made ] || continue
-      # /run/netns may meanwhile hold another program's namespaces: removed only when empty.
-      if [ "$p" = /run/netns ]; then rmdir "$p" 2>/dev/null || true; else rm -rf "$p"; fi
+      # /run/netns and /run/containerd (the shims' sockets under s/, whatever containerd's state
+      # folder) may meanwhile serve another program: removed only when empty.
+      case "$p" in
+        /run/netns) rmdir "$p" 2>/dev/null || true ;;
+        /run/containerd) rmdir "$p/s" "$p/fifo" "$p/runc" "$p" 2>/dev/null || true ;;
+        *) rm -rf "$p" ;;
+      esac
     done <"$run/host-paths"
   fi
   if [ -f "$run/sysctl" ]; then
@@ -737,11 +742,14 @@ stop() {
   #    and logs stay for the next start.
   rm -rf "$dir/etcd" "$dir/kubelet/root" "$dir/kubelet/pki" "$dir/storage" "$dir/cni/ipam" \
     "$dir/pod-logs" "$dir/apiserver" "$dir/controller-manager" "$dir/containerd/root/io.containerd.grpc.v1.cri/sandboxes" \
-    "$dir/containerd/root/io.containerd.grpc.v1.cri/containers" "$run"
+    "$dir/containerd/root/io.containerd.grpc.v1.cri/containers"
   if [ -f "$claim" ] && [ "$(cat "$claim")" = "$dir" ]; then rm -f "$claim"; fi
   rm -f "$envfile"
+  # The run folder (its record of the host paths and sysctls) goes only when nothing is left, so
+  # a second stop can finish the job.
   local left
   if left=$(leftovers); then
+    rm -rf "$run"
     say "stopped in $(awk -v a="$start" -v p="$t_pods" -v c="$t_components" -v b="$EPOCHREALTIME" \
       'BEGIN { printf "%.1fs (pods %.1fs, components %.1fs, host %.1fs)", b - a, p - a, c - p, b - c }'); nothing left"
   else
@@ -785,6 +793,12 @@ leftovers() {
     if [ -e "$m" ]; then out+=("network namespace $m"); fi
   done
   if [ -f "$claim" ] && [ "$(cat "$claim")" = "$dir" ]; then out+=("claim $claim"); fi
+  if [ -f "$run/host-paths" ]; then
+    local what
+    while read -r what p; do
+      if [ "$what" = made ] && [ -e "$p" ]; then out+=("host path $p"); fi
+    done <"$run/host-paths"
+  fi
   if [ ${#out[@]} -eq 0 ]; then return 0; fi
   printf '%s\n' "${out[@]}"
   return 1
