@@ -175,7 +175,7 @@ configure() {
   # its own root, state and socket (never Docker's containerd), golive's pause image, the CNI
   # plugins and config of this cluster, runc's state under the run folder, and
   # restrict_oom_score_adj (runc cannot set the OOM score adjustment the kubelet asks for without
-  # CAP_SYS_RESOURCE, which sandboxed machines like CI's lack; with it, a container that asks for a
+  # CAP_SYS_RESOURCE, which containerized machines like CI's lack; with it, a container that asks for a
   # lower score than containerd's own gets containerd's).
   local conf="$dir/containerd/config.toml"
   command containerd config default >"$conf.default"
