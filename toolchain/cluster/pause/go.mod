@@ -1,0 +1,3 @@
+module golive/toolchain/cluster/pause
+
+go 1.25
