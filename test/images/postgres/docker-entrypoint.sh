@@ -12,15 +12,25 @@ fi
 shift
 : "${POSTGRES_USER:=postgres}" "${POSTGRES_DB:=$POSTGRES_USER}" "${PGDATA:=/var/lib/postgresql/data}"
 export PGDATA
-as_pg() { runuser -u postgres -- "$@"; }
-mkdir -p "$PGDATA" /run/postgresql && chown postgres:postgres "$PGDATA" /run/postgresql && chmod 700 "$PGDATA"
+# Started as root, the folders go to postgres and every step runs as postgres; started as another
+# user (Kubernetes' runAsUser, Docker's --user), as the official image allows, everything runs as
+# that user, who must be able to write PGDATA (fsGroup, or a volume it owns).
+if [ "$(id -u)" = 0 ]; then
+  as_pg() { runuser -u postgres -- "$@"; }
+  mkdir -p "$PGDATA" /run/postgresql && chown postgres:postgres "$PGDATA" /run/postgresql
+else
+  as_pg() { "$@"; }
+  mkdir -p "$PGDATA"
+fi
+chmod 700 "$PGDATA"
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   if [ -z "${POSTGRES_PASSWORD:-}" ]; then
     echo "error: POSTGRES_PASSWORD is not set" >&2
     exit 1
   fi
-  pwfile=$(mktemp) && printf '%s' "$POSTGRES_PASSWORD" >"$pwfile" && chown postgres "$pwfile"
+  pwfile=$(mktemp) && printf '%s' "$POSTGRES_PASSWORD" >"$pwfile"
+  if [ "$(id -u)" = 0 ]; then chown postgres "$pwfile"; fi
   as_pg initdb --username=postgres --pwfile="$pwfile" --auth-local=trust --auth-host=scram-sha-256 >/dev/null
   rm -f "$pwfile"
   {
@@ -48,4 +58,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   as_pg pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
 fi
 
-exec runuser -u postgres -- postgres "$@"
+if [ "$(id -u)" = 0 ]; then
+  exec runuser -u postgres -- postgres "$@"
+fi
+exec postgres "$@"
