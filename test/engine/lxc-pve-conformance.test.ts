@@ -13,81 +13,12 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { figure, repo } from "./harness";
+import { PveNode } from "./pve-node";
 
 const dir = path.join(repo, "test", ".work", "pve-conformance");
-const port = 22024;
-const nodeScript = path.join(repo, "test", "lxc", "pve", "node.sh");
+const node = new PveNode(dir, 22024);
 const template = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
-const bridge = "golivebr0";
-const subnet = "198.51.100";
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-}
-
-/** Runs a command line on the node over SSH, as golive's command provider does. */
-function pve(command: string, opts: { input?: string; timeout?: number } = {}): Run {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(
-    "ssh",
-    [
-      "-i",
-      path.join(dir, "id_ed25519"),
-      "-p",
-      String(port),
-      "-o",
-      "BatchMode=yes",
-      "-o",
-      "StrictHostKeyChecking=no",
-      "-o",
-      "UserKnownHostsFile=/dev/null",
-      "-o",
-      "LogLevel=ERROR",
-      "root@127.0.0.1",
-      command,
-    ],
-    { input: opts.input ?? "", encoding: "utf8", timeout: (opts.timeout ?? 120) * 1000 },
-  );
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", seconds };
-}
-
-/** Like pve(), and the command must succeed. */
-function ok(command: string, opts: { input?: string; timeout?: number } = {}): Run {
-  const r = pve(command, opts);
-  assert.equal(r.code, 0, `${command}\n${r.stdout}${r.stderr}`);
-  return r;
-}
-
-const inside = (id: number, script: string): string =>
-  ok(`pct exec ${id} -- bash -c '${script.replace(/'/g, `'"'"'`)}'`).stdout.trim();
-
-/** The container's init process start, in seconds since the host booted (/proc/<pid>/stat). */
-function initStart(id: number): number {
-  const r = spawnSync(
-    "lxc-info",
-    ["-P", path.join(dir, "root", "var", "lib", "lxc"), "-n", String(id), "-pH"],
-    { encoding: "utf8" },
-  );
-  const pid = r.stdout.trim();
-  assert.match(pid, /^\d+$/, `CT ${id} has an init process`);
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim());
-  return Number(fields[19]) / ticks;
-}
-
-/** Waits until systemd inside reports the boot finished; returns the seconds it took. */
-function waitBooted(id: number): number {
-  const r = ok(`pct exec ${id} -- timeout 60 systemctl is-system-running --wait`, {
-    timeout: 90,
-  });
-  assert.equal(r.stdout.trim(), "running", `CT ${id} booted without failed units`);
-  return r.seconds;
-}
+const { bridge, subnet } = node;
 
 /** Reads what a TCP listener at address:port answers, from the host. */
 function readFrom(address: string, p: number): Promise<string> {
@@ -108,23 +39,15 @@ const isRoot = process.getuid?.() === 0;
 
 describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root" }, () => {
   before(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(nodeScript, ["start", dir, String(port)], {
-      encoding: "utf8",
-      timeout: 900_000,
-      env: { ...process.env, GOLIVE_PVE_SUITES: "bookworm" },
-    });
-    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
-    figure("pve-node-start-seconds", (Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1));
+    figure("pve-node-start-seconds", node.start().toFixed(1));
   });
   after(() => {
     // A safety net for a failed run; the last test asserts that stopping leaves nothing.
-    spawnSync(nodeScript, ["stop", dir], { timeout: 300_000 });
+    node.stop();
   });
 
   it("pct create writes Proxmox's config: every option golive passes, normalised", () => {
-    const r = ok(
+    const r = node.ok(
       `pct create 201 ${template} --hostname web-a --cores 1 --memory 256 --swap 0 ` +
         `--rootfs local-lvm:2 --net0 name=eth0,bridge=${bridge},ip=${subnet}.21/24,gw=${subnet}.1 ` +
         `--onboot 1 --startup order=2,up=3 --unprivileged 1 --features nesting=1 ` +
@@ -132,7 +55,7 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
     );
     figure("pve-create-seconds", r.seconds.toFixed(1));
     assert.match(r.stdout, /extracting archive '.*debian-12-standard_12\.7-1_amd64\.tar\.zst'/);
-    const conf = ok("pct config 201").stdout;
+    const conf = node.ok("pct config 201").stdout;
     for (const line of [
       "arch: amd64",
       "cores: 1",
@@ -162,30 +85,39 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
       .split("\n")
       .map((l) => l.split(":")[0]);
     assert.deepEqual(keys, [...keys].sort(), "keys in Proxmox's sorted order");
-    assert.equal(ok("pct status 201").stdout, "status: stopped\n");
+    assert.equal(node.ok("pct status 201").stdout, "status: stopped\n");
   });
 
   it("pct start: cores, memory, swap, hostname, address, id map, nesting and disk size are real", async () => {
-    const s = ok("pct start 201");
+    const s = node.ok("pct start 201");
     figure("pve-start-seconds", s.seconds.toFixed(2));
-    figure("pve-boot-seconds", waitBooted(201).toFixed(1));
-    assert.equal(ok("pct status 201").stdout, "status: running\n");
-    assert.equal(inside(201, "nproc"), "1");
-    assert.equal(inside(201, "cat /sys/fs/cgroup/memory/memory.limit_in_bytes"), String(256 << 20));
+    figure("pve-boot-seconds", node.waitBooted(201).toFixed(1));
+    assert.equal(node.ok("pct status 201").stdout, "status: running\n");
+    assert.equal(node.inside(201, "nproc"), "1");
     assert.equal(
-      inside(201, "cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),
+      node.inside(201, "cat /sys/fs/cgroup/memory/memory.limit_in_bytes"),
+      String(256 << 20),
+    );
+    assert.equal(
+      node.inside(201, "cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),
       String(256 << 20),
       "swap 0: memory+swap equals memory",
     );
-    assert.equal(inside(201, "hostname"), "web-a");
-    assert.match(inside(201, "ip -4 -o addr show eth0"), new RegExp(`inet ${subnet}\\.21/24 `));
-    assert.match(inside(201, "ip route show default"), new RegExp(`default via ${subnet}\\.1 `));
-    assert.match(inside(201, "cat /proc/self/uid_map"), /^0\s+100000\s+65536$/);
-    assert.equal(inside(201, "test -d /dev/.lxc/proc && echo nested"), "nested");
-    const bytes = Number(inside(201, "df -B1 --output=size / | tail -1"));
+    assert.equal(node.inside(201, "hostname"), "web-a");
+    assert.match(
+      node.inside(201, "ip -4 -o addr show eth0"),
+      new RegExp(`inet ${subnet}\\.21/24 `),
+    );
+    assert.match(
+      node.inside(201, "ip route show default"),
+      new RegExp(`default via ${subnet}\\.1 `),
+    );
+    assert.match(node.inside(201, "cat /proc/self/uid_map"), /^0\s+100000\s+65536$/);
+    assert.equal(node.inside(201, "test -d /dev/.lxc/proc && echo nested"), "nested");
+    const bytes = Number(node.inside(201, "df -B1 --output=size / | tail -1"));
     assert.ok(bytes > 1.7e9 && bytes <= 2 * 2 ** 30, `a 2 GiB root filesystem, got ${bytes}`);
     // The host reaches the container over the bridge: a socket-activated hostname service.
-    ok(
+    node.ok(
       `pct exec 201 -- systemd-run --unit=answer systemd-socket-activate -l ${subnet}.21:7 --inetd -a hostname`,
     );
     let answer = "";
@@ -194,50 +126,56 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
       if (answer === "") await new Promise((r) => setTimeout(r, 250));
     }
     assert.equal(answer, "web-a\n");
-    const list = ok("pct list").stdout.split("\n");
+    const list = node.ok("pct list").stdout.split("\n");
     assert.match(list[0], /^VMID\s+Status\s+Lock\s+Name$/);
     assert.match(list[1], /^201\s+running\s+web-a$/);
   });
 
   it("pct set changes cores, memory and swap of a running container at once", () => {
-    ok("pct set 201 --cores 2 --memory 512 --swap 128");
-    assert.equal(inside(201, "nproc"), "2");
-    assert.equal(inside(201, "cat /sys/fs/cgroup/memory/memory.limit_in_bytes"), String(512 << 20));
+    node.ok("pct set 201 --cores 2 --memory 512 --swap 128");
+    assert.equal(node.inside(201, "nproc"), "2");
     assert.equal(
-      inside(201, "cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),
+      node.inside(201, "cat /sys/fs/cgroup/memory/memory.limit_in_bytes"),
+      String(512 << 20),
+    );
+    assert.equal(
+      node.inside(201, "cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),
       String(640 << 20),
     );
-    ok("pct set 201 --memory 256 --swap 0 --cores 1");
-    assert.equal(inside(201, "nproc"), "1");
-    assert.equal(inside(201, "cat /sys/fs/cgroup/memory/memory.limit_in_bytes"), String(256 << 20));
-    assert.match(ok("pct config 201").stdout, /^cores: 1$/m);
+    node.ok("pct set 201 --memory 256 --swap 0 --cores 1");
+    assert.equal(node.inside(201, "nproc"), "1");
+    assert.equal(
+      node.inside(201, "cat /sys/fs/cgroup/memory/memory.limit_in_bytes"),
+      String(256 << 20),
+    );
+    assert.match(node.ok("pct config 201").stdout, /^cores: 1$/m);
   });
 
   it("pct push writes a file with its mode and owner; pct exec passes stdin and the exit code", () => {
     const src = path.join(dir, "pushed.txt");
     fs.writeFileSync(src, "golive was here\n");
-    ok(`pct push 201 ${src} /etc/golive-pushed --perms 0600 --user 0 --group 0`);
-    assert.equal(inside(201, "stat -c '%a %u %g' /etc/golive-pushed"), "600 0 0");
-    assert.equal(inside(201, "cat /etc/golive-pushed"), "golive was here");
-    const script = ok("pct exec 201 -- sh -s", { input: "echo from-stdin; hostname\n" });
+    node.ok(`pct push 201 ${src} /etc/golive-pushed --perms 0600 --user 0 --group 0`);
+    assert.equal(node.inside(201, "stat -c '%a %u %g' /etc/golive-pushed"), "600 0 0");
+    assert.equal(node.inside(201, "cat /etc/golive-pushed"), "golive was here");
+    const script = node.ok("pct exec 201 -- sh -s", { input: "echo from-stdin; hostname\n" });
     assert.equal(script.stdout, "from-stdin\nweb-a\n");
-    assert.equal(pve("pct exec 201 -- sh -c 'exit 7'").code, 7);
-    const missing = pve(`pct push 201 ${dir}/no-such-file /tmp/x`);
+    assert.equal(node.run("pct exec 201 -- sh -c 'exit 7'").code, 7);
+    const missing = node.run(`pct push 201 ${dir}/no-such-file /tmp/x`);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /failed to open .*no-such-file for reading/);
   });
 
   it("errors read as Proxmox's: unknown VMID, duplicate, bad options, running destroy", () => {
-    const unknown = pve("pct status 299");
+    const unknown = node.run("pct status 299");
     assert.equal(unknown.code, 2);
     assert.equal(
       unknown.stderr.trim(),
       "Configuration file 'nodes/pve/lxc/299.conf' does not exist",
     );
-    const dup = pve(`pct create 201 ${template}`);
+    const dup = node.run(`pct create 201 ${template}`);
     assert.notEqual(dup.code, 0);
     assert.equal(dup.stderr.trim(), "CT 201 already exists on node 'pve'");
-    const bad = pve(
+    const bad = node.run(
       `pct create 202 ${template} --cores abc --memory 8 --startup first --features nesting=1,bogus=1`,
     );
     assert.notEqual(bad.code, 0);
@@ -250,105 +188,109 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
       "features.bogus: property is not defined in schema and the schema does not allow additional properties",
       "pct create <vmid> <ostemplate> [OPTIONS]",
     ]);
-    const badNet = pve(`pct create 202 ${template} --net0 bridge=${bridge},ip=300.1.1.1/24`);
+    const badNet = node.run(`pct create 202 ${template} --net0 bridge=${bridge},ip=300.1.1.1/24`);
     assert.match(
       badNet.stderr,
       /^net0\.ip: invalid format - value does not look like a valid ipv4 network configuration$/m,
     );
     assert.match(badNet.stderr, /^net0\.name: property is missing and it is not optional$/m);
-    const unknownOption = pve(`pct create 202 ${template} --frobnicate 1`);
+    const unknownOption = node.run(`pct create 202 ${template} --frobnicate 1`);
     assert.match(unknownOption.stderr, /^Unknown option: frobnicate\n400 unable to parse option/);
-    const vmid = pve(`pct create 99 ${template}`);
+    const vmid = node.run(`pct create 99 ${template}`);
     assert.match(vmid.stderr, /^vmid: invalid format - value does not look like a valid VM ID$/m);
-    const readOnly = pve("pct set 201 --unprivileged 0");
+    const readOnly = node.run("pct set 201 --unprivileged 0");
     assert.match(readOnly.stderr, /^unprivileged: unable to modify read-only option$/m);
-    const template404 = pve("pct create 202 local:vztmpl/debian-99-none.tar.zst");
+    const template404 = node.run("pct create 202 local:vztmpl/debian-99-none.tar.zst");
     assert.equal(
       template404.stderr.trim(),
       "volume 'local:vztmpl/debian-99-none.tar.zst' does not exist",
     );
-    const running = pve("pct destroy 201");
+    const running = node.run("pct destroy 201");
     assert.notEqual(running.code, 0);
     assert.equal(running.stderr.trim(), "CT 201 is running - destroy failed");
-    assert.equal(pve("pct start 201").stderr.trim(), "CT 201 already running");
-    assert.match(ok("pct list").stdout, /^201\s+running/m, "nothing was created or destroyed");
-    assert.doesNotMatch(ok("pct list").stdout, /^202/m);
+    assert.equal(node.run("pct start 201").stderr.trim(), "CT 201 already running");
+    assert.match(node.ok("pct list").stdout, /^201\s+running/m, "nothing was created or destroyed");
+    assert.doesNotMatch(node.ok("pct list").stdout, /^202/m);
   });
 
   it("a privileged container with ip=dhcp gets no id map and an address from the bridge's DHCP", () => {
-    ok(
+    node.ok(
       `pct create 202 ${template} --hostname db-a --cores 2 --memory 512 --swap 0 ` +
         `--rootfs local-lvm:3 --net0 name=eth0,bridge=${bridge},ip=dhcp ` +
         `--onboot 1 --startup order=1,up=2 --unprivileged 0`,
     );
-    assert.doesNotMatch(ok("pct config 202").stdout, /^unprivileged: 1$/m);
-    ok("pct start 202");
-    waitBooted(202);
-    assert.match(inside(202, "cat /proc/self/uid_map"), /^0\s+0\s+4294967295$/);
-    assert.equal(inside(202, "nproc"), "2");
-    assert.equal(inside(202, "test -d /dev/.lxc && echo nested || echo flat"), "flat");
+    assert.doesNotMatch(node.ok("pct config 202").stdout, /^unprivileged: 1$/m);
+    node.ok("pct start 202");
+    node.waitBooted(202);
+    assert.match(node.inside(202, "cat /proc/self/uid_map"), /^0\s+0\s+4294967295$/);
+    assert.equal(node.inside(202, "nproc"), "2");
+    assert.equal(node.inside(202, "test -d /dev/.lxc && echo nested || echo flat"), "flat");
     let addr = "";
     for (let i = 0; i < 30 && !addr.includes(`inet ${subnet}.1`); i++) {
-      addr = inside(202, "ip -4 -o addr show eth0; sleep 1");
+      addr = node.inside(202, "ip -4 -o addr show eth0; sleep 1");
     }
     assert.match(addr, new RegExp(`inet ${subnet}\\.1\\d\\d/24 `), "a lease from .100-.199");
   });
 
   it("pvesh startall starts onboot containers by order, waiting each one's up delay", () => {
-    ok(
+    node.ok(
       `pct create 203 ${template} --hostname off-a --memory 128 --swap 0 --rootfs local-lvm:1 ` +
         `--net0 name=eth0,bridge=${bridge},ip=${subnet}.23/24 --onboot 0 --startup order=0 --unprivileged 1`,
     );
-    ok("pct stop 201");
-    ok("pct stop 202");
-    const boot = ok("pvesh create /nodes/pve/startall", { timeout: 60 });
+    node.ok("pct stop 201");
+    node.ok("pct stop 202");
+    const boot = node.ok("pvesh create /nodes/pve/startall", { timeout: 60 });
     assert.deepEqual(boot.stdout.trim().split("\n"), [
       "Starting CT 202",
       "Waiting for 2 seconds (startup delay)",
       "Starting CT 201",
       "Waiting for 3 seconds (startup delay)",
     ]);
-    const gap = initStart(201) - initStart(202);
+    const gap = node.initStart(201) - node.initStart(202);
     figure("pve-startall-gap-seconds", gap.toFixed(2));
     assert.ok(gap >= 2 && gap < 4, `CT 201 started 2 s after CT 202 (up=2), got ${gap}`);
-    assert.equal(ok("pct status 203").stdout, "status: stopped\n", "onboot 0 stays stopped");
-    waitBooted(201);
-    assert.equal(inside(201, "hostname"), "web-a", "the container restarted with its settings");
+    assert.equal(node.ok("pct status 203").stdout, "status: stopped\n", "onboot 0 stays stopped");
+    node.waitBooted(201);
+    assert.equal(
+      node.inside(201, "hostname"),
+      "web-a",
+      "the container restarted with its settings",
+    );
   });
 
   it("ha-manager add/set/remove keep HA state, start and stop the resource as its LRM would", () => {
-    ok("ha-manager add ct:203 --state started");
-    assert.equal(ok("pct status 203").stdout, "status: running\n", "HA started CT 203");
-    assert.match(ok("ha-manager status").stdout, /^quorum OK$/m);
-    assert.match(ok("ha-manager status").stdout, /^service ct:203 \(pve, started\)$/m);
-    assert.match(ok("ha-manager config").stdout, /^ct:203\n\tstate started$/m);
+    node.ok("ha-manager add ct:203 --state started");
+    assert.equal(node.ok("pct status 203").stdout, "status: running\n", "HA started CT 203");
+    assert.match(node.ok("ha-manager status").stdout, /^quorum OK$/m);
+    assert.match(node.ok("ha-manager status").stdout, /^service ct:203 \(pve, started\)$/m);
+    assert.match(node.ok("ha-manager config").stdout, /^ct:203\n\tstate started$/m);
     assert.equal(
-      pve("ha-manager add ct:203").stderr.trim(),
+      node.run("ha-manager add ct:203").stderr.trim(),
       "resource ID 'ct:203' already defined",
     );
-    const destroy = pve("pct destroy 203 --force 1");
+    const destroy = node.run("pct destroy 203 --force 1");
     assert.equal(
       destroy.stderr.trim(),
       "unable to remove CT 203 - used in HA resources and purge parameter not set.",
     );
-    ok("ha-manager set ct:203 --state stopped");
-    assert.equal(ok("pct status 203").stdout, "status: stopped\n", "HA stopped CT 203");
-    assert.match(ok("ha-manager status").stdout, /^service ct:203 \(pve, stopped\)$/m);
-    ok("ha-manager remove ct:203");
-    assert.doesNotMatch(ok("ha-manager status").stdout, /ct:203/);
+    node.ok("ha-manager set ct:203 --state stopped");
+    assert.equal(node.ok("pct status 203").stdout, "status: stopped\n", "HA stopped CT 203");
+    assert.match(node.ok("ha-manager status").stdout, /^service ct:203 \(pve, stopped\)$/m);
+    node.ok("ha-manager remove ct:203");
+    assert.doesNotMatch(node.ok("ha-manager status").stdout, /ct:203/);
     assert.equal(
-      pve("ha-manager remove ct:203").stderr.trim(),
+      node.run("ha-manager remove ct:203").stderr.trim(),
       "cannot delete service 'ct:203', not HA managed!",
     );
   });
 
   it("apt inside reaches Debian only through the host's proxy; the bridge has no way out", () => {
-    const update = ok("pct exec 201 -- apt-get update -q", { timeout: 180 });
+    const update = node.ok("pct exec 201 -- apt-get update -q", { timeout: 180 });
     figure("pve-apt-update-seconds", update.seconds.toFixed(1));
     const log = fs.readFileSync(path.join(dir, "apt-proxy.log"), "utf8");
     assert.match(log, /^ALLOW GET http:\/\/deb\.debian\.org\/debian\/dists\/bookworm\/InRelease$/m);
     // Another host through the proxy is refused without the proxy connecting anywhere.
-    const refused = inside(
+    const refused = node.inside(
       201,
       `exec 3<>/dev/tcp/${subnet}.1/3142; printf "GET http://example.invalid/ HTTP/1.0\\r\\n\\r\\n" >&3; head -1 <&3`,
     );
@@ -378,20 +320,19 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
     );
     assert.ok(fs.existsSync(image));
     assert.ok(fs.existsSync("/sys/class/net/veth202i0"));
-    ok("pct destroy 202 --force 1 --purge 1");
-    assert.equal(pve("pct status 202").code, 2);
+    node.ok("pct destroy 202 --force 1 --purge 1");
+    assert.equal(node.run("pct status 202").code, 2);
     assert.ok(!fs.existsSync(image), "the disk image is gone");
     assert.ok(!fs.existsSync("/sys/class/net/veth202i0"), "the veth is gone");
-    ok("pct stop 201");
-    ok("pct destroy 201");
-    ok("pct destroy 203");
-    assert.equal(ok("pct list").stdout.trim(), "VMID       Status     Lock         Name");
+    node.ok("pct stop 201");
+    node.ok("pct destroy 201");
+    node.ok("pct destroy 203");
+    assert.equal(node.ok("pct list").stdout.trim(), "VMID       Status     Lock         Name");
   });
 
   it("stopping the node leaves no container, veth, bridge, mount, loop, chain or process", () => {
-    const stop = spawnSync(nodeScript, ["stop", dir], { encoding: "utf8", timeout: 300_000 });
-    assert.equal(stop.status, 0, stop.stderr);
-    const left = spawnSync(nodeScript, ["leftovers", dir], { encoding: "utf8" });
-    assert.equal(left.stdout, "", "nothing of the node is left");
+    const stop = node.stop();
+    assert.equal(stop.code, 0, stop.output);
+    assert.equal(node.leftovers(), "", "nothing of the node is left");
   });
 });

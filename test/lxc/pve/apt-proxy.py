@@ -4,20 +4,22 @@ forwards GET/HEAD of the Debian mirrors the host's apt is configured with, and r
 host, CONNECT and method. Containers have no route off the bridge (node.sh), so apt inside them
 reaches Debian through the host as the host's own apt does, and nothing else leaves the machine.
 
-  apt-proxy.py <listen-address> <port> <log-file> <allowed-host>...
+  apt-proxy.py <listen-address> <port> <log-file> <pid-file> <allowed-host>...
 
-Every request is logged (`ALLOW <url>` / `DENY <what>`). Standard library only.
+Every request is logged (`ALLOW <url>` / `DENY <what>`); the pid file is written once listening.
+Standard library only.
 """
 
 import http.server
+import os
 import socketserver
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 
-listen, port, log_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-allowed = set(sys.argv[4:])
+listen, port, log_path, pid_path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+allowed = set(sys.argv[5:])
 log = open(log_path, "a", buffering=1)
 
 
@@ -88,4 +90,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
-Server((listen, port), Proxy).serve_forever()
+server = Server((listen, port), Proxy)
+with open(pid_path, "w") as f:
+    f.write(f"{os.getpid()}\n")
+server.serve_forever()

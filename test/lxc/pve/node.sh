@@ -41,11 +41,22 @@ stop_pid() { # stop_pid <pidfile>: the one process this script started, by its r
 case "$cmd" in
   start)
     port=$3
+    alive() { [ -s "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
+    # One node per machine: another one's SSH port or apt proxy would answer in this one's place.
+    if ! alive sshd && ss -Hltn "sport = :$port" | grep -q .; then
+      echo "node: 127.0.0.1:$port is in use" >&2
+      exit 1
+    fi
+    if ! alive apt-proxy && ss -Hltn "src $net.1" | grep -q ":$proxy_port\b"; then
+      echo "node: $net.1:$proxy_port is in use: another node holds $bridge" >&2
+      exit 1
+    fi
     need lxc-start lxc
     need dnsmasq dnsmasq-base
     need zstd zstd
     need debootstrap debootstrap
     need mkfs.ext4 e2fsprogs
+    [ -x /usr/bin/python3 ] || need /usr/bin/python3 python3
     if [ ! -x /usr/sbin/sshd ]; then
       need sshd openssh-server
       systemctl disable --now ssh >/dev/null 2>&1 || true
@@ -93,17 +104,24 @@ JSON
     iptables -C FORWARD -j "$chain" 2>/dev/null || iptables -I FORWARD 1 -j "$chain"
 
     # DHCP for ip=dhcp (no DNS: port 0), addresses .100-.199 of the bridge's network.
-    if [ ! -s "$dir/dnsmasq.pid" ]; then
+    if ! alive dnsmasq; then
       dnsmasq --conf-file=/dev/null --port=0 --interface="$bridge" --bind-interfaces \
         --except-interface=lo --dhcp-range="$net.100,$net.199,255.255.255.0,1h" \
         --dhcp-leasefile="$dir/dnsmasq.leases" --pid-file="$dir/dnsmasq.pid" \
         --log-facility="$dir/dnsmasq.log" --dhcp-authoritative
     fi
-    if [ ! -s "$dir/apt-proxy.pid" ]; then
+    if ! alive apt-proxy; then
+      rm -f "$dir/apt-proxy.pid"
       # shellcheck disable=SC2046
-      setsid python3 "$here/apt-proxy.py" "$net.1" "$proxy_port" "$dir/apt-proxy.log" \
-        $(mirror_hosts) >"$dir/apt-proxy.out" 2>&1 </dev/null &
-      echo $! >"$dir/apt-proxy.pid"
+      setsid /usr/bin/python3 "$here/apt-proxy.py" "$net.1" "$proxy_port" "$dir/apt-proxy.log" \
+        "$dir/apt-proxy.pid" $(mirror_hosts) >"$dir/apt-proxy.out" 2>&1 </dev/null &
+      for _ in $(seq 1 50); do [ -s "$dir/apt-proxy.pid" ] && break; sleep 0.1; done
+      if ! alive apt-proxy; then
+      rm -f "$dir/apt-proxy.pid"
+        echo "node: the apt proxy did not start:" >&2
+        cat "$dir/apt-proxy.out" >&2
+        exit 1
+      fi
     fi
 
     [ -f "$dir/host_key" ] || ssh-keygen -q -t ed25519 -N "" -f "$dir/host_key"
@@ -122,14 +140,11 @@ StrictModes no
 PidFile $dir/sshd.pid
 SetEnv PATH=$dir/bin:/usr/sbin:/usr/bin:/sbin:/bin PVE_ROOT=$root
 CONF
-    if [ ! -s "$dir/sshd.pid" ]; then
+    echo "$port" >"$dir/port"
+    if ! alive sshd; then
       /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"
       for _ in $(seq 1 50); do [ -s "$dir/sshd.pid" ] && break; sleep 0.1; done
     fi
-    for _ in $(seq 1 50); do
-      ss -ltn "sport = :$proxy_port" | grep -q LISTEN && break
-      sleep 0.1
-    done
     ;;
   stop)
     if [ -d "$root/etc/pve/nodes/$nodename/lxc" ]; then
@@ -160,6 +175,8 @@ CONF
     for p in sshd dnsmasq apt-proxy; do
       if [ -s "$dir/$p.pid" ] && kill -0 "$(cat "$dir/$p.pid")" 2>/dev/null; then echo "process $p"; fi
     done
+    ss -Hltn "src $net.1" | awk '{print "listener " $4}'
+    if [ -s "$dir/port" ]; then ss -Hltn "sport = :$(cat "$dir/port")" | awk '{print "listener " $4}'; fi
     ls -d /sys/fs/cgroup/*/lxc.payload.* /sys/fs/cgroup/*/lxc.monitor.* 2>/dev/null | sed 's/^/cgroup /' || true
     ;;
   *) echo "usage: node.sh start <dir> <port> | stop <dir> | leftovers <dir>" >&2; exit 2 ;;
