@@ -165,6 +165,22 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
     assert.match(missing.stderr, /failed to open .*no-such-file for reading/);
   });
 
+  it("pct resize grows the root filesystem (at once, or at the next start) and refuses to shrink it", () => {
+    node.ok("pct resize 201 rootfs 3G");
+    assert.match(node.ok("pct config 201").stdout, /^rootfs: local-lvm:vm-201-disk-0,size=3G$/m);
+    const shrink = node.run("pct resize 201 rootfs 2G");
+    assert.notEqual(shrink.code, 0);
+    assert.equal(shrink.stderr.trim(), "unable to shrink disk size");
+    node.ok("pct resize 201 rootfs +1G");
+    assert.match(node.ok("pct config 201").stdout, /^rootfs: local-lvm:vm-201-disk-0,size=4G$/m);
+    // Where the node cannot grow a mounted filesystem (see README), a restart applies it.
+    node.ok("pct stop 201");
+    node.ok("pct start 201");
+    node.waitBooted(201);
+    const bytes = Number(node.inside(201, "df -B1 --output=size / | tail -1"));
+    assert.ok(bytes > 3.7e9 && bytes <= 4 * 2 ** 30, `a 4 GiB root filesystem, got ${bytes}`);
+  });
+
   it("errors read as Proxmox's: unknown VMID, duplicate, bad options, running destroy", () => {
     const unknown = node.run("pct status 299");
     assert.equal(unknown.code, 2);
@@ -203,11 +219,11 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
     const template404 = node.run("pct create 202 local:vztmpl/debian-99-none.tar.zst");
     assert.equal(
       template404.stderr.trim(),
-      "volume 'local:vztmpl/debian-99-none.tar.zst' does not exist",
+      "unable to create CT 202 - can't find file 'local:vztmpl/debian-99-none.tar.zst'",
     );
     const running = node.run("pct destroy 201");
     assert.notEqual(running.code, 0);
-    assert.equal(running.stderr.trim(), "CT 201 is running - destroy failed");
+    assert.equal(running.stderr.trim(), "unable to destroy CT 201 - container is running");
     assert.equal(node.run("pct start 201").stderr.trim(), "CT 201 already running");
     assert.match(node.ok("pct list").stdout, /^201\s+running/m, "nothing was created or destroyed");
     assert.doesNotMatch(node.ok("pct list").stdout, /^202/m);
@@ -235,12 +251,14 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
   it("pvesh startall starts onboot containers by order, waiting each one's up delay", () => {
     node.ok(
       `pct create 203 ${template} --hostname off-a --memory 128 --swap 0 --rootfs local-lvm:1 ` +
-        `--net0 name=eth0,bridge=${bridge},ip=${subnet}.23/24 --onboot 0 --startup order=0 --unprivileged 1`,
+        `--net0 name=eth0,bridge=${bridge},ip=${subnet}.23/24 --onboot 0 --startup order=0`,
     );
+    // Without --unprivileged, Proxmox VE 9 creates an unprivileged container.
+    assert.match(node.ok("pct config 203").stdout, /^unprivileged: 1$/m);
     node.ok("pct stop 201");
     node.ok("pct stop 202");
     const boot = node.ok("pvesh create /nodes/pve/startall", { timeout: 60 });
-    assert.deepEqual(boot.stdout.trim().split("\n"), [
+    assert.deepEqual(boot.stderr.trim().split("\n"), [
       "Starting CT 202",
       "Waiting for 2 seconds (startup delay)",
       "Starting CT 201",

@@ -530,12 +530,33 @@ class Mounted:
     def __enter__(self):
         os.makedirs(os.path.join(ROOT, "run"), exist_ok=True)
         self.dir = tempfile.mkdtemp(prefix="rootfs-", dir=os.path.join(ROOT, "run"))
-        subprocess.run(["mount", "-o", "loop", self.image, self.dir], check=True)
+        opts = [] if self.image.startswith("/dev/") else ["-o", "loop"]
+        subprocess.run(["mount", *opts, self.image, self.dir], check=True)
         return self.dir
 
     def __exit__(self, *exc):
         subprocess.run(["umount", self.dir], check=True)
         os.rmdir(self.dir)
+
+
+def has_cap_sys_resource():
+    for line in open("/proc/self/status"):
+        if line.startswith("CapEff:"):
+            return bool(int(line.split()[1], 16) & (1 << 24))
+    return False
+
+
+def grow_offline(image):
+    """Grows an unmounted ext4 image to its file's size (a no-op when it fills it already)."""
+    out = subprocess.run(["dumpe2fs", "-h", image], capture_output=True, text=True).stdout
+    count = re.search(r"^Block count:\s+(\d+)", out, re.M)
+    size = re.search(r"^Block size:\s+(\d+)", out, re.M)
+    if count and size and int(count.group(1)) * int(size.group(1)) >= os.path.getsize(image):
+        return
+    subprocess.run(["e2fsck", "-f", "-p", image], capture_output=True)
+    r = subprocess.run(["resize2fs", image], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise Fail(f"resize2fs failed: {r.stderr.strip()}")
 
 
 def cpus_online():
@@ -695,7 +716,9 @@ def clean_cgroups(vmid):
 def start_ct(n, vmid, conf):
     bridges_exist(conf)
     rootfs = ROOTFS.parse("rootfs", conf["rootfs"])
-    with Mounted(volume_path(n, rootfs["volume"])) as root:
+    image = volume_path(n, rootfs["volume"])
+    grow_offline(image)
+    with Mounted(image) as root:
         setup_inside(n, vmid, conf, root)
     d = os.path.join(lxc_path(), str(vmid))
     os.makedirs(d, exist_ok=True)
@@ -743,7 +766,7 @@ def pct_create(n, args):
         storage(n, sid)
         tpath = volume_path(n, ostemplate) if tname.startswith("vztmpl/") else ostemplate
         if not os.path.isfile(tpath):
-            raise Fail(f"volume '{ostemplate}' does not exist")
+            raise Fail(f"unable to create CT {vmid} - can't find file '{ostemplate}'")
         conf = {}
         for k, x in v.items():
             if k in ("start", "storage", "password"):
@@ -762,20 +785,30 @@ def pct_create(n, args):
         conf.setdefault("memory", "512")
         conf.setdefault("swap", "512")
         conf.setdefault("hostname", f"CT{vmid}")
-        conf.setdefault("unprivileged", "0")
+        # Unprivileged unless asked otherwise, as Proxmox VE 9 creates; the key is written only
+        # for an unprivileged container.
+        conf.setdefault("unprivileged", "1")
         if conf["unprivileged"] == "0":
             del conf["unprivileged"]
-        # rootfs: STORAGE:SIZE_IN_GiB allocates a new volume (default storage 'local', 4 GiB).
-        rf = v.get("rootfs", {"volume": f"{v.get('storage', 'local')}:4"})
+        # rootfs: STORAGE:SIZE_IN_GiB allocates a new volume; a bare size takes --storage
+        # (default 'local'); no rootfs: 4 GiB there.
+        default_storage = v.get("storage", "local")
+        rf = v.get("rootfs", {"volume": f"{default_storage}:4"})
+        if re.fullmatch(r"\d+(\.\d+)?", rf["volume"]):
+            rf = {**rf, "volume": f"{default_storage}:{rf['volume']}"}
         m = re.fullmatch(r"([a-zA-Z][\w.\-]*):(\d+(?:\.\d+)?)", rf["volume"])
         if not m:
             raise Fail(f"unable to parse volume ID '{rf['volume']}'")
         sid, gib = m.group(1), float(m.group(2))
         s = storage(n, sid)
         if "rootdir" not in s.get("content", []):
-            raise Fail(f"storage '{sid}' does not support container directories")
+            raise ParamError(
+                [("storage", f"storage '{sid}' does not support container directories")]
+            )
         if gib <= 0:
-            raise Fail("unable to create a directory rootfs: this node's storages hold images")
+            raise Fail(
+                f"unable to create CT {vmid} - a size-0 (directory) rootfs is not implemented"
+            )
         volid = f"{sid}:vm-{vmid}-disk-0"
         image = volume_path(n, volid)
         size = f"{int(gib)}G" if gib == int(gib) else f"{int(gib * 1024)}M"
@@ -893,17 +926,19 @@ def pct_start(n, args):
     (vmid_s,), _ = parse_cli("start", args, 1)
     vmid = check_vmid(vmid_s, USAGE["start"])
     sid = f"ct:{vmid}"
+    conf = load_conf(n, vmid)
+    if running(vmid):
+        raise Fail(f"CT {vmid} already running")
     res = ha_sids()
     if sid in res:
         # An HA-managed container is started by the HA stack, as in Proxmox.
-        print(f"Requesting HA start for CT {vmid}")
+        print(f"Requesting HA start for CT {vmid}", flush=True)
         res[sid]["state"] = "started"
         write_ha(res)
+        lrm_apply(n, vmid, "started")
+        return
     with Lock(vmid):
-        conf = load_conf(n, vmid)
         if running(vmid):
-            if sid in res:
-                return
             raise Fail(f"CT {vmid} already running")
         start_ct(n, vmid, conf)
 
@@ -912,18 +947,19 @@ def pct_stop(n, args, shutdown=False):
     (vmid_s,), opts = parse_cli("shutdown" if shutdown else "stop", args, 1)
     vmid = check_vmid(vmid_s, USAGE["stop"])
     sid = f"ct:{vmid}"
+    load_conf(n, vmid)
+    if not running(vmid):
+        raise Fail(f"CT {vmid} not running")
     res = ha_sids()
     if sid in res:
-        print(f"Requesting HA stop for CT {vmid}")
+        print(f"Requesting HA stop for CT {vmid}", flush=True)
         res[sid]["state"] = "stopped"
         write_ha(res)
+        lrm_apply(n, vmid, "stopped")
+        return
     with Lock(vmid):
-        load_conf(n, vmid)
-        if not running(vmid):
-            if sid in res:
-                return
-            raise Fail(f"CT {vmid} not running")
-        stop_ct(vmid, int(opts.get("timeout", "60")) if shutdown else None)
+        if running(vmid):
+            stop_ct(vmid, int(opts.get("timeout", "60")) if shutdown else None)
 
 
 def pct_destroy(n, args):
@@ -941,7 +977,8 @@ def pct_destroy(n, args):
             raise Fail(f"can't remove CT {vmid} - protection mode enabled")
         if running(vmid):
             if opts.get("force") != "1":
-                raise Fail(f"CT {vmid} is running - destroy failed")
+                raise Fail(f"unable to destroy CT {vmid} - container is running")
+            print(f"forced to stop CT {vmid} before destroying!", file=sys.stderr, flush=True)
             stop_ct(vmid)
         rootfs = ROOTFS.parse("rootfs", conf["rootfs"])
         image = volume_path(n, rootfs["volume"])
@@ -950,9 +987,12 @@ def pct_destroy(n, args):
         shutil.rmtree(os.path.dirname(image), ignore_errors=True)
         shutil.rmtree(os.path.join(lxc_path(), str(vmid)), ignore_errors=True)
         clean_cgroups(vmid)
-        if opts.get("purge") == "1" and sid in res:
-            del res[sid]
-            write_ha(res)
+        if opts.get("purge") == "1":
+            print(f"purging CT {vmid} from related configurations..", flush=True)
+            if sid in res:
+                del res[sid]
+                write_ha(res)
+                print(f"NOTE: removed CT {vmid} from HA resource configuration.", flush=True)
         os.unlink(conf_path(n, vmid))
 
 
@@ -1070,13 +1110,26 @@ def pct_resize(n, args):
         subprocess.run(["truncate", "-s", str(want), image], check=True)
         loops = subprocess.run(["losetup", "-j", image, "-O", "NAME", "-n"],
                                capture_output=True, text=True).stdout.split()
-        if loops:
-            # Running: the loop device learns the new size, ext4 grows online.
+        if loops and has_cap_sys_resource():
+            # Running: the loop device learns the new size, and ext4 grows online. resize2fs
+            # needs the filesystem mounted where it runs: the container's mount lives in the
+            # container's namespace, so the same device is mounted here too while it grows.
             subprocess.run(["losetup", "-c", loops[0]], check=True)
-            subprocess.run(["resize2fs", loops[0]], check=True, capture_output=True)
+            with Mounted(loops[0]):
+                r = subprocess.run(["resize2fs", loops[0]], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise Fail(f"resize2fs failed: {r.stderr.strip()}")
+        elif loops:
+            # The kernel grows a mounted ext4 only for CAP_SYS_RESOURCE, which this machine's
+            # root lacks: the image is grown now, the filesystem at the next start.
+            subprocess.run(["losetup", "-c", loops[0]], check=True)
+            print(
+                "online resize needs CAP_SYS_RESOURCE, which this node lacks: the filesystem "
+                "grows at the next start",
+                file=sys.stderr,
+            )
         else:
-            subprocess.run(["e2fsck", "-f", "-p", image], capture_output=True)
-            subprocess.run(["resize2fs", image], check=True, capture_output=True)
+            grow_offline(image)
         g = want / (1024 * MiB)
         rf["size"] = f"{int(g)}G" if g == int(g) else f"{want // MiB}M"
         conf["rootfs"] = ROOTFS.format(rf)
@@ -1221,11 +1274,18 @@ def ha_manager(argv):
 # pvesh: the node's boot (startall) and shutdown (stopall) of guests, as pve-guests.service runs
 
 
-def start_order(n, force=False):
+def start_order(n, autostart, vms=None):
+    """Proxmox's start list: onboot guests (all with --force), HA-managed ones left to HA unless
+    --vms names them; by startup order (none: last), then VMID."""
     guests = []
+    ha = ha_sids()
     for vmid in all_vmids(n):
+        if vms is not None and vmid not in vms:
+            continue
+        if vms is None and f"ct:{vmid}" in ha:
+            continue
         conf = load_conf(n, vmid)
-        if conf.get("onboot") != "1" and not force:
+        if autostart and conf.get("onboot") != "1":
             continue
         s = parse_startup(conf.get("startup"))
         guests.append((s.get("order", sys.maxsize), vmid, s))
@@ -1239,27 +1299,42 @@ def pvesh(argv):
     m = re.fullmatch(r"/?nodes/([^/]+)/(startall|stopall)", argv[1])
     if not m or m.group(1) not in (n["node"], "localhost"):
         raise Fail(f"No '{argv[0]}' handler defined for '{argv[1]}'")
-    force = "--force" in argv[2:]
+    opts, i, rest = {}, 0, argv[2:]
+    while i < len(rest):
+        if rest[i] in ("--force", "--vms") and i + 1 < len(rest) and not rest[i + 1].startswith("-"):
+            opts[rest[i][2:]] = rest[i + 1]
+            i += 2
+        elif rest[i] == "--force":
+            opts["force"] = "1"
+            i += 1
+        else:
+            raise Fail(f"Unknown option: {rest[i].lstrip('-')}\n400 unable to parse option")
+    vms = None
+    if "vms" in opts:
+        vms = {int(x) for x in re.split(r"[,; ]+", opts["vms"]) if x}
+    # The task log goes to stderr, as Proxmox's worker prints it.
+    log = sys.stderr
     if m.group(2) == "startall":
-        for _, vmid, s in start_order(n, force):
+        for _, vmid, s in start_order(n, autostart=opts.get("force") != "1", vms=vms):
             with Lock(vmid):
                 if running(vmid):
                     continue
-                print(f"Starting CT {vmid}", flush=True)
+                print(f"Starting CT {vmid}", file=log, flush=True)
                 try:
                     start_ct(n, vmid, load_conf(n, vmid))
                 except Fail as e:
-                    print(f"Starting CT {vmid} failed: {e.message}", flush=True)
+                    print(f"Starting CT {vmid} failed: {e.message}", file=log, flush=True)
                     continue
             if s.get("up"):
-                print(f"Waiting for {s['up']} seconds (startup delay)", flush=True)
+                print(f"Waiting for {s['up']} seconds (startup delay)", file=log, flush=True)
                 time.sleep(s["up"])
     else:
-        for _, vmid, s in reversed(start_order(n, True)):
+        for _, vmid, s in reversed(start_order(n, autostart=False, vms=vms)):
             if running(vmid):
-                print(f"Stopping CT {vmid} (timeout = {s.get('down', 180)} seconds)", flush=True)
+                timeout = s.get("down", 60)
+                print(f"Stopping CT {vmid} (timeout = {timeout} seconds)", file=log, flush=True)
                 with Lock(vmid):
-                    stop_ct(vmid, s.get("down", 180))
+                    stop_ct(vmid, timeout)
     return 0
 
 

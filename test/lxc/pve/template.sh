@@ -72,8 +72,11 @@ SRC
 : >"$root/etc/machine-id"
 rm -f "$root/var/lib/dbus/machine-id" "$root/etc/hostname" "$root/etc/resolv.conf"
 echo localhost >"$root/etc/hostname"
-# debugfs cannot be mounted in a container: without the mask every boot ends "degraded".
-ln -sf /dev/null "$root/etc/systemd/system/sys-kernel-debug.mount"
+# What a container cannot do, and would end every boot "degraded" without the mask: mount
+# debugfs, load kernel modules (trixie's systemd tries whenever it sees CAP_SYS_MODULE).
+for unit in sys-kernel-debug.mount systemd-modules-load.service; do
+  ln -sf /dev/null "$root/etc/systemd/system/$unit"
+done
 rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"* "$root/debootstrap"
 # Device nodes are LXC's to make (autodev); an unprivileged container could not unpack them.
 tar --numeric-owner -C "$root" --exclude='./dev/*' -I 'zstd -q -T0 -3' -cf "$work/t.tar.zst" .
