@@ -52,6 +52,8 @@ case "$cmd" in
       exit 1
     fi
     need lxc-start lxc
+    need newuidmap uidmap
+    need iptables iptables
     need dnsmasq dnsmasq-base
     need zstd zstd
     need debootstrap debootstrap
