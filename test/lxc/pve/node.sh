@@ -160,7 +160,7 @@ CONF
     stop_pid "$dir/dnsmasq.pid"
     stop_pid "$dir/apt-proxy.pid"
     if iptables -C FORWARD -j "$chain" 2>/dev/null; then iptables -D FORWARD -j "$chain"; fi
-    iptables -F "$chain" 2>/dev/null && iptables -X "$chain" 2>/dev/null || true
+    if iptables -S "$chain" >/dev/null 2>&1; then iptables -F "$chain" && iptables -X "$chain"; fi
     if [ -d "/sys/class/net/$bridge" ]; then ip link del "$bridge"; fi
     ;;
   leftovers)
@@ -169,7 +169,9 @@ CONF
     if [ -d "$root/var/lib/lxc" ]; then
       lxc-ls -P "$root/var/lib/lxc" -1 | sed 's/^/container /'
     fi
-    ls /sys/class/net | grep -E '^veth[0-9]+i[0-9]+$' | sed 's/^/veth /' || true
+    for link in /sys/class/net/veth*i*; do
+      [[ -e "$link" && "${link##*/}" =~ ^veth[0-9]+i[0-9]+$ ]] && echo "veth ${link##*/}"
+    done
     [ ! -d "/sys/class/net/$bridge" ] || echo "bridge $bridge"
     grep -F "$root" /proc/mounts | sed 's/^/mount /' || true
     losetup -l -n -O BACK-FILE 2>/dev/null | grep -F "$root" | sed 's/^/loop /' || true
@@ -179,7 +181,10 @@ CONF
     done
     ss -Hltn "src $net.1" | awk '{print "listener " $4}'
     if [ -s "$dir/port" ]; then ss -Hltn "sport = :$(cat "$dir/port")" | awk '{print "listener " $4}'; fi
-    ls -d /sys/fs/cgroup/*/lxc.payload.* /sys/fs/cgroup/*/lxc.monitor.* 2>/dev/null | sed 's/^/cgroup /' || true
+    for cg in /sys/fs/cgroup/*/lxc.payload.* /sys/fs/cgroup/*/lxc.monitor.*; do
+      [ -e "$cg" ] && echo "cgroup $cg"
+    done
+    true
     ;;
   *) echo "usage: node.sh start <dir> <port> | stop <dir> | leftovers <dir>" >&2; exit 2 ;;
 esac

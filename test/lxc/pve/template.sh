@@ -47,7 +47,7 @@ echo "template: debootstrap $suite from $mirror" >&2
 if ! debootstrap --variant=minbase --include="$packages" "$suite" "$work/root" "$mirror" \
   >"$work/debootstrap.log" 2>&1; then
   tail -20 "$work/debootstrap.log" >&2
-  cat "$work/root/debootstrap/debootstrap.log" 2>/dev/null | tail -20 >&2 || true
+  tail -20 "$work/root/debootstrap/debootstrap.log" >&2 2>/dev/null || true
   exit 1
 fi
 root=$work/root
