@@ -126,9 +126,10 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
       if (answer === "") await new Promise((r) => setTimeout(r, 250));
     }
     assert.equal(answer, "web-a\n");
+    // Proxmox's columns, padded: %-10s %-10s %-12s %-20s.
     const list = node.ok("pct list").stdout.split("\n");
-    assert.match(list[0], /^VMID\s+Status\s+Lock\s+Name$/);
-    assert.match(list[1], /^201\s+running\s+web-a$/);
+    assert.equal(list[0], "VMID       Status     Lock         Name                ");
+    assert.equal(list[1], "201        running                 web-a               ");
   });
 
   it("pct set changes cores, memory and swap of a running container at once", () => {
@@ -157,6 +158,18 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
     node.ok(`pct push 201 ${src} /etc/golive-pushed --perms 0600 --user 0 --group 0`);
     assert.equal(node.inside(201, "stat -c '%a %u %g' /etc/golive-pushed"), "600 0 0");
     assert.equal(node.inside(201, "cat /etc/golive-pushed"), "golive was here");
+    // Octal without the leading 0; names are the container's; a new file is 0666 less the umask.
+    node.ok(`pct push 201 ${src} /tmp/pushed --perms 640 --user nobody --group nogroup`);
+    assert.equal(node.inside(201, "stat -c '%a %U %G' /tmp/pushed"), "640 nobody nogroup");
+    node.ok(`pct push 201 ${src} /tmp/pushed-plain`);
+    assert.equal(node.inside(201, "stat -c '%a %u %g' /tmp/pushed-plain"), "644 0 0");
+    // An existing file keeps its mode and owner.
+    node.ok(`pct push 201 ${src} /tmp/pushed`);
+    assert.equal(node.inside(201, "stat -c '%a %U %G' /tmp/pushed"), "640 nobody nogroup");
+    assert.equal(
+      node.run(`pct push 201 ${src} /tmp/x --user no-such-user`).stderr.trim(),
+      "failed to get uid for: no-such-user",
+    );
     const script = node.ok("pct exec 201 -- sh -s", { input: "echo from-stdin; hostname\n" });
     assert.equal(script.stdout, "from-stdin\nweb-a\n");
     assert.equal(node.run("pct exec 201 -- sh -c 'exit 7'").code, 7);
@@ -268,6 +281,11 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
     figure("pve-startall-gap-seconds", gap.toFixed(2));
     assert.ok(gap >= 2 && gap < 5, `CT 201 started 2 s after CT 202 (up=2), got ${gap}`);
     assert.equal(node.ok("pct status 203").stdout, "status: stopped\n", "onboot 0 stays stopped");
+    assert.equal(node.run("pct exec 203 -- true").stderr.trim(), "container '203' not running!");
+    assert.equal(
+      node.run(`pct push 203 ${path.join(dir, "pushed.txt")} /tmp/x`).stderr.trim(),
+      "can only push files to a running CT",
+    );
     node.waitBooted(201);
     assert.equal(
       node.inside(201, "hostname"),
@@ -345,7 +363,7 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
     node.ok("pct stop 201");
     node.ok("pct destroy 201");
     node.ok("pct destroy 203");
-    assert.equal(node.ok("pct list").stdout.trim(), "VMID       Status     Lock         Name");
+    assert.equal(node.ok("pct list").stdout, "", "no containers: no output, no header");
   });
 
   it("stopping the node leaves no container, veth, bridge, mount, loop, chain or process", () => {

@@ -375,7 +375,7 @@ USAGE = {
     "destroy": "pct destroy <vmid> [OPTIONS]",
     "status": "pct status <vmid> [OPTIONS]",
     "config": "pct config <vmid> [OPTIONS]",
-    "exec": "pct exec <vmid> [<extra-args>]",
+    "exec": "pct exec <vmid> [<extra-args>] [OPTIONS]",
     "push": "pct push <vmid> <file> <destination> [OPTIONS]",
     "pull": "pct pull <vmid> <path> <destination> [OPTIONS]",
     "list": "pct list",
@@ -1013,20 +1013,23 @@ def pct_config(n, args):
 
 def pct_list(n, args):
     parse_cli("list", args, 0)
+    vmids = all_vmids(n)
+    if not vmids:
+        return  # Proxmox prints nothing, not even the header, for no containers
     fmt = "{:<10} {:<10} {:<12} {:<20}"
-    print(fmt.format("VMID", "Status", "Lock", "Name").rstrip())
-    for vmid in all_vmids(n):
+    print(fmt.format("VMID", "Status", "Lock", "Name"))
+    for vmid in vmids:
         conf = load_conf(n, vmid)
         status = "running" if running(vmid) else "stopped"
-        print(fmt.format(vmid, status, conf.get("lock", ""), conf.get("hostname", "")).rstrip())
+        print(fmt.format(vmid, status, conf.get("lock", ""), conf.get("hostname", "")))
 
 
-def attach(vmid, argv, **kw):
-    """Runs argv inside the container with a clean environment (see README.md)."""
+def attach(vmid, argv, keep_env=False, **kw):
+    """Runs argv inside the container; with a clean environment unless keep_env (README.md)."""
+    env = ["--keep-env"] if keep_env else [
+        "--clear-env", "--set-var", LXC_PATH_ENV, "--set-var", "HOME=/root"]
     return subprocess.run(
-        ["lxc-attach", "-n", str(vmid), "-P", lxc_path(), "--clear-env",
-         "--set-var", LXC_PATH_ENV, "--set-var", "HOME=/root", "--", *argv],
-        **kw,
+        ["lxc-attach", "-n", str(vmid), "-P", lxc_path(), *env, "--", *argv], **kw
     )
 
 
@@ -1036,42 +1039,64 @@ def pct_exec(n, args):
         raise Fail(f"400 not enough arguments\n{usage}")
     vmid = check_vmid(args[0], usage)
     rest = args[1:]
+    keep_env = False
+    while rest and rest[0].lstrip("-") == "keep-env":
+        if len(rest) > 1 and rest[1] in ("0", "1"):
+            keep_env, rest = rest[1] == "1", rest[2:]
+        else:
+            keep_env, rest = True, rest[1:]
     if rest and rest[0] == "--":
         rest = rest[1:]
     load_conf(n, vmid)
     if not running(vmid):
-        raise Fail(f"CT {vmid} not running")
+        raise Fail(f"container '{vmid}' not running!")
     if not rest:
         raise Fail("missing command")
-    return attach(vmid, rest).returncode
+    return attach(vmid, rest, keep_env=keep_env).returncode
 
 
 def pct_push(n, args):
     (vmid_s, src, dest), opts = parse_cli("push", args, 3)
     vmid = check_vmid(vmid_s, USAGE["push"])
-    load_conf(n, vmid)
-    if not running(vmid):
-        raise Fail(f"CT {vmid} not running")
-    if not dest.startswith("/"):
-        raise Fail(f"destination path '{dest}' must be absolute")
-    try:
-        fh = open(src, "rb")
-    except OSError:
-        raise Fail(f"failed to open {src} for reading")
-    perms = opts.get("perms", "0644")
-    mode = int(perms, 16) if perms.startswith("0x") else int(perms, 8)
-    script = 'umask 077; cat > "$1" && chown "$2:$3" "$1" && chmod "$4" "$1"'
-    with fh:
-        r = attach(
-            vmid,
-            ["sh", "-c", script, "sh", dest, opts.get("user", "0"), opts.get("group", "0"),
-             f"{mode:o}"],
-            stdin=fh,
-            capture_output=True,
-            text=True,
+    with Lock(vmid):
+        load_conf(n, vmid)
+        if not running(vmid):
+            raise Fail("can only push files to a running CT")
+        try:
+            fh = open(src, "rb")
+        except OSError:
+            raise Fail(f"failed to open {src} for reading")
+        mode = ""
+        if "perms" in opts:
+            perms = opts["perms"] if opts["perms"].startswith("0") else "0" + opts["perms"]
+            try:
+                mode = f"{int(perms, 16) if perms.startswith('0x') else int(perms, 8):o}"
+            except ValueError:
+                raise Fail(f"invalid mode: '{opts['perms']}'")
+        # As Proxmox: as the container's root, from its root directory; names are the
+        # container's; a new file gets 0666 less the umask, an existing one keeps its mode and
+        # owner unless --perms, --user or --group say otherwise.
+        script = (
+            'cd / || exit 1; '
+            'if [ -n "$2" ] && ! expr "$2" : "[0-9][0-9]*$" >/dev/null && '
+            '! getent passwd "$2" >/dev/null; then echo "failed to get uid for: $2" >&2; exit 1; fi; '
+            'if [ -n "$3" ] && ! expr "$3" : "[0-9][0-9]*$" >/dev/null && '
+            '! getent group "$3" >/dev/null; then echo "failed to get gid for: $3" >&2; exit 1; fi; '
+            'cat > "$1" || { echo "failed to create file: $1" >&2; exit 1; }; '
+            'if [ -n "$4" ]; then chmod "$4" "$1" || exit 1; fi; '
+            'if [ -n "$2$3" ]; then chown "$2${3:+:$3}" "$1" || exit 1; fi'
         )
+        with fh:
+            r = attach(
+                vmid,
+                ["sh", "-c", script, "sh", dest, opts.get("user", ""), opts.get("group", ""),
+                 mode],
+                stdin=fh,
+                capture_output=True,
+                text=True,
+            )
     if r.returncode != 0:
-        raise Fail(f"failed to write {dest} in CT {vmid}: {r.stderr.strip()}")
+        raise Fail(r.stderr.strip())
 
 
 def pct_pull(n, args):
@@ -1079,7 +1104,7 @@ def pct_pull(n, args):
     vmid = check_vmid(vmid_s, USAGE["pull"])
     load_conf(n, vmid)
     if not running(vmid):
-        raise Fail(f"CT {vmid} not running")
+        raise Fail("can only pull files from a running VM")
     with open(dest, "wb") as out:
         r = attach(vmid, ["cat", src], stdout=out, stderr=subprocess.PIPE, text=False)
     if r.returncode != 0:
