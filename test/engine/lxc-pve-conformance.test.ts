@@ -312,6 +312,10 @@ describe("the faithful Proxmox node on real LXC", { skip: !isRoot && "needs root
     node.ok("ha-manager set ct:203 --state stopped");
     assert.equal(node.ok("pct status 203").stdout, "status: stopped\n", "HA stopped CT 203");
     assert.match(node.ok("ha-manager status").stdout, /^service ct:203 \(pve, stopped\)$/m);
+    // startall leaves HA resources to HA, even with --force (which includes onboot 0 guests).
+    const boot = node.ok("pvesh create /nodes/pve/startall --force 1", { timeout: 60 });
+    assert.doesNotMatch(boot.stderr, /CT 203/);
+    assert.equal(node.ok("pct status 203").stdout, "status: stopped\n");
     node.ok("ha-manager remove ct:203");
     assert.doesNotMatch(node.ok("ha-manager status").stdout, /ct:203/);
     assert.equal(
