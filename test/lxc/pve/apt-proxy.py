@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""The test node's only way out for its containers: an HTTP proxy on the bridge address that
+forwards GET/HEAD of the Debian mirrors the host's apt is configured with, and refuses every other
+host, CONNECT and method. Containers have no route off the bridge (node.sh), so apt inside them
+reaches Debian through the host as the host's own apt does, and nothing else leaves the machine.
+
+  apt-proxy.py <listen-address> <port> <log-file> <pid-file> <allowed-host>...
+
+Every request is logged (`ALLOW <url>` / `DENY <what>`); the pid file is written once listening.
+Standard library only.
+"""
+
+import http.server
+import os
+import socketserver
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+listen, port, log_path, pid_path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+allowed = set(sys.argv[5:])
+log = open(log_path, "a", buffering=1)
+
+
+class Proxy(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def deny(self, what, code=403):
+        log.write(f"DENY {what}\n")
+        body = b"refused by the test node's apt proxy\n"
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_CONNECT(self):
+        self.deny(f"CONNECT {self.path}")
+
+    def do_POST(self):
+        self.deny(f"POST {self.path}", 405)
+
+    def do_HEAD(self):
+        self.forward(head=True)
+
+    def do_GET(self):
+        self.forward(head=False)
+
+    def forward(self, head):
+        url = urllib.parse.urlsplit(self.path)
+        if url.scheme != "http" or url.hostname not in allowed or url.port not in (None, 80):
+            return self.deny(f"{self.command} {self.path}")
+        log.write(f"ALLOW {self.command} {self.path}\n")
+        headers = {
+            k: v
+            for k, v in self.headers.items()
+            if k.lower() in ("range", "if-modified-since", "if-none-match", "user-agent", "accept")
+        }
+        req = urllib.request.Request(self.path, headers=headers, method=self.command)
+        try:
+            upstream = urllib.request.urlopen(req, timeout=60)
+            status = upstream.status
+        except urllib.error.HTTPError as e:
+            upstream, status = e, e.code
+        with upstream:
+            self.send_response(status)
+            for k, v in upstream.headers.items():
+                if k.lower() not in ("connection", "transfer-encoding", "keep-alive"):
+                    self.send_header(k, v)
+            length = upstream.headers.get("Content-Length")
+            if length is None and not head:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            if head:
+                return
+            while True:
+                chunk = upstream.read(1 << 16)
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
+
+    def log_message(self, *args):
+        pass
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+server = Server((listen, port), Proxy)
+with open(pid_path, "w") as f:
+    f.write(f"{os.getpid()}\n")
+server.serve_forever()
