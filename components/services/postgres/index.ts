@@ -9,6 +9,8 @@ import {
   backupDir,
   backupHealthCheck,
   backupLoop,
+  lxcPostgresCommand,
+  lxcPrimarySetup,
   pgbouncerIni,
   postgresArgs,
   preMigrationBackup,
@@ -135,17 +137,27 @@ export class PostgresCluster extends pulumi.ComponentResource {
       // The images' entrypoints own PGDATA, not this folder: archive_command runs as postgres.
       owner: "postgres",
     };
+    const major = spec.version.split(".")[0];
+    const primarySettings = serverSettings({
+      replicas: spec.replicas,
+      walArchive: spec.walArchive.enabled,
+      standby: false,
+    });
     this.primary = runtime.workload(
       workload({
         ...base,
         ...declared.primary.instance,
-        command: postgresArgs(
-          serverSettings({
-            replicas: spec.replicas,
-            walArchive: spec.walArchive.enabled,
-            standby: false,
-          }),
-        ),
+        command: postgresArgs(primarySettings),
+        // Debian's binaries, run as its postgres user; PGDATA initialised as the image's entrypoint
+        // would, by the setup script (no docker-entrypoint-initdb.d on LXC).
+        lxc: {
+          ...base.lxc,
+          command: lxcPostgresCommand(major, primarySettings),
+          user: "postgres",
+          stopSignal: "SIGINT",
+          setup: lxcPrimarySetup(major, declared.primary.instance.name, spec.replicas),
+          files: [],
+        },
         volumes: spec.walArchive.enabled ? [dataVolume, archiveVolume] : [dataVolume],
         files: [
           {
