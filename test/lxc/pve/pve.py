@@ -649,13 +649,33 @@ def write_inside(root, path, text, own, mode=0o644):
     os.chown(p, *own)
 
 
+def etc_hosts(root, entries):
+    """/etc/hosts as Proxmox leaves it: its own entries between `# --- BEGIN PVE ---` and
+    `# --- END PVE ---`, replaced at each start; every other line kept as it was (a localhost
+    line added when the file has none)."""
+    p = os.path.join(root, "etc/hosts")
+    lines, inside = [], False
+    if os.path.isfile(p) and not os.path.islink(p):
+        with open(p) as f:
+            for line in f.read().splitlines():
+                if line == "# --- BEGIN PVE ---":
+                    inside = True
+                elif line == "# --- END PVE ---":
+                    inside = False
+                elif not inside:
+                    lines.append(line)
+    if not any(line.split()[:1] == ["127.0.0.1"] for line in lines):
+        lines.insert(0, "127.0.0.1 localhost.localdomain localhost")
+    return "\n".join(lines + ["# --- BEGIN PVE ---", *entries, "# --- END PVE ---"]) + "\n"
+
+
 def setup_inside(n, vmid, conf, root):
     """What Proxmox writes into a Debian container before each start: hostname, hosts,
     /etc/network/interfaces from the netN options, resolv.conf when a nameserver is known."""
     own = owner(conf)
     hostname = conf.get("hostname", f"CT{vmid}")
     write_inside(root, "/etc/hostname", hostname + "\n", own)
-    hosts = ["127.0.0.1 localhost.localdomain localhost", f"127.0.1.1 {hostname}"]
+    hosts = [f"127.0.1.1 {hostname}"]
     ifaces = ["auto lo", "iface lo inet loopback", ""]
     for i in range(10):
         net = conf.get(f"net{i}")
@@ -671,9 +691,9 @@ def setup_inside(n, vmid, conf, root):
             if nd.get("gw"):
                 ifaces.append(f"\tgateway {nd['gw']}")
             if i == 0:
-                hosts[1] = f"{ip.split('/')[0]} {hostname}"
+                hosts[0] = f"{ip.split('/')[0]} {hostname}"
         ifaces.append("")
-    write_inside(root, "/etc/hosts", "\n".join(hosts) + "\n", own)
+    write_inside(root, "/etc/hosts", etc_hosts(root, hosts), own)
     write_inside(root, "/etc/network/interfaces", "\n".join(ifaces), own)
     nameserver = conf.get("nameserver") or n.get("nameserver")
     if nameserver:
