@@ -11,6 +11,7 @@ import {
   backupLoop,
   lxcPostgresCommand,
   lxcPrimarySetup,
+  lxcReplicaSetup,
   pgbouncerIni,
   postgresArgs,
   preMigrationBackup,
@@ -175,19 +176,30 @@ export class PostgresCluster extends pulumi.ComponentResource {
     this.exporter(declared.primary, this.primary, password.secret);
 
     for (const [i, r] of declared.replicas.entries()) {
+      const standbySettings = serverSettings({
+        replicas: spec.replicas,
+        walArchive: spec.walArchive.enabled,
+        standby: true,
+      });
       const replica = runtime.workload(
         workload({
           ...base,
           ...r.instance,
-          command: replicaCommand(
-            declared.primary.instance.name,
-            slotName(i + 1),
-            serverSettings({
-              replicas: spec.replicas,
-              walArchive: spec.walArchive.enabled,
-              standby: true,
-            }),
-          ),
+          command: replicaCommand(declared.primary.instance.name, slotName(i + 1), standbySettings),
+          // Debian's binaries: the setup script clones the primary, golive's unit runs the standby.
+          lxc: {
+            ...base.lxc,
+            command: lxcPostgresCommand(major, standbySettings),
+            user: "postgres",
+            stopSignal: "SIGINT",
+            setup: lxcReplicaSetup(
+              major,
+              r.instance.name,
+              declared.primary.instance.name,
+              slotName(i + 1),
+            ),
+            files: [],
+          },
           volumes: [dataVolume],
           startOrder: 11,
           labels: { ...base.labels, [label.postgresRole]: "replica" },
