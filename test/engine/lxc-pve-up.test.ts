@@ -4,10 +4,11 @@
  * containers on static addresses, their packages installed from Debian through the host. Proven
  * live: `up` returns only once every service passed its health check inside its container (and
  * fails naming the service and its journal otherwise); PostgreSQL runs as golive's unit on
- * Debian's binaries, initialised by golive, and answers the app's container by name; the
- * exporter reads it (`pg_up 1`); the gateway answers TLS from the host and routes to the app; no
- * process on the host showed a secret on its command line during `up`. Four containers (the
- * stack's gateway, postgres, its exporter and the app); the last test destroys the stack and
+ * Debian's binaries, initialised by golive, and answers the app's container by name; a replica
+ * cloned by pg_basebackup streams through its slot and the primary archives WAL; the exporters
+ * read them (`pg_up 1`); the gateway answers TLS from the host and routes to the app; no process
+ * on the host showed a secret on its command line during `up`. Six containers (the gateway, the
+ * primary, the replica, their exporters and the app); the last test destroys the stack and
  * asserts that the node leaves nothing behind.
  */
 import assert from "node:assert/strict";
@@ -26,6 +27,8 @@ const ids = { postgres: 210, api: 211 };
 /** The rest take the next free IDs from firstId 200, in name order; addresses are .<CT-ID>. */
 const gatewayId = 200;
 const exporterId = 201;
+const replicaId = 202;
+const replicaExporterId = 203;
 const at = (id: number) => `${node.subnet}.${id}`;
 
 /** The app: answers every GET with 200 and its path (the gateway's checks ask for /health). */
@@ -44,6 +47,7 @@ const stack = `config:
     gateway: { domain: erp.example.com, proxy: haproxy, tls: { source: internal } }
     postgres:
       version: "15"
+      replicas: 1
       pgbouncer: { enabled: false }
       backups: { enabled: false }
       resources: { limits: { cpu: "1", memory: 1Gi } }
@@ -133,7 +137,14 @@ describe("pulumi up on the faithful Proxmox node", { skip: !isRoot && "needs roo
     // output (secret in state) ends with the check passed.
     const exported = p.pulumi(["stack", "export", "--show-secrets"]);
     assert.equal(exported.code, 0, exported.output);
-    for (const name of ["postgres", "postgres-exporter", "api", "gateway"]) {
+    for (const name of [
+      "postgres",
+      "postgres-exporter",
+      "postgres-replica-1",
+      "postgres-replica-1-exporter",
+      "api",
+      "gateway",
+    ]) {
       assert.match(
         exported.output,
         new RegExp(`golive: ${name} is healthy`),
@@ -184,7 +195,7 @@ describe("pulumi up on the faithful Proxmox node", { skip: !isRoot && "needs roo
   });
 
   it("every container resolves every workload by name from golive's /etc/hosts block", () => {
-    for (const id of [ids.api, ids.postgres, gatewayId, exporterId]) {
+    for (const id of [ids.api, ids.postgres, gatewayId, exporterId, replicaId]) {
       const hosts = node.inside(id, "cat /etc/hosts");
       assert.match(hosts, /^# --- BEGIN golive ---$/m, `CT ${id}`);
       assert.match(hosts, /^127\.0\.0\.1\s+localhost/m, `CT ${id} keeps the template's lines`);
@@ -194,6 +205,8 @@ describe("pulumi up on the faithful Proxmox node", { skip: !isRoot && "needs roo
         ["api", ids.api],
         ["gateway", gatewayId],
         ["postgres-exporter", exporterId],
+        ["postgres-replica-1", replicaId],
+        ["postgres-replica-1-exporter", replicaExporterId],
       ] as const) {
         assert.equal(
           node.inside(id, `getent hosts ${name} | cut -d" " -f1 | sort -u`),
@@ -240,6 +253,50 @@ describe("pulumi up on the faithful Proxmox node", { skip: !isRoot && "needs roo
     );
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /password authentication failed for user "app"/);
+  });
+
+  it("the replica streams from the primary through its slot, and the primary archives WAL", async () => {
+    const sql = (id: number, q: string) =>
+      node.inside(
+        id,
+        `runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -h /var/run/postgresql -U app -d app -tAc "${q}"`,
+      );
+    assert.equal(sql(replicaId, "select pg_is_in_recovery()"), "t");
+    assert.equal(
+      sql(ids.postgres, "select state from pg_stat_replication"),
+      "streaming",
+      "one standby streams",
+    );
+    assert.equal(
+      sql(ids.postgres, "select active from pg_replication_slots where slot_name = 'replica_1'"),
+      "t",
+    );
+    sql(ids.postgres, "create table golive_probe (v int); insert into golive_probe values (42)");
+    let seen = "";
+    for (let i = 0; i < 40 && seen !== "42"; i++) {
+      seen = node
+        .run(
+          `pct exec ${replicaId} -- runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -h /var/run/postgresql -U app -d app -tAc "select v from golive_probe"`,
+        )
+        .stdout.trim();
+      if (seen !== "42") await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(seen, "42", "a row written on the primary reaches the replica within 20 s");
+    // The WAL archive: a switched segment is copied by archive_command.
+    sql(ids.postgres, "select pg_switch_wal()");
+    let archived = 0;
+    for (let i = 0; i < 40 && archived === 0; i++) {
+      archived = Number(sql(ids.postgres, "select archived_count from pg_stat_archiver"));
+      if (archived === 0) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(archived > 0, "a WAL segment was archived within 20 s");
+    assert.equal(sql(ids.postgres, "select failed_count from pg_stat_archiver"), "0");
+    assert.match(
+      node.inside(ids.postgres, "ls /var/lib/postgresql/wal-archive"),
+      /^[0-9A-F]{24}$/m,
+    );
+    const res = await get(`http://${at(replicaExporterId)}:9187/metrics`);
+    assert.match(res.body, /^pg_up 1$/m, "the replica's exporter reads it");
   });
 
   it("the exporter reads PostgreSQL through its DSN: pg_up 1", async () => {
