@@ -97,6 +97,23 @@ class Lock:
         self.f.close()
 
 
+class LoopLock:
+    """The node's own lock around attaching loop devices (host-side mounts, lxc-start's rootfs):
+    LXC picks a free loop device and attaches it without retrying, so two starts at once can pick
+    the same one and one fails with EBUSY ("Failed to set loop fd"). Not Proxmox's: a lock of
+    this stand-in, whose volumes are raw images where LVM-thin gives block devices."""
+
+    def __enter__(self):
+        d = os.path.join(ROOT, "run", "lock", "lxc")
+        os.makedirs(d, exist_ok=True)
+        self.f = open(os.path.join(d, "golive-loop.lock"), "a")
+        fcntl.flock(self.f, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        self.f.close()
+
+
 def load_conf(n, vmid):
     p = conf_path(n, vmid)
     if not os.path.exists(p):
@@ -531,7 +548,8 @@ class Mounted:
         os.makedirs(os.path.join(ROOT, "run"), exist_ok=True)
         self.dir = tempfile.mkdtemp(prefix="rootfs-", dir=os.path.join(ROOT, "run"))
         opts = [] if self.image.startswith("/dev/") else ["-o", "loop"]
-        subprocess.run(["mount", *opts, self.image, self.dir], check=True)
+        with LoopLock():
+            subprocess.run(["mount", *opts, self.image, self.dir], check=True)
         return self.dir
 
     def __exit__(self, *exc):
@@ -745,7 +763,20 @@ def start_ct(n, vmid, conf):
     with open(os.path.join(d, "config"), "w") as f:
         f.write(lxc_config(n, vmid, conf))
     log = os.path.join(d, "start.log")
-    r = lxc("lxc-start", vmid, "-d", "-l", "ERROR", "-o", log, check=False, capture_output=True)
+    # A loop device taken by another process on the machine between LXC's pick and its attach
+    # fails the start with EBUSY before anything ran: tried again, a few times.
+    for attempt in range(4):
+        if os.path.exists(log):
+            os.unlink(log)
+        with LoopLock():
+            r = lxc(
+                "lxc-start", vmid, "-d", "-l", "ERROR", "-o", log, check=False, capture_output=True
+            )
+        busy = os.path.exists(log) and "Failed to set loop fd" in open(log).read()
+        if r.returncode == 0 or not busy:
+            break
+        clean_cgroups(vmid)
+        time.sleep(0.5 * (attempt + 1))
     if r.returncode != 0:
         clean_cgroups(vmid)
         detail = open(log).read() if os.path.exists(log) else r.stderr.decode()
