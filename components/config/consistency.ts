@@ -8,6 +8,7 @@
 import * as crypto from "crypto";
 import { haproxyBackendName } from "../gateway/haproxy";
 import { releaseWorkloads } from "../release/bluegreen";
+import { allocateIds, lxcAddresses } from "../runtime/lxc/network";
 import { dataServices, workloadPorts } from "../services";
 import { defaultAlertRuleNames, gatewayServiceType, type EnvironmentSpec } from "./spec";
 
@@ -528,6 +529,10 @@ function lxcProblems(spec: EnvironmentSpec): Problem[] {
     if (byId.has(id)) {
       problems.push([["lxc", "ids", w], `CT-ID ${id} is already given to "${byId.get(id)}"`]);
     } else byId.set(id, w);
+  }
+  if (spec.lxc.network) {
+    const ids = allocateIds(known, spec.lxc.ids, spec.lxc.firstId);
+    problems.push(...lxcAddresses(ids, spec.lxc.network).problems);
   }
   return problems;
 }

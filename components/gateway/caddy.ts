@@ -23,13 +23,13 @@ export interface Route {
 /** What a proxy gateway runs: its image (before the registry prefix) and what differs by proxy. */
 export type ProxyWorkload = Pick<WorkloadSpec, "image" | "command" | "files" | "volumes"> &
   Required<Pick<WorkloadSpec, "docker">> &
-  Pick<WorkloadSpec, "kubernetes"> & { readonly package: string };
+  Pick<WorkloadSpec, "kubernetes" | "lxc"> & { readonly package: string };
 
 /**
  * Where the gateway runs, as far as its config differs: a container (Docker, LXC) or Kubernetes
  * pods (see haproxy.ts).
  */
-export type ProxyTarget = "container" | "kubernetes";
+export type ProxyTarget = "container" | "kubernetes" | "lxc";
 
 /** How long Caddy finishes its requests after SIGTERM on Kubernetes (`grace_period`). */
 export const caddyGraceSeconds = 20;

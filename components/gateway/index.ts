@@ -208,7 +208,7 @@ export class Gateway extends pulumi.ComponentResource {
         },
         startOrder: 90,
         labels: gatewayLabels(g, maintenance, notAfter),
-        lxc: { packages: [proxy.package], systemdService: g.proxy },
+        lxc: proxy.lxc ?? { packages: [proxy.package], systemdService: g.proxy },
       }),
       args.upstreams,
       this,

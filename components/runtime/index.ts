@@ -51,6 +51,7 @@ export function makeRuntime(
           bridge: lxc.bridge,
           ids: allocateIds(workloadNames(spec), lxc.ids, lxc.firstId),
           firstId: lxc.firstId,
+          network: lxc.network,
         },
         { parent },
       );

@@ -82,6 +82,29 @@ export interface LxcHints {
    * (`prometheus-alertmanager`). Defaults to `entrypoint`.
    */
   readonly entrypoint?: readonly string[];
+  /**
+   * The whole command line of golive's unit on LXC, where the Debian package's binary and
+   * arguments differ from the image's (PostgreSQL's `/usr/lib/postgresql/<v>/bin/postgres`).
+   * Defaults to `entrypoint` followed by `command`.
+   */
+  readonly command?: readonly string[];
+  /** The user golive's unit runs as, a package's system user (`postgres`). Defaults to a DynamicUser. */
+  readonly user?: string;
+  /**
+   * The signal that stops golive's unit (systemd `KillSignal`, with `KillMode=mixed`):
+   * PostgreSQL's fast shutdown is SIGINT. Defaults to systemd's SIGTERM.
+   */
+  readonly stopSignal?: string;
+  /**
+   * A POSIX sh script run as root inside the container after the packages, the env file and the
+   * files are in place and before the service (re)starts: what an image's entrypoint does at
+   * first start (initialise PostgreSQL's data directory, make a self-signed certificate). It
+   * reads the service's variables from `/etc/golive/<name>.env` (never from its command line),
+   * and must be idempotent: it runs at every provisioning. Defaults to none.
+   */
+  readonly setup?: string;
+  /** The files on LXC, where their paths differ from the image's (Debian's `/etc/haproxy`). Defaults to `files`. */
+  readonly files?: readonly WorkloadFile[];
 }
 
 /** Docker: the container's user, which the policy pack must read at preview. */

@@ -85,6 +85,12 @@ export const lxcEnv = {
   ctHa: "GOLIVE_CT_HA",
   ctTags: "GOLIVE_CT_TAGS",
   ctUnprivileged: "GOLIVE_CT_UNPRIVILEGED",
+  /** The `ip=` of eth0: `dhcp`, or `<address>/<prefix>,gw=<gateway>` (spec `lxc.network`). */
+  ctIp: "GOLIVE_CT_IP",
+  /** golive's block of every workload's address and name for /etc/hosts. */
+  hosts: "GOLIVE_HOSTS",
+  /** The setup script run inside before the service starts (LXC hint `setup`). */
+  setup: "GOLIVE_SETUP",
   /** The workload's labels as JSON. */
   labels: "GOLIVE_LABELS",
   /** `GOLIVE_ENV_<NAME>`: one environment variable of the service. */

@@ -129,13 +129,20 @@ describe("generated configuration text", () => {
     matchSnapshot("golive-api.service", unit);
     matchSnapshot(
       "provision-api.sh",
-      provisionScript(
-        "api",
-        ["python3"],
-        ["LOG_LEVEL", "SECRET_KEY"],
-        [{ path: "/etc/api/x.conf", envKey: "GOLIVE_FILE_0", mode: "0600" }],
+      provisionScript({
+        service: "api",
+        packages: ["python3"],
+        envKeys: ["LOG_LEVEL", "SECRET_KEY"],
+        files: [{ path: "/etc/api/x.conf", envKey: "GOLIVE_FILE_0", mode: "0600" }],
         unit,
-      ),
+        health: {
+          unit: "golive-api.service",
+          check: { path: "/health", port: 8080 },
+          timeoutSeconds: 5,
+          intervalSeconds: 5,
+          deadlineSeconds: 60,
+        },
+      }),
     );
   });
 

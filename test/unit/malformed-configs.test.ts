@@ -728,6 +728,64 @@ const crossField: Case[] = [
     /no workload "apii" here/,
   ],
   [
+    "a CT-ID that gives no address in lxc.network",
+    (s) => ({
+      ...s,
+      runtime: "lxc",
+      lxc: {
+        node: { host: "pve" },
+        network: { cidr: "10.0.0.0/24", gateway: "10.0.0.1" },
+        ids: { api: 300 },
+      },
+    }),
+    "lxc.ids.api",
+    /CT-ID 300 gives "api" no address in 10\.0\.0\.0\/24 .*at most 254/,
+  ],
+  [
+    "a CT-ID whose address is the gateway's",
+    (s) => ({
+      ...s,
+      runtime: "lxc",
+      lxc: {
+        node: { host: "pve" },
+        network: { cidr: "10.0.0.0/24", gateway: "10.0.0.150" },
+        ids: { api: 150 },
+      },
+    }),
+    "lxc.ids.api",
+    /gives "api" the gateway's address 10\.0\.0\.150/,
+  ],
+  [
+    "an lxc.network gateway outside the network",
+    (s) => ({
+      ...s,
+      runtime: "lxc",
+      lxc: { node: { host: "pve" }, network: { cidr: "10.0.0.0/24", gateway: "10.0.1.1" } },
+    }),
+    "lxc.network.gateway",
+    /10\.0\.1\.1 is not a host address of 10\.0\.0\.0\/24/,
+  ],
+  [
+    "an lxc.network with host bits set",
+    (s) => ({
+      ...s,
+      runtime: "lxc",
+      lxc: { node: { host: "pve" }, network: { cidr: "10.0.0.7/24", gateway: "10.0.0.1" } },
+    }),
+    "lxc.network.cidr",
+    /has host bits set: the network is 10\.0\.0\.0\/24/,
+  ],
+  [
+    "an lxc.network that is no CIDR",
+    (s) => ({
+      ...s,
+      runtime: "lxc",
+      lxc: { node: { host: "pve" }, network: { cidr: "10.0.0.0", gateway: "10.0.0.1" } },
+    }),
+    "lxc.network.cidr",
+    /CIDR notation/,
+  ],
+  [
     "a waiver for an unknown workload",
     (s) => ({
       ...s,

@@ -37,6 +37,30 @@ export const lxcSpec = z
     template: z.string().min(1).default("local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"),
     storage: z.string().min(1).default("local-lvm"),
     bridge: z.string().min(1).default("vmbr0"),
+    /**
+     * The containers' IPv4 network on the bridge. With it, each container gets a static address,
+     * the network's address plus its CT-ID (CT 210 in 10.0.0.0/24: 10.0.0.210), and golive writes
+     * every workload's name and address into each container's /etc/hosts, so workloads reach each
+     * other by name as on Docker's and Kubernetes' DNS (Proxmox gives containers no names of each
+     * other). Without it the containers take DHCP (`ip=dhcp`) and names resolve only through the
+     * site's own DNS.
+     */
+    network: z
+      .object({
+        /** The network in CIDR notation (`10.0.0.0/24`). */
+        cidr: z
+          .string()
+          .regex(
+            /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/,
+            "an IPv4 network in CIDR notation (10.0.0.0/24)",
+          ),
+        /** The containers' default gateway, an address inside the network. */
+        gateway: z
+          .string()
+          .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, "an IPv4 address"),
+      })
+      .strict()
+      .optional(),
     /** CT-IDs by service name; services without one get the next free ID from `firstId`. */
     ids: z.record(z.string(), z.number().int().min(100).max(999_999_999)).default({}),
     firstId: z.number().int().min(100).default(200),

@@ -7,8 +7,11 @@ import {
 } from "../../../policies/lib/contract";
 import { secretLengths } from "../../secrets/lengths";
 import { cpuCores, memoryMiB, standardLabels, type RuntimeContext } from "../labels";
+import type { HealthCheckSpec } from "../../config/spec";
 import type { Runtime, Workload, WorkloadExec, WorkloadSpec } from "../workload";
+import { hostsBlock, lxcAddresses, net0Ip, type LxcAddress, type LxcNetwork } from "./network";
 import {
+  hostsScript,
   jobScript,
   pctCreate,
   pctExecScript,
@@ -16,7 +19,10 @@ import {
   pctUpdate,
   provisionScript,
   systemdUnit,
+  type HealthWait,
 } from "./pct";
+
+export { allocateIds } from "./network";
 
 export interface LxcRuntimeArgs {
   /** Names, tier and labels shared by every workload. */
@@ -33,29 +39,8 @@ export interface LxcRuntimeArgs {
   readonly ids: Readonly<Record<string, number>>;
   /** First ID for workloads without one in `ids`. */
   readonly firstId: number;
-}
-
-/** Allocates CT-IDs: fixed ones from the spec, the rest in name order from `firstId`, skipping taken IDs. */
-export function allocateIds(
-  names: readonly string[],
-  fixed: Readonly<Record<string, number>>,
-  firstId: number,
-): Record<string, number> {
-  const taken = new Set(Object.values(fixed));
-  const out: Record<string, number> = {};
-  let next = firstId;
-  for (const n of [...names].sort()) {
-    if (fixed[n] !== undefined) {
-      out[n] = fixed[n];
-      continue;
-    }
-    while (taken.has(next)) {
-      next++;
-    }
-    out[n] = next;
-    taken.add(next);
-  }
-  return out;
+  /** The containers' network (`lxc.network`): static addresses and /etc/hosts. Defaults to DHCP. */
+  readonly network?: LxcNetwork;
 }
 
 /**
@@ -69,10 +54,23 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
   private readonly args: LxcRuntimeArgs;
   /** The realised containers by workload name, for `exec`. */
   private readonly realised = new Map<string, LxcContainer>();
+  /** Every workload's static address (none without `network`). */
+  private readonly addresses: Record<string, LxcAddress> = {};
 
   constructor(name: string, args: LxcRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:lxc:Runtime", name, {}, opts);
     this.args = args;
+    if (args.network) {
+      // parseSpec reports these with their config paths first; this guards direct use.
+      const { addresses, problems } = lxcAddresses(args.ids, args.network);
+      if (problems.length > 0) {
+        throw new pulumi.ResourceError(
+          problems.map(([p, m]) => `golive:environment.${p.join(".")}: ${m}`).join("\n"),
+          this,
+        );
+      }
+      this.addresses = addresses;
+    }
     this.registerOutputs({});
   }
 
@@ -94,6 +92,7 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
       // A job runs inside an existing container (its own, or the one named by runsIn).
       const id = this.idOf(spec.job.runsIn ?? spec.name);
       const secretExports = Object.keys(spec.secretEnv).sort();
+      const argv = [...(spec.entrypoint ?? []), ...(spec.command ?? [])];
       const job = new command.remote.Command(
         `${this.args.context.prefix}-${spec.name}`,
         {
@@ -105,10 +104,7 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
             ...spec.env,
             ...Object.fromEntries(secretExports.map((k) => [k, spec.secretEnv[k]])),
           },
-          create: jobScript(
-            [...(spec.entrypoint ?? []), ...(spec.command ?? [])],
-            [...Object.keys(spec.env), ...secretExports],
-          ),
+          create: jobScript(spec.name, argv, [...Object.keys(spec.env), ...secretExports]),
         },
         // A job's output is the command's own (a migration may print its connection string):
         // upstream's command provider keeps stdout and stderr plain, so golive marks them secret.
@@ -122,7 +118,13 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
     }
     const c = new LxcContainer(
       `${this.args.context.prefix}-${spec.name}`,
-      { ...this.args, spec, id: this.idOf(spec.name) },
+      {
+        ...this.args,
+        spec,
+        id: this.idOf(spec.name),
+        address: this.addresses[spec.name],
+        hosts: Object.keys(this.addresses).length > 0 ? hostsBlock(this.addresses) : undefined,
+      },
       { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
     );
     this.realised.set(spec.name, c);
@@ -162,14 +164,20 @@ export interface LxcContainerArgs extends LxcRuntimeArgs {
   readonly spec: WorkloadSpec;
   /** The container's CT-ID. */
   readonly id: number;
+  /** Its static address (with `network`), else DHCP. */
+  readonly address?: LxcAddress;
+  /** golive's /etc/hosts block of every workload (with `network`). */
+  readonly hosts?: string;
 }
 
 /** One LXC container and the service inside it. */
 export class LxcContainer extends pulumi.ComponentResource {
   /** The container itself (`pct create/set/destroy`); its facts are in `environment`. */
   public readonly container: command.remote.Command;
-  /** The service inside (packages, env file, systemd unit). */
+  /** The service inside (packages, env file, systemd unit), ready once healthy. */
   public readonly service: command.remote.Command;
+  /** The environment's names in its /etc/hosts (with `network`). */
+  public readonly hosts?: command.remote.Command;
 
   constructor(name: string, args: LxcContainerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:lxc:Container", name, {}, opts);
@@ -198,7 +206,11 @@ export class LxcContainer extends pulumi.ComponentResource {
       `${name}-ct`,
       {
         connection: args.connection,
-        environment: { ...lxcFactsEnvironment(facts), [lxcEnv.labels]: JSON.stringify(labels) },
+        environment: {
+          ...lxcFactsEnvironment(facts),
+          [lxcEnv.ctIp]: net0Ip(args.address, args.network),
+          [lxcEnv.labels]: JSON.stringify(labels),
+        },
         create: pctCreate(privileged),
         update: pctUpdate(),
         delete: pctDestroy(),
@@ -209,6 +221,22 @@ export class LxcContainer extends pulumi.ComponentResource {
       // is created (else the create would keep it, and the delete then destroy it).
       { parent: this, deleteBeforeReplace: true },
     );
+
+    if (args.hosts !== undefined) {
+      const script = hostsScript();
+      this.hosts = new command.remote.Command(
+        `${name}-hosts`,
+        {
+          connection: args.connection,
+          environment: { [lxcEnv.ctId]: String(args.id), [lxcEnv.hosts]: args.hosts },
+          create: script,
+          update: script,
+          // A replaced container (same CT-ID, new create) has a fresh /etc/hosts.
+          triggers: [this.container.id],
+        },
+        { parent: this, dependsOn: [this.container] },
+      );
+    }
 
     // Secrets reach the container only through this command's environment (a secret input, kept
     // encrypted in state) and land in a mode-0600 env file inside the container.
@@ -228,26 +256,39 @@ export class LxcContainer extends pulumi.ComponentResource {
     for (const [k, v] of Object.entries(spec.secretEnv)) {
       environment[`${lxcEnv.envPrefix}${k}`] = v;
     }
-    const files = spec.files.map((f, i) => {
+    const files = (hints.files ?? spec.files).map((f, i) => {
       const envKey = `${lxcEnv.filePrefix}${i}`;
       environment[envKey] = f.secret ? pulumi.secret(f.content) : f.content;
       return { path: f.path, envKey, mode: f.secret ? "0600" : "0644" };
     });
     let unit: string | undefined;
-    const argv = [...(hints.entrypoint ?? spec.entrypoint ?? []), ...(spec.command ?? [])];
+    const argv = hints.command ?? [
+      ...(hints.entrypoint ?? spec.entrypoint ?? []),
+      ...(spec.command ?? []),
+    ];
     if (argv.length > 0) {
-      unit = systemdUnit(spec.name, argv, spec.securityContext?.runAsUser);
+      unit = systemdUnit(
+        spec.name,
+        argv,
+        hints.user ?? spec.securityContext?.runAsUser,
+        hints.stopSignal,
+      );
       environment[lxcEnv.unit] = unit;
     }
-    const provision = provisionScript(
-      spec.name,
-      hints.packages ?? [],
+    if (hints.setup !== undefined) environment[lxcEnv.setup] = hints.setup;
+    const unitName =
+      unit !== undefined ? `golive-${spec.name}.service` : `${hints.systemdService}.service`;
+    const provision = provisionScript({
+      service: spec.name,
+      packages: hints.packages ?? [],
       envKeys,
       files,
       unit,
-      hints.systemdService,
-      spec.volumes.map((v) => ({ path: v.mountPath, owner: v.owner })),
-    );
+      packagedService: hints.systemdService,
+      volumes: spec.volumes.map((v) => ({ path: v.mountPath, owner: v.owner })),
+      setup: hints.setup !== undefined,
+      health: spec.healthCheck ? healthWait(unitName, spec.healthCheck) : undefined,
+    });
     this.service = new command.remote.Command(
       `${name}-service`,
       {
@@ -257,8 +298,29 @@ export class LxcContainer extends pulumi.ComponentResource {
         update: provision,
       },
       // The provisioning environment carries the secrets; its output stays secret in state.
-      { parent: this, dependsOn: [this.container], additionalSecretOutputs: ["stdout", "stderr"] },
+      {
+        parent: this,
+        dependsOn: this.hosts ? [this.container, this.hosts] : [this.container],
+        additionalSecretOutputs: ["stdout", "stderr"],
+      },
     );
     this.registerOutputs({ id: args.id });
   }
+}
+
+/**
+ * The bounded wait for a workload's health check on LXC: as long as Docker would take to call it
+ * unhealthy (its start period, then each retry's interval and timeout).
+ */
+export function healthWait(unit: string, h: HealthCheckSpec): HealthWait {
+  return {
+    unit,
+    check:
+      h.command !== undefined
+        ? { command: h.command }
+        : { path: h.path ?? "/", port: h.port ?? 80 },
+    timeoutSeconds: h.timeoutSeconds,
+    intervalSeconds: Math.min(h.intervalSeconds, 5),
+    deadlineSeconds: h.startPeriodSeconds + h.retries * (h.intervalSeconds + h.timeoutSeconds),
+  };
 }

@@ -1,3 +1,5 @@
+import { hostsBegin, hostsEnd } from "./network";
+
 /**
  * Pure builders for the Proxmox `pct` command lines golive runs over SSH. Kept free of Pulumi so
  * they can be tested (and snapshotted) directly. Every command reads the container's facts from
@@ -18,7 +20,7 @@ export function pctCreate(privileged = false): string {
     '    --hostname "$GOLIVE_CT_HOSTNAME" \\',
     '    --cores "$GOLIVE_CT_CORES" --memory "$GOLIVE_CT_MEMORY_MB" --swap 0 \\',
     '    --rootfs "$GOLIVE_CT_STORAGE:$GOLIVE_CT_DISK_GB" \\',
-    '    --net0 "name=eth0,bridge=$GOLIVE_CT_BRIDGE,ip=dhcp" \\',
+    '    --net0 "name=eth0,bridge=$GOLIVE_CT_BRIDGE,ip=$GOLIVE_CT_IP" \\',
     '    --onboot 1 --startup "order=$GOLIVE_CT_START_ORDER" \\',
     `    --unprivileged ${privileged ? 0 : 1} --features nesting=1 \\`,
     '    --tags "$GOLIVE_CT_TAGS"',
@@ -55,7 +57,25 @@ export function pctUpdate(): string {
     // Growing is the only direction pct allows; a smaller size is left for a human to judge.
     'current=$(pct config "$GOLIVE_CT_ID" | sed -n "s/^rootfs:.*size=\\([0-9]*\\)G.*/\\1/p")',
     'if [ -n "$current" ] && [ "$GOLIVE_CT_DISK_GB" -gt "$current" ]; then pct resize "$GOLIVE_CT_ID" rootfs "${GOLIVE_CT_DISK_GB}G"; fi',
+    net0Line(),
     haLine(),
+  ].join("\n");
+}
+
+/**
+ * Sets eth0's address when the spec's differs from the container's, keeping its MAC address
+ * (pct gives a net0 without `hwaddr` a new one, which a DHCP server would see as a new host).
+ */
+function net0Line(): string {
+  return [
+    'net0=$(pct config "$GOLIVE_CT_ID" | sed -n "s/^net0: //p")',
+    'case ",$net0," in',
+    '  *",ip=${GOLIVE_CT_IP%%,*},"*) ;;',
+    "  *)",
+    '    hwaddr=$(printf %s "$net0" | sed -n "s/.*hwaddr=\\([^,]*\\).*/\\1/p")',
+    '    pct set "$GOLIVE_CT_ID" --net0 "name=eth0,bridge=$GOLIVE_CT_BRIDGE,${hwaddr:+hwaddr=$hwaddr,}ip=$GOLIVE_CT_IP"',
+    "    ;;",
+    "esac",
   ].join("\n");
 }
 
@@ -72,10 +92,16 @@ export function pctDestroy(): string {
 }
 
 /**
- * The systemd unit that runs a service inside the container: as a DynamicUser, or as the UID the
- * spec names (`user`, from its securityContext).
+ * The systemd unit that runs a service inside the container: as a DynamicUser, or as the user the
+ * spec names (a UID from its securityContext, or a package's user such as `postgres`), stopped
+ * with `stopSignal` where the service's clean stop needs another than SIGTERM.
  */
-export function systemdUnit(service: string, command: readonly string[], user?: number): string {
+export function systemdUnit(
+  service: string,
+  command: readonly string[],
+  user?: number | string,
+  stopSignal?: string,
+): string {
   return [
     "[Unit]",
     `Description=${service} (golive)`,
@@ -88,6 +114,7 @@ export function systemdUnit(service: string, command: readonly string[], user?: 
     "Restart=on-failure",
     "RestartSec=5",
     user === undefined ? "DynamicUser=yes" : `User=${user}`,
+    ...(stopSignal ? ["KillMode=mixed", `KillSignal=${stopSignal}`] : []),
     "NoNewPrivileges=yes",
     "",
     "[Install]",
@@ -104,70 +131,218 @@ function systemdQuote(arg: string): string {
     : `"${escaped.replace(/(["\\])/g, "\\$1")}"`;
 }
 
+/** A single-quoted sh word. */
+function q(word: string): string {
+  return `'${word.replace(/'/g, `'"'"'`)}'`;
+}
+
 /**
- * Provisions the service inside the container: installs its Debian packages, writes its env file
- * (mode 0600, from variables GOLIVE_ENV_* of the command's own secret environment), its files, the
- * folders of its volumes (owned as the spec says: the packages' users exist by then), its systemd
- * unit, and (re)starts it. Re-running it applies changes.
+ * The node-side sh function every provisioning uses to put a file into the container: its standard
+ * input goes to a host file only root can read (mktemp under umask 077), which `pct push` copies
+ * to the container's path with the mode given, then is removed. A value travels on standard input
+ * and through that file only, never on any process's command line (`ps` on the node shows every
+ * container's processes too).
  */
-export function provisionScript(
-  service: string,
-  packages: readonly string[],
-  envKeys: readonly string[],
-  files: readonly { path: string; envKey: string; mode: string }[],
-  unit: string | undefined,
-  packagedService?: string,
-  volumes: readonly { path: string; owner?: string }[] = [],
-): string {
+const pushFunction = [
+  "golive_push() {",
+  "  tmp=$(umask 077 && mktemp)",
+  '  if cat > "$tmp" && pct push "$GOLIVE_CT_ID" "$tmp" "$1" --perms "$2"; then rm -f "$tmp"; else rm -f "$tmp"; return 1; fi',
+  "}",
+].join("\n");
+
+/** How provisioning waits for the service to be healthy, and what it names when it is not. */
+export interface HealthWait {
+  /** The systemd unit whose journal a failure prints. */
+  readonly unit: string;
+  /** The check: an HTTP path on a port of the container's loopback, or a command run inside. */
+  readonly check:
+    { readonly path: string; readonly port: number } | { readonly command: readonly string[] };
+  /** Seconds one try may take. */
+  readonly timeoutSeconds: number;
+  /** Seconds between tries. */
+  readonly intervalSeconds: number;
+  /** Seconds from the (re)start until the service must have passed. */
+  readonly deadlineSeconds: number;
+}
+
+/**
+ * The check's command line inside the container. An HTTP check is a GET over bash's /dev/tcp
+ * (bash is essential in Debian; curl and python are not in every template), passing on a 2xx or
+ * 3xx status as Kubernetes' httpGet probe does.
+ */
+export function healthCommand(h: HealthWait): string[] {
+  if ("command" in h.check) {
+    return ["timeout", String(h.timeoutSeconds), ...h.check.command];
+  }
+  const request = `GET ${h.check.path} HTTP/1.0\\r\\nHost: localhost\\r\\nUser-Agent: golive-health\\r\\n\\r\\n`;
+  return [
+    "timeout",
+    String(h.timeoutSeconds),
+    "bash",
+    "-c",
+    `exec 3<>/dev/tcp/127.0.0.1/${h.check.port} && printf '${request}' >&3 && read -r _ code _ <&3 && [ "$code" -ge 200 ] && [ "$code" -lt 400 ]`,
+  ];
+}
+
+function healthLines(service: string, h: HealthWait): string[] {
+  const check = healthCommand(h).map(q).join(" ");
+  const what =
+    "command" in h.check
+      ? `its health command (${h.check.command.join(" ")})`
+      : `GET ${h.check.path} on port ${h.check.port}`;
+  return [
+    `# Bounded: ${service} must pass ${what} within ${h.deadlineSeconds} s of its start.`,
+    `deadline=$(( $(date +%s) + ${h.deadlineSeconds} ))`,
+    `until pct exec "$GOLIVE_CT_ID" -- ${check} >/dev/null 2>&1; do`,
+    '  if [ "$(date +%s)" -ge "$deadline" ]; then',
+    `    echo ${q(`golive: ${service} did not become healthy within ${h.deadlineSeconds} s (${what} failed); the end of ${h.unit}'s journal:`)} >&2`,
+    `    pct exec "$GOLIVE_CT_ID" -- journalctl -u ${h.unit} -n 40 --no-pager -o short-precise >&2 || true`,
+    "    exit 1",
+    "  fi",
+    `  sleep ${h.intervalSeconds}`,
+    "done",
+    `echo ${q(`golive: ${service} is healthy`)}`,
+  ];
+}
+
+/** Without a health check: the unit must be active, and not have restarted, 5 s after its start. */
+function activeLines(service: string, unit: string): string[] {
+  const active = `pct exec "$GOLIVE_CT_ID" -- systemctl is-active ${unit} || true`;
+  const restarts = `pct exec "$GOLIVE_CT_ID" -- systemctl show -p NRestarts --value ${unit}`;
+  return [
+    `# ${service} has no health check: its unit must run, and not restart, for 5 s after its start.`,
+    `a1=$(${active}); n1=$(${restarts})`,
+    "sleep 5",
+    `a2=$(${active}); n2=$(${restarts})`,
+    'if [ "$a1" != active ] || [ "$a2" != active ] || [ "$n1" != "$n2" ]; then',
+    `  echo ${q(`golive: ${unit} of ${service} is not running steadily`)}" ($a1, then $a2; restarts $n1, then $n2); the end of its journal:" >&2`,
+    `  pct exec "$GOLIVE_CT_ID" -- journalctl -u ${unit} -n 40 --no-pager -o short-precise >&2 || true`,
+    "  exit 1",
+    "fi",
+  ];
+}
+
+/** What provisioning a service needs (see {@link provisionScript}). */
+export interface ProvisionArgs {
+  readonly service: string;
+  readonly packages: readonly string[];
+  /** The names of the service's variables, each in `GOLIVE_ENV_<name>` of the command's environment. */
+  readonly envKeys: readonly string[];
+  /** Its files, each content in the named variable of the command's environment. */
+  readonly files: readonly { path: string; envKey: string; mode: string }[];
+  /** golive's unit text, in GOLIVE_UNIT; absent for a package's unit. */
+  readonly unit?: string;
+  /** The package's unit golive runs instead of its own. */
+  readonly packagedService?: string;
+  readonly volumes?: readonly { path: string; owner?: string }[];
+  /** A setup script (in GOLIVE_SETUP) run inside before the service starts. */
+  readonly setup?: boolean;
+  /** The wait for health after the (re)start; absent: the unit must run steadily. */
+  readonly health?: HealthWait;
+}
+
+/**
+ * Provisions the service inside the container: installs its Debian packages; puts its env file
+ * (mode 0600, from variables GOLIVE_ENV_* of the command's own secret environment), its files and
+ * its systemd unit in with `pct push`; makes the folders of its volumes (owned as the spec says:
+ * the packages' users exist by then); runs its setup script; (re)starts the service and waits,
+ * bounded, until its health check passes inside the container, failing with the end of the
+ * unit's journal otherwise. A package's unit reads golive's env file through a drop-in. Re-running
+ * it applies changes. No variable's value is on any command line: the values travel on standard
+ * input into `golive_push` only.
+ */
+export function provisionScript(a: ProvisionArgs): string {
   const exec = 'pct exec "$GOLIVE_CT_ID" --';
-  const lines = ["set -eu"];
-  if (packages.length > 0) {
+  const lines = ["set -eu", pushFunction];
+  if (a.packages.length > 0) {
     lines.push(
-      `${exec} sh -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq ${packages.join(" ")}'`,
+      `${exec} sh -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq ${a.packages.join(" ")}'`,
     );
   }
   lines.push(`${exec} install -d -m 0755 /etc/golive`);
-  for (const v of volumes) {
+  for (const v of a.volumes ?? []) {
     lines.push(
       v.owner === undefined
         ? `${exec} install -d ${v.path}`
         : `${exec} sh -c 'install -d ${v.path} && chown ${v.owner}: ${v.path}'`,
     );
   }
-  const envLines = envKeys.map((k) => `'${k}=%s\\n' "$GOLIVE_ENV_${k}"`);
+  // printf is the shell's builtin: the values are in no process's arguments.
   lines.push(
-    envKeys.length > 0
-      ? `{ ${envKeys.map((k, i) => `printf ${envLines[i]}`).join("; ")}; } | ${exec} sh -c 'umask 077; cat > /etc/golive/${service}.env'`
-      : `${exec} sh -c 'umask 077; : > /etc/golive/${service}.env'`,
+    a.envKeys.length > 0
+      ? `{ ${a.envKeys.map((k) => `printf '${k}=%s\\n' "$GOLIVE_ENV_${k}"`).join("; ")}; } | golive_push /etc/golive/${a.service}.env 0600`
+      : `: | golive_push /etc/golive/${a.service}.env 0600`,
   );
-  for (const f of files) {
+  for (const f of a.files) {
     lines.push(
-      `printf '%s' "$${f.envKey}" | ${exec} sh -c 'install -d "$(dirname ${f.path})"; umask 077; cat > ${f.path}; chmod ${f.mode} ${f.path}'`,
+      `${exec} install -d "$(dirname ${f.path})"`,
+      `printf '%s' "$${f.envKey}" | golive_push ${f.path} ${f.mode}`,
     );
   }
-  if (unit !== undefined) {
+  let unitName: string | undefined;
+  if (a.unit !== undefined) {
+    unitName = `golive-${a.service}.service`;
+    lines.push(`printf '%s' "$GOLIVE_UNIT" | golive_push /etc/systemd/system/${unitName} 0644`);
+  } else if (a.packagedService !== undefined) {
+    unitName = `${a.packagedService}.service`;
+    // systemd reads drop-ins after the unit: golive's variables override the package's defaults.
     lines.push(
-      `printf '%s' "$GOLIVE_UNIT" | ${exec} sh -c 'cat > /etc/systemd/system/golive-${service}.service'`,
-      `${exec} systemctl daemon-reload`,
-      `${exec} systemctl enable golive-${service}.service`,
-      `${exec} systemctl restart golive-${service}.service`,
+      `${exec} install -d /etc/systemd/system/${unitName}.d`,
+      `printf '[Service]\\nEnvironmentFile=/etc/golive/${a.service}.env\\n' | golive_push /etc/systemd/system/${unitName}.d/golive.conf 0644`,
     );
-  } else if (packagedService !== undefined) {
+  }
+  if (a.setup) {
     lines.push(
-      `${exec} systemctl enable ${packagedService}.service`,
-      `${exec} systemctl restart ${packagedService}.service`,
+      `printf '%s' "$GOLIVE_SETUP" | golive_push /etc/golive/${a.service}.setup.sh 0700`,
+      `${exec} sh /etc/golive/${a.service}.setup.sh`,
+    );
+  }
+  if (unitName !== undefined) {
+    lines.push(
+      `${exec} systemctl daemon-reload`,
+      `${exec} systemctl enable ${unitName}`,
+      // A unit that fails to start shows why: the end of its journal, then the provisioning fails.
+      `${exec} systemctl restart ${unitName} || { ${exec} journalctl -u ${unitName} -n 40 --no-pager -o short-precise >&2 || true; exit 1; }`,
+      ...(a.health ? healthLines(a.service, a.health) : activeLines(a.service, unitName)),
     );
   }
   return lines.join("\n");
 }
 
-/** Runs a job's command once inside the container, passing the named variables through. */
-export function jobScript(command: readonly string[], envKeys: readonly string[]): string {
-  const quoted = command.map((a) => `'${a.replace(/'/g, `'"'"'`)}'`).join(" ");
-  const passEnv = envKeys.map((k) => `${k}="$${k}"`).join(" ");
+/**
+ * Writes golive's block of every workload's address and name into the container's /etc/hosts
+ * (from GOLIVE_HOSTS), keeping every other line: Proxmox manages its own lines of that file at
+ * each start and leaves the rest.
+ */
+export function hostsScript(): string {
   return [
     "set -eu",
-    `pct exec "$GOLIVE_CT_ID" -- env ${passEnv} ${quoted}`.replace(/ +/g, " "),
+    `printf '%s' "$GOLIVE_HOSTS" | pct exec "$GOLIVE_CT_ID" -- sh -c ${q(
+      `{ sed '/^${hostsBegin}$/,/^${hostsEnd}$/d' /etc/hosts; cat; } > /etc/hosts.golive && cat /etc/hosts.golive > /etc/hosts && rm /etc/hosts.golive`,
+    )}`,
+  ].join("\n");
+}
+
+/**
+ * Runs a job's command once inside the container. Its variables go into a 0600 env file pushed
+ * into the container (values on standard input only), which systemd reads for a transient unit
+ * (`systemd-run --wait --pipe`): the same parser as the services' EnvironmentFile, its output and
+ * exit code returned, no value on a command line.
+ */
+export function jobScript(
+  job: string,
+  command: readonly string[],
+  envKeys: readonly string[],
+): string {
+  const env = `/etc/golive/jobs/${job}.env`;
+  return [
+    "set -eu",
+    pushFunction,
+    'pct exec "$GOLIVE_CT_ID" -- install -d -m 0700 /etc/golive/jobs',
+    envKeys.length > 0
+      ? `{ ${envKeys.map((k) => `printf '${k}=%s\\n' "$${k}"`).join("; ")}; } | golive_push ${env} 0600`
+      : `: | golive_push ${env} 0600`,
+    `pct exec "$GOLIVE_CT_ID" -- systemd-run --quiet --wait --pipe --collect --service-type=exec -p EnvironmentFile=${env} -- ${command.map(q).join(" ")}`,
   ].join("\n");
 }
 

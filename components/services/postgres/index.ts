@@ -9,6 +9,9 @@ import {
   backupDir,
   backupHealthCheck,
   backupLoop,
+  lxcPostgresCommand,
+  lxcPrimarySetup,
+  lxcReplicaSetup,
   pgbouncerIni,
   postgresArgs,
   preMigrationBackup,
@@ -135,17 +138,27 @@ export class PostgresCluster extends pulumi.ComponentResource {
       // The images' entrypoints own PGDATA, not this folder: archive_command runs as postgres.
       owner: "postgres",
     };
+    const major = spec.version.split(".")[0];
+    const primarySettings = serverSettings({
+      replicas: spec.replicas,
+      walArchive: spec.walArchive.enabled,
+      standby: false,
+    });
     this.primary = runtime.workload(
       workload({
         ...base,
         ...declared.primary.instance,
-        command: postgresArgs(
-          serverSettings({
-            replicas: spec.replicas,
-            walArchive: spec.walArchive.enabled,
-            standby: false,
-          }),
-        ),
+        command: postgresArgs(primarySettings),
+        // Debian's binaries, run as its postgres user; PGDATA initialised as the image's entrypoint
+        // would, by the setup script (no docker-entrypoint-initdb.d on LXC).
+        lxc: {
+          ...base.lxc,
+          command: lxcPostgresCommand(major, primarySettings),
+          user: "postgres",
+          stopSignal: "SIGINT",
+          setup: lxcPrimarySetup(major, declared.primary.instance.name, spec.replicas),
+          files: [],
+        },
         volumes: spec.walArchive.enabled ? [dataVolume, archiveVolume] : [dataVolume],
         files: [
           {
@@ -163,19 +176,30 @@ export class PostgresCluster extends pulumi.ComponentResource {
     this.exporter(declared.primary, this.primary, password.secret);
 
     for (const [i, r] of declared.replicas.entries()) {
+      const standbySettings = serverSettings({
+        replicas: spec.replicas,
+        walArchive: spec.walArchive.enabled,
+        standby: true,
+      });
       const replica = runtime.workload(
         workload({
           ...base,
           ...r.instance,
-          command: replicaCommand(
-            declared.primary.instance.name,
-            slotName(i + 1),
-            serverSettings({
-              replicas: spec.replicas,
-              walArchive: spec.walArchive.enabled,
-              standby: true,
-            }),
-          ),
+          command: replicaCommand(declared.primary.instance.name, slotName(i + 1), standbySettings),
+          // Debian's binaries: the setup script clones the primary, golive's unit runs the standby.
+          lxc: {
+            ...base.lxc,
+            command: lxcPostgresCommand(major, standbySettings),
+            user: "postgres",
+            stopSignal: "SIGINT",
+            setup: lxcReplicaSetup(
+              major,
+              r.instance.name,
+              declared.primary.instance.name,
+              slotName(i + 1),
+            ),
+            files: [],
+          },
           volumes: [dataVolume],
           startOrder: 11,
           labels: { ...base.labels, [label.postgresRole]: "replica" },

@@ -97,6 +97,23 @@ class Lock:
         self.f.close()
 
 
+class LoopLock:
+    """The node's own lock around attaching loop devices (host-side mounts, lxc-start's rootfs):
+    LXC picks a free loop device and attaches it without retrying, so two starts at once can pick
+    the same one and one fails with EBUSY ("Failed to set loop fd"). Not Proxmox's: a lock of
+    this stand-in, whose volumes are raw images where LVM-thin gives block devices."""
+
+    def __enter__(self):
+        d = os.path.join(ROOT, "run", "lock", "lxc")
+        os.makedirs(d, exist_ok=True)
+        self.f = open(os.path.join(d, "golive-loop.lock"), "a")
+        fcntl.flock(self.f, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        self.f.close()
+
+
 def load_conf(n, vmid):
     p = conf_path(n, vmid)
     if not os.path.exists(p):
@@ -531,7 +548,8 @@ class Mounted:
         os.makedirs(os.path.join(ROOT, "run"), exist_ok=True)
         self.dir = tempfile.mkdtemp(prefix="rootfs-", dir=os.path.join(ROOT, "run"))
         opts = [] if self.image.startswith("/dev/") else ["-o", "loop"]
-        subprocess.run(["mount", *opts, self.image, self.dir], check=True)
+        with LoopLock():
+            subprocess.run(["mount", *opts, self.image, self.dir], check=True)
         return self.dir
 
     def __exit__(self, *exc):
@@ -649,13 +667,33 @@ def write_inside(root, path, text, own, mode=0o644):
     os.chown(p, *own)
 
 
+def etc_hosts(root, entries):
+    """/etc/hosts as Proxmox leaves it: its own entries between `# --- BEGIN PVE ---` and
+    `# --- END PVE ---`, replaced at each start; every other line kept as it was (a localhost
+    line added when the file has none)."""
+    p = os.path.join(root, "etc/hosts")
+    lines, inside = [], False
+    if os.path.isfile(p) and not os.path.islink(p):
+        with open(p) as f:
+            for line in f.read().splitlines():
+                if line == "# --- BEGIN PVE ---":
+                    inside = True
+                elif line == "# --- END PVE ---":
+                    inside = False
+                elif not inside:
+                    lines.append(line)
+    if not any(line.split()[:1] == ["127.0.0.1"] for line in lines):
+        lines.insert(0, "127.0.0.1 localhost.localdomain localhost")
+    return "\n".join(lines + ["# --- BEGIN PVE ---", *entries, "# --- END PVE ---"]) + "\n"
+
+
 def setup_inside(n, vmid, conf, root):
     """What Proxmox writes into a Debian container before each start: hostname, hosts,
     /etc/network/interfaces from the netN options, resolv.conf when a nameserver is known."""
     own = owner(conf)
     hostname = conf.get("hostname", f"CT{vmid}")
     write_inside(root, "/etc/hostname", hostname + "\n", own)
-    hosts = ["127.0.0.1 localhost.localdomain localhost", f"127.0.1.1 {hostname}"]
+    hosts = [f"127.0.1.1 {hostname}"]
     ifaces = ["auto lo", "iface lo inet loopback", ""]
     for i in range(10):
         net = conf.get(f"net{i}")
@@ -671,9 +709,9 @@ def setup_inside(n, vmid, conf, root):
             if nd.get("gw"):
                 ifaces.append(f"\tgateway {nd['gw']}")
             if i == 0:
-                hosts[1] = f"{ip.split('/')[0]} {hostname}"
+                hosts[0] = f"{ip.split('/')[0]} {hostname}"
         ifaces.append("")
-    write_inside(root, "/etc/hosts", "\n".join(hosts) + "\n", own)
+    write_inside(root, "/etc/hosts", etc_hosts(root, hosts), own)
     write_inside(root, "/etc/network/interfaces", "\n".join(ifaces), own)
     nameserver = conf.get("nameserver") or n.get("nameserver")
     if nameserver:
@@ -725,7 +763,20 @@ def start_ct(n, vmid, conf):
     with open(os.path.join(d, "config"), "w") as f:
         f.write(lxc_config(n, vmid, conf))
     log = os.path.join(d, "start.log")
-    r = lxc("lxc-start", vmid, "-d", "-l", "ERROR", "-o", log, check=False, capture_output=True)
+    # A loop device taken by another process on the machine between LXC's pick and its attach
+    # fails the start with EBUSY before anything ran: tried again, a few times.
+    for attempt in range(4):
+        if os.path.exists(log):
+            os.unlink(log)
+        with LoopLock():
+            r = lxc(
+                "lxc-start", vmid, "-d", "-l", "ERROR", "-o", log, check=False, capture_output=True
+            )
+        busy = os.path.exists(log) and "Failed to set loop fd" in open(log).read()
+        if r.returncode == 0 or not busy:
+            break
+        clean_cgroups(vmid)
+        time.sleep(0.5 * (attempt + 1))
     if r.returncode != 0:
         clean_cgroups(vmid)
         detail = open(log).read() if os.path.exists(log) else r.stderr.decode()

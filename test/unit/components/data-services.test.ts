@@ -86,7 +86,7 @@ function realised(
   const unit = e.GOLIVE_UNIT ?? "";
   const files = Object.fromEntries(
     Object.entries(e)
-      .filter(([k]) => k.startsWith("GOLIVE_FILE_"))
+      .filter(([k]) => k.startsWith("GOLIVE_FILE_") || k === "GOLIVE_SETUP")
       .map(([k, v]) => [k, v]),
   );
   return {

@@ -75,7 +75,7 @@ describe("the Proxmox LXC runtime", () => {
       isSecret(api.inputs.environment),
       "the environment carrying secrets is itself secret",
     );
-    assert.match(api.inputs.create, /umask 077; cat > \/etc\/golive\/api\.env/);
+    assert.match(api.inputs.create, /\| golive_push \/etc\/golive\/api\.env 0600/);
     assert.doesNotMatch(api.inputs.create, /s{48}/, "no secret value in the command text");
   });
 
