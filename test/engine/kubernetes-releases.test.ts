@@ -1,0 +1,453 @@
+/**
+ * Releases on a real Kubernetes cluster (scripts/kube-cluster.sh), behind golive's HAProxy
+ * gateway, each `pulumi up` under a bounded loopback load (4 HTTPS clients to the gateway's
+ * NodePort on 127.0.0.1, Host and SNI `localhost`): an image update of the idle colour, the seed
+ * 003 step "50/50 split, watch, then full" (`blueGreen.weights`, which really splits), the full
+ * switch to green, the rollback to blue, a rolling image update of the Deployment that takes the
+ * traffic, and a green failing its health check refused; every step with zero failed requests.
+ * Then `destroy`, and the namespace (dataRetention delete) is gone.
+ *
+ * Needs the cluster's environment (GOLIVE_KUBECONFIG, GOLIVE_KUBECTL: scripts/test.sh exports it)
+ * and the cluster to itself while the stack exists: another stack's requests do not fit a
+ * 2-core node beside this one's.
+ */
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as https from "node:https";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { figure, Project, repo } from "./harness";
+
+const namespace = "golive-bluegreen";
+const httpsPort = 30543;
+const kubeconfig = process.env.GOLIVE_KUBECONFIG ?? "";
+const kubectlBin = process.env.GOLIVE_KUBECTL ?? "kubectl";
+
+/** Bounds of one step's load: wall time and requests (whichever comes first). */
+const loadSeconds = 420;
+const loadRequests = 40_000;
+/** After an `up`, the load goes on until no pod of the namespace is terminating (bounded). */
+const settleSeconds = 60;
+
+const template = fs.readFileSync(
+  path.join(repo, "test", "scenarios", "k8s-bluegreen-offline.yaml"),
+  "utf8",
+);
+const blueGreenLine = /^( +)blueGreen: \{[^\n]*\}$/m;
+assert.match(template, blueGreenLine, "the scenario declares api's blueGreen on one line");
+
+/** The scenario with api's blueGreen as given. */
+function config(bg: {
+  active: "blue" | "green";
+  blue: string;
+  green: string;
+  weights?: { blue: number; green: number };
+}): string {
+  const weights = bg.weights
+    ? `, weights: { blue: ${bg.weights.blue}, green: ${bg.weights.green} }`
+    : "";
+  return template.replace(
+    blueGreenLine,
+    `$1blueGreen: { active: ${bg.active}, blue: "${bg.blue}", green: "${bg.green}"${weights} }`,
+  );
+}
+
+function kubectl(args: readonly string[]): { code: number; out: string } {
+  const r = spawnSync(kubectlBin, ["--kubeconfig", kubeconfig, ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: r.status ?? -1, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+}
+
+const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: false });
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+function request(urlPath = "/"): Promise<Answer> {
+  return new Promise((resolve) => {
+    const req = https.request(
+      {
+        host: "127.0.0.1",
+        port: httpsPort,
+        servername: "localhost",
+        path: urlPath,
+        method: "GET",
+        agent,
+        timeout: 5000,
+        headers: { Host: "localhost" },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("error", (e: NodeJS.ErrnoException) =>
+          resolve({ status: 0, body: `response ${e.code ?? e.message}` }),
+        );
+      },
+    );
+    req.on("error", (e: NodeJS.ErrnoException) =>
+      resolve({ status: 0, body: e.code ?? e.message }),
+    );
+    req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
+    req.end();
+  });
+}
+
+/** The colour and version an answer of the app names. */
+function release(a: Answer): { color: string; version: string } | undefined {
+  if (a.status !== 200) return undefined;
+  try {
+    const j = JSON.parse(a.body) as { color?: string; version?: string };
+    return j.color ? { color: j.color, version: j.version ?? "" } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Load {
+  ok: number;
+  failed: number;
+  failures: Map<string, number>;
+  colours: Map<string, number>;
+  versions: Map<string, number>;
+}
+
+const newLoad = (): Load => ({
+  ok: 0,
+  failed: 0,
+  failures: new Map(),
+  colours: new Map(),
+  versions: new Map(),
+});
+
+const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+
+function count(l: Load, a: Answer): void {
+  const r = release(a);
+  if (r) {
+    l.ok++;
+    bump(l.colours, r.color);
+    bump(l.versions, `${r.color} ${r.version}`);
+  } else {
+    l.failed++;
+    bump(l.failures, `${a.status} ${a.body.slice(0, 80).replace(/\s+/g, " ")}`);
+  }
+}
+
+/** `n` requests from 4 clients, counted. */
+async function sample(n: number): Promise<Load> {
+  const l = newLoad();
+  let sent = 0;
+  const client = async () => {
+    while (sent < n) {
+      sent++;
+      count(l, await request());
+    }
+  };
+  await Promise.all([client(), client(), client(), client()]);
+  return l;
+}
+
+/** Pods of the namespace being deleted (a rollout's old ones, draining). */
+function terminating(): number {
+  const r = kubectl([
+    "get",
+    "pods",
+    "-n",
+    namespace,
+    "-o",
+    "jsonpath={range .items[*]}{.metadata.deletionTimestamp}{'\\n'}{end}",
+  ]);
+  return r.out.split("\n").filter((l) => l.trim() !== "").length;
+}
+
+interface UpResult extends Load {
+  code: number;
+  output: string;
+  seconds: number;
+  upSeconds: number;
+}
+
+/**
+ * `pulumi up` while 4 loopback clients send requests, then until no pod is terminating: every
+ * request counted, by outcome, colour and version. Bounded: {@link loadSeconds} and
+ * {@link loadRequests}; the up itself is killed at the time bound.
+ */
+async function upUnderLoad(p: Project): Promise<UpResult> {
+  const start = Date.now();
+  const l = newLoad();
+  let done = false;
+  const child = spawn("pulumi", ["up", "--yes", "--non-interactive", "--skip-preview"], {
+    cwd: p.dir,
+    env: p.env,
+  });
+  const kill = setTimeout(() => child.kill("SIGINT"), loadSeconds * 1000);
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+  const within = () =>
+    !done && Date.now() - start < loadSeconds * 1000 && l.ok + l.failed < loadRequests;
+  const client = async () => {
+    while (within()) count(l, await request());
+  };
+  const clients = [client(), client(), client(), client()];
+  const code = await exited;
+  clearTimeout(kill);
+  const upSeconds = (Date.now() - start) / 1000;
+  const settle = Date.now();
+  while (terminating() > 0 && Date.now() - settle < settleSeconds * 1000) {
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  done = true;
+  await Promise.all(clients);
+  report(l);
+  for (const line of output.split("\n")) {
+    if (/ (updated|replaced|created|deleted) |error:/.test(line))
+      process.stdout.write(`engine: ${line.trim()}\n`);
+  }
+  return { ...l, code, output, seconds: (Date.now() - start) / 1000, upSeconds };
+}
+
+function report(l: Load): void {
+  for (const [k, n] of l.failures) process.stdout.write(`failure: ${n} x ${k}\n`);
+  for (const [k, n] of l.versions) process.stdout.write(`answered: ${n} x ${k}\n`);
+}
+
+function figures(step: string, r: UpResult): void {
+  figure(`k8s-${step}-requests-ok`, r.ok);
+  figure(`k8s-${step}-requests-failed`, r.failed);
+  figure(`k8s-${step}-seconds`, r.seconds.toFixed(1));
+  figure(`k8s-${step}-up-seconds`, r.upSeconds.toFixed(1));
+  for (const c of ["blue", "green"]) figure(`k8s-${step}-answers-${c}`, r.colours.get(c) ?? 0);
+}
+
+/**
+ * The last rollout of a Deployment: from its newest ReplicaSet's creation to the Deployment's
+ * `Progressing` condition saying it is complete (NewReplicaSetAvailable); seconds, to the API's
+ * one-second precision. The ReplicaSet's name too, to tell whether a step rolled it.
+ */
+function lastRollout(deployment: string): { replicaSet: string; seconds: number } {
+  const d = JSON.parse(
+    kubectl(["get", "deployment", deployment, "-n", namespace, "-o", "json"]).out,
+  ) as {
+    spec: { selector: { matchLabels: Record<string, string> } };
+    status: { conditions?: { type: string; reason: string; lastUpdateTime: string }[] };
+  };
+  const selectorText = Object.entries(d.spec.selector.matchLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  const rs = JSON.parse(
+    kubectl(["get", "replicasets", "-n", namespace, "-l", selectorText, "-o", "json"]).out,
+  ) as {
+    items: {
+      metadata: { name: string; annotations: Record<string, string>; creationTimestamp: string };
+    }[];
+  };
+  const newest = rs.items.sort(
+    (a, b) =>
+      Number(a.metadata.annotations["deployment.kubernetes.io/revision"]) -
+      Number(b.metadata.annotations["deployment.kubernetes.io/revision"]),
+  )[rs.items.length - 1];
+  const progressing = d.status.conditions?.find((c) => c.type === "Progressing");
+  assert.equal(progressing?.reason, "NewReplicaSetAvailable", `${deployment} finished its rollout`);
+  return {
+    replicaSet: newest.metadata.name,
+    seconds:
+      (Date.parse(progressing!.lastUpdateTime) - Date.parse(newest.metadata.creationTimestamp)) /
+      1000,
+  };
+}
+
+describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster" }, () => {
+  let p: Project;
+  let gatewayReplicaSet = "";
+
+  /** The gateway's rollout in this step: its seconds as a figure; whether it rolled at all. */
+  function gatewayRollout(step: string): boolean {
+    const r = lastRollout("gateway");
+    const rolled = r.replicaSet !== gatewayReplicaSet;
+    gatewayReplicaSet = r.replicaSet;
+    figure(`k8s-${step}-gateway-rollout-seconds`, rolled ? r.seconds : 0);
+    return rolled;
+  }
+
+  before(() => {
+    assert.equal(kubectl(["get", "nodes"]).code, 0, "the cluster answers");
+    // Two releases of the app and one whose health check fails, as test/engine/bluegreen.test.ts
+    // makes them, in the cluster's containerd (its `load` skips images already there).
+    assert.equal(
+      spawnSync("docker", ["tag", "golive.local/app:1.0.0", "golive.local/app:1.1.0"]).status,
+      0,
+    );
+    const broken = spawnSync("docker", ["build", "-q", "-t", "golive.local/app:broken", "-"], {
+      input: "FROM golive.local/app:1.0.0\nENV HEALTH_FAIL=1\n",
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
+    assert.equal(broken.status, 0, String(broken.stderr));
+    // The state folder of the checkout that started the cluster (its env file names the folder).
+    const state = process.env.GOLIVE_CLUSTER_DIR
+      ? { GOLIVE_STATE_DIR: path.dirname(process.env.GOLIVE_CLUSTER_DIR) }
+      : {};
+    const load = spawnSync(
+      path.join(repo, "scripts", "kube-cluster.sh"),
+      ["load", "golive.local/app:1.1.0", "golive.local/app:broken"],
+      { stdio: "inherit", env: { ...process.env, ...state } },
+    );
+    assert.equal(load.status, 0);
+    // What an earlier run of this test left (a killed run does not destroy).
+    kubectl([
+      "delete",
+      "namespace",
+      namespace,
+      "--ignore-not-found",
+      "--wait=true",
+      "--timeout=120s",
+    ]);
+    p = new Project(
+      "k8s-releases",
+      "releases",
+      config({ active: "blue", blue: "1.0.0", green: "1.0.0" }),
+    );
+    p.env.KUBECONFIG = kubeconfig;
+  });
+
+  after(() => {
+    const d = p.pulumi(["destroy", "--yes", "--non-interactive", "--skip-preview"]);
+    figure("k8s-releases-destroy-seconds", d.seconds.toFixed(1));
+    assert.equal(d.code, 0, d.output);
+    const ns = kubectl(["get", "namespace", namespace]);
+    assert.notEqual(ns.code, 0, `the namespace is gone (dataRetention delete): ${ns.out}`);
+    assert.match(ns.out, /NotFound/);
+    const left = kubectl([
+      "get",
+      "all,configmaps,secrets,persistentvolumeclaims,networkpolicies,poddisruptionbudgets",
+      "-n",
+      namespace,
+      "-o",
+      "name",
+    ]);
+    assert.equal(left.out.trim(), "", "nothing of the namespace is left");
+    const pvs = kubectl([
+      "get",
+      "persistentvolumes",
+      "-o",
+      "jsonpath={range .items[*]}{.spec.claimRef.namespace}{'\\n'}{end}",
+    ]);
+    assert.ok(!pvs.out.split("\n").includes(namespace), "no volume of the namespace is left");
+  });
+
+  it("deploys with blue active: all traffic blue", async () => {
+    const up = p.pulumi(["up", "--yes", "--non-interactive", "--skip-preview"], 900);
+    figure("k8s-up-seconds-bluegreen-cold", up.seconds.toFixed(1));
+    assert.equal(up.code, 0, up.output);
+    gatewayReplicaSet = lastRollout("gateway").replicaSet;
+    const s = await sample(200);
+    report(s);
+    figure("k8s-deploy-blue-requests-ok", s.ok);
+    figure("k8s-deploy-blue-requests-failed", s.failed);
+    assert.equal(s.failed, 0);
+    assert.deepEqual([...s.colours.keys()], ["blue"]);
+  });
+
+  it("updates the idle colour's image under load: zero failed, no traffic to it", async () => {
+    fs.writeFileSync(p.stackFile, config({ active: "blue", blue: "1.0.0", green: "1.1.0" }));
+    const r = await upUnderLoad(p);
+    figures("idle-update", r);
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /api-green\S* updated/);
+    assert.equal(gatewayRollout("idle-update"), false, "the gateway does not roll");
+    assert.equal(r.failed, 0);
+    assert.ok(r.ok > 0);
+    assert.deepEqual([...r.colours.keys()], ["blue"], "the idle colour gets no traffic");
+  });
+
+  it("splits 50/50 (blueGreen.weights): the gateway rolls with zero failed, then both get a share", async () => {
+    fs.writeFileSync(
+      p.stackFile,
+      config({ active: "blue", blue: "1.0.0", green: "1.1.0", weights: { blue: 50, green: 50 } }),
+    );
+    const r = await upUnderLoad(p);
+    figures("split", r);
+    assert.equal(r.code, 0, r.output);
+    assert.equal(gatewayRollout("split"), true, "the weights roll the gateway");
+    assert.equal(r.failed, 0);
+    // 400 requests: were each a fair coin, a colour's count is 200 ± 10 (one standard
+    // deviation); 160..240 is four of them (a false alarm about once in 16 000 runs). HAProxy's
+    // roundrobin alternates, so a real split lands far closer.
+    const n = 400;
+    const s = await sample(n);
+    report(s);
+    const blue = s.colours.get("blue") ?? 0;
+    const green = s.colours.get("green") ?? 0;
+    figure("k8s-split-sample-blue", blue);
+    figure("k8s-split-sample-green", green);
+    figure("k8s-split-sample-failed", s.failed);
+    assert.equal(s.failed, 0);
+    assert.equal(blue + green, n);
+    for (const c of [blue, green])
+      assert.ok(c >= 0.4 * n && c <= 0.6 * n, `split ${blue}/${green}`);
+  });
+
+  it("switches fully to green with zero failed: then all green", async () => {
+    fs.writeFileSync(p.stackFile, config({ active: "green", blue: "1.0.0", green: "1.1.0" }));
+    const r = await upUnderLoad(p);
+    figures("switch", r);
+    assert.equal(r.code, 0, r.output);
+    assert.equal(gatewayRollout("switch"), true);
+    assert.equal(r.failed, 0);
+    const s = await sample(200);
+    assert.equal(s.failed, 0);
+    assert.deepEqual([...s.colours.keys()], ["green"]);
+  });
+
+  it("rolls back to blue with zero failed: then all blue", async () => {
+    fs.writeFileSync(p.stackFile, config({ active: "blue", blue: "1.0.0", green: "1.1.0" }));
+    const r = await upUnderLoad(p);
+    figures("rollback", r);
+    assert.equal(r.code, 0, r.output);
+    assert.equal(gatewayRollout("rollback"), true);
+    assert.equal(r.failed, 0);
+    const s = await sample(200);
+    assert.equal(s.failed, 0);
+    assert.deepEqual([...s.colours.keys()], ["blue"]);
+  });
+
+  it("rolls an image update of the Deployment taking the traffic with zero failed", async () => {
+    // Blue, active, from 1.0.0 to 1.1.0: its Deployment (2 replicas, maxSurge 1,
+    // maxUnavailable 0) replaces its pods one at a time while every request goes to it, through
+    // its Service, as a plain service's would; each answer names the version that served it.
+    fs.writeFileSync(p.stackFile, config({ active: "blue", blue: "1.1.0", green: "1.1.0" }));
+    const before = lastRollout("api-blue").replicaSet;
+    const r = await upUnderLoad(p);
+    figures("rolling-update", r);
+    const api = lastRollout("api-blue");
+    figure("k8s-rolling-update-api-rollout-seconds", api.seconds);
+    assert.equal(r.code, 0, r.output);
+    assert.notEqual(api.replicaSet, before, "api-blue rolled");
+    assert.equal(gatewayRollout("rolling-update"), false, "the gateway does not roll");
+    assert.equal(r.failed, 0);
+    assert.deepEqual([...r.colours.keys()], ["blue"]);
+    figure("k8s-rolling-update-answers-1.0.0", r.versions.get("blue 1.0.0") ?? 0);
+    figure("k8s-rolling-update-answers-1.1.0", r.versions.get("blue 1.1.0") ?? 0);
+    const s = await sample(100);
+    assert.deepEqual([...s.versions.keys()], ["blue 1.1.0"]);
+  });
+
+  it("refuses a green failing its health check: the up fails, traffic stays on blue", async () => {
+    fs.writeFileSync(p.stackFile, config({ active: "green", blue: "1.1.0", green: "broken" }));
+    const r = await upUnderLoad(p);
+    figures("broken-green", r);
+    assert.notEqual(r.code, 0, "the switch must be refused");
+    assert.equal(gatewayRollout("broken-green"), false, "the gateway keeps its config");
+    assert.equal(r.failed, 0);
+    assert.deepEqual([...r.colours.keys()], ["blue"]);
+    const s = await sample(100);
+    assert.deepEqual([...s.colours.keys()], ["blue"]);
+  });
+});
