@@ -92,9 +92,10 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         { ...childOpts, dependsOn },
       );
     } else {
+      const m = metadata(o.name);
       this.controller = new k8s.apps.v1.Deployment(
         `${name}-deployment`,
-        { metadata: metadata(o.name), spec: c.spec },
+        { metadata: { ...m, annotations: { ...m.annotations, ...c.annotations } }, spec: c.spec },
         { ...childOpts, dependsOn: [...dependsOn, ...claims] },
       );
     }

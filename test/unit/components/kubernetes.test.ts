@@ -146,6 +146,13 @@ describe("the Kubernetes runtime", () => {
     assert.deepEqual(pod.containers[0].lifecycle, { preStop: { sleep: { seconds: 5 } } });
     assert.equal(pod.terminationGracePeriodSeconds, 30);
     assert.deepEqual(d.inputs.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
+    // A release that never gets ready fails the up within Docker's bound per replica, not after
+    // Kubernetes' and the provider's 600 s.
+    assert.equal(d.inputs.spec.progressDeadlineSeconds, 180);
+    assert.equal(
+      d.inputs.metadata.annotations["pulumi.com/timeoutSeconds"],
+      String(180 * d.inputs.spec.replicas),
+    );
     // A worker serves nothing: it stops at once.
     const ocr = one(recorded, "kubernetes:apps/v1:Deployment", "golive-test-ocr-deployment");
     assert.equal(ocr.inputs.spec.template.spec.containers[0].lifecycle, undefined);
