@@ -263,11 +263,15 @@ describe("the Kubernetes runtime", () => {
     const d = one(recorded, "kubernetes:apps/v1:Deployment", "golive-split-gateway-deployment");
     assert.equal(d.inputs.spec.replicas, 1, "dev's default");
     const pod = d.inputs.spec.template.spec;
-    assert.deepEqual(pod.containers[0].lifecycle.preStop.exec.command, [
-      "sh",
-      "-c",
-      "sleep 5; kill -USR1 1; while kill -0 1 2>/dev/null; do sleep 1; done",
-    ]);
+    // The pause, then SIGTERM, which the shell around HAProxy turns into its soft stop (SIGUSR1):
+    // no hook that outlives the container (the kubelet reports such a hook as failed).
+    assert.deepEqual(pod.containers[0].lifecycle, { preStop: { sleep: { seconds: 5 } } });
+    const run = pod.containers[0].args.join(" ");
+    assert.match(run, /^sh -c mkdir -p \/etc\/golive\/tls && /);
+    assert.match(
+      run,
+      /\|\| exit 1; haproxy -W -db -f \/usr\/local\/etc\/haproxy\/haproxy\.cfg & pid=\$!; trap 'kill -USR1 "\$pid"' TERM; /,
+    );
     assert.equal(pod.terminationGracePeriodSeconds, 30);
     assert.deepEqual(
       pod.volumes.filter((v: any) => v.emptyDir).map((v: any) => v.name),
