@@ -331,6 +331,25 @@ describe("the Kubernetes runtime", () => {
     assert.equal(container(50), container(100));
   });
 
+  it("runs HAProxy on Kubernetes under the shell that makes SIGTERM its soft stop, for every TLS source; Docker keeps its command", async () => {
+    const { haproxyProxy, haproxySoftStopOnTerm } =
+      await import("../../../components/gateway/haproxy");
+    const { gatewaySpec } = await import("../../../components/config/spec");
+    const off = { enabled: false, message: "" };
+    const g = (tls: unknown) =>
+      gatewaySpec.parse({ domain: "erp.example.com", proxy: "haproxy", tls });
+    const secret = g({ source: "secret", secretName: "erp-tls" });
+    const onK8s = haproxyProxy(secret, [], off, undefined, "kubernetes");
+    assert.deepEqual(onK8s.command, ["sh", "-c", haproxySoftStopOnTerm]);
+    assert.deepEqual(onK8s.kubernetes?.preStop, { sleepSeconds: 5 });
+    assert.equal(haproxyProxy(secret, [], off, undefined).command, undefined, "the image's own");
+    const internal = haproxyProxy(g({ source: "internal" }), [], off, undefined).command;
+    assert.match(
+      internal![2],
+      /&& exec haproxy -W -db -f \/usr\/local\/etc\/haproxy\/haproxy\.cfg$/,
+    );
+  });
+
   it("claims storage from the spec's StorageClass, else the cluster's default, claims kept on destroy unless dataRetention is delete", () => {
     const split = one(
       recorded,
