@@ -214,7 +214,10 @@ export type Controller =
     }
   | {
       readonly kind: "Deployment";
-      /** The Deployment's own annotations (the provider's wait for its rollout). */
+      /**
+       * The Deployment's and its Service's own annotations: the provider's wait for the rollout,
+       * and for the Service's endpoints to settle (it waits on while a new pod is not ready).
+       */
       readonly annotations: Record<string, string>;
       readonly spec: input.apps.v1.DeploymentSpec;
       readonly service: input.core.v1.ServiceSpec;

@@ -153,6 +153,11 @@ describe("the Kubernetes runtime", () => {
       d.inputs.metadata.annotations["pulumi.com/timeoutSeconds"],
       String(180 * d.inputs.spec.replicas),
     );
+    const svc = one(recorded, "kubernetes:core/v1:Service", "golive-test-api-service");
+    assert.equal(
+      svc.inputs.metadata.annotations["pulumi.com/timeoutSeconds"],
+      String(180 * d.inputs.spec.replicas),
+    );
     // A worker serves nothing: it stops at once.
     const ocr = one(recorded, "kubernetes:apps/v1:Deployment", "golive-test-ocr-deployment");
     assert.equal(ocr.inputs.spec.template.spec.containers[0].lifecycle, undefined);
