@@ -89,6 +89,11 @@ export function haproxyCfg(
     // (they outlive its endpoint): a request that met such a close before any response byte is
     // sent again, on a new connection, to a ready pod.
     ...(k8s ? ["\tretry-on conn-failure empty-response"] : []),
+    // A soft stop (a gateway pod leaving in a rollout) closes idle client keep-alive connections
+    // at once by default, racing a client's next request on one (seen as a reset); with this, an
+    // idle connection stays until its next request, answered with "Connection: close", or until
+    // hard-stop-after.
+    ...(k8s ? ["\toption idle-close-on-response"] : []),
     // Weights and states the blue/green switch saved survive a restart of the gateway.
     ...(k8s ? [] : ["\tload-server-state-from-file global"]),
     "",
