@@ -99,6 +99,11 @@ export function haproxyCfg(
     // (they outlive its endpoint): a request that met such a close before any response byte is
     // sent again, on a new connection, to a ready pod.
     ...(k8s ? ["\tretry-on conn-failure empty-response"] : []),
+    // A soft stop (a gateway pod leaving in a rollout) closes idle client keep-alive connections
+    // at once by default, racing a client's next request on one (seen as a reset); with this, an
+    // idle connection stays until its next request, answered with "Connection: close", or until
+    // hard-stop-after.
+    ...(k8s ? ["\toption idle-close-on-response"] : []),
     // Weights and states the blue/green switch saved survive a restart of the gateway.
     ...(k8s ? [] : ["\tload-server-state-from-file global"]),
     "",
@@ -244,12 +249,20 @@ export function haproxyProxy(
       : { lxc: haproxyLxcHints(g, routes, maintenance, pem) }),
   };
   if (pem) {
-    return { ...base, files: [config, pem] };
+    return {
+      ...base,
+      files: [config, pem],
+      ...(k8s ? { command: ["sh", "-c", haproxySoftStopOnTerm] } : {}),
+    };
   }
   if (g.tls.source === "secret") {
     // The Secret's tls.crt as gateway.pem and tls.key beside it as gateway.pem.key, which HAProxy
     // loads when the PEM file holds no key (ssl-load-extra-files, "key" by default).
-    return { ...base, files: [config] };
+    return {
+      ...base,
+      files: [config],
+      ...(k8s ? { command: ["sh", "-c", haproxySoftStopOnTerm] } : {}),
+    };
   }
   return {
     ...base,
@@ -260,8 +273,10 @@ export function haproxyProxy(
       `mkdir -p ${k8s ? "" : "/run/haproxy "}/etc/golive/tls && ` +
         "(test -s /etc/golive/tls/gateway.pem || (openssl req -x509 -newkey rsa:2048 -nodes -days 90 " +
         `-subj /CN=${g.domain} -keyout /tmp/k.pem -out /tmp/c.pem && ` +
-        "cat /tmp/c.pem /tmp/k.pem > /etc/golive/tls/gateway.pem && rm /tmp/k.pem /tmp/c.pem)) && " +
-        `exec haproxy -W -db -f ${haproxyCfgPath}`,
+        "cat /tmp/c.pem /tmp/k.pem > /etc/golive/tls/gateway.pem && rm /tmp/k.pem /tmp/c.pem)) " +
+        (k8s
+          ? `|| exit 1; ${haproxySoftStopOnTerm}`
+          : `&& exec haproxy -W -db -f ${haproxyCfgPath}`),
     ],
   };
 }
@@ -310,12 +325,24 @@ export function haproxyLxcHints(
 }
 
 /**
+ * HAProxy on Kubernetes, under a POSIX shell that turns the kubelet's SIGTERM into SIGUSR1 for
+ * HAProxy's master (soft stop: listeners closed, requests in flight finished, then exit), waits
+ * for HAProxy and exits with its status. HAProxy itself stops hard on SIGTERM; a preStop hook
+ * sending SIGUSR1 cannot wait for the soft stop to end, since the hook is killed with the
+ * container when the master (PID 1) exits, and the kubelet reports every such stop as a failed
+ * hook. `wait` returns early (above 128) when the trapped signal arrives: it waits again while
+ * HAProxy runs.
+ */
+export const haproxySoftStopOnTerm =
+  `haproxy -W -db -f ${haproxyCfgPath} & pid=$!; trap 'kill -USR1 "$pid"' TERM; ` +
+  'while :; do wait "$pid"; status=$?; kill -0 "$pid" 2>/dev/null || exit "$status"; done';
+
+/**
  * The HAProxy gateway's pod on Kubernetes: binds 80/443 unprivileged (the namespaced sysctl), the
  * TLS Secret mounted (source "secret") or a scratch folder for the self-signed certificate
- * (source "internal") and /tmp, and a stop that fails no request: HAProxy stops hard on SIGTERM,
- * so the preStop hook waits for the endpoint to leave the Service, sends the master SIGUSR1 (soft
- * stop: listeners closed, requests in flight finished, keep-alive connections closed after their
- * response) and waits for it to exit, bounded by `hard-stop-after`.
+ * (source "internal") and /tmp, and a stop that fails no request: the preStop pause
+ * ({@link drainSeconds}, the kubelet's `sleep` action) while the endpoint leaves the Service, then
+ * SIGTERM, which {@link haproxySoftStopOnTerm} makes a soft stop, bounded by `hard-stop-after`.
  */
 export function haproxyKubernetesHints(g: GatewaySpec): KubernetesHints {
   return {
@@ -340,13 +367,7 @@ export function haproxyKubernetesHints(g: GatewaySpec): KubernetesHints {
             },
           ]
         : [],
-    preStop: {
-      exec: [
-        "sh",
-        "-c",
-        `sleep ${drainSeconds}; kill -USR1 1; while kill -0 1 2>/dev/null; do sleep 1; done`,
-      ],
-    },
+    preStop: { sleepSeconds: drainSeconds },
     terminationGracePeriodSeconds: drainSeconds + haproxyHardStopSeconds + 5,
   };
 }

@@ -81,6 +81,8 @@ describe("generated configuration text", () => {
     assert.doesNotMatch(text, /stats socket|server-state|resolvers/);
     assert.match(text, /\thard-stop-after 20s\n/);
     assert.match(text, /\tretry-on conn-failure empty-response\n/);
+    assert.match(text, /\toption idle-close-on-response\n/);
+    assert.doesNotMatch(haproxyCfg(g, colours), /idle-close-on-response/);
     // The same routes in a container: colours at 0 in the file, the switch sets them live.
     assert.match(haproxyCfg(g, colours), /server api_blue_8080 api-blue:8080 check .* weight 0 /);
   });

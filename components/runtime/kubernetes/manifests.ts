@@ -98,7 +98,30 @@ function template(
   };
 }
 
-/** A Deployment that rolls out one new pod at a time, never below the wanted replicas. */
+/**
+ * How long a Deployment's rollout may go without progress (no new pod ready) before its
+ * controller marks it failed (ProgressDeadlineExceeded): the bound the Docker runtime gives a
+ * container to become healthy. Kubernetes' default is 600 s.
+ */
+export const rolloutDeadlineSeconds = 180;
+
+/**
+ * How long the provider waits for a Deployment's rollout before it fails the `up`
+ * (`pulumi.com/timeoutSeconds`): {@link rolloutDeadlineSeconds} per replica, since the pods are
+ * replaced one at a time. The provider only logs ProgressDeadlineExceeded and waits on, by default
+ * ten minutes: a release failing its health check would hold an `up` that long.
+ */
+export function rolloutTimeoutSeconds(spec: WorkloadSpec): number {
+  return rolloutDeadlineSeconds * Math.max(1, spec.replicas);
+}
+
+/** The provider's annotation bounding its wait for a resource to become ready. */
+export const timeoutAnnotation = "pulumi.com/timeoutSeconds";
+
+/**
+ * A Deployment that rolls out one new pod at a time, never below the wanted replicas, failing
+ * after {@link rolloutDeadlineSeconds} without progress.
+ */
 export function deploymentSpec(
   spec: WorkloadSpec,
   ctx: RuntimeContext,
@@ -108,6 +131,7 @@ export function deploymentSpec(
     replicas: spec.replicas,
     selector: { matchLabels: selector(spec, ctx) },
     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+    progressDeadlineSeconds: rolloutDeadlineSeconds,
     template: template(spec, ctx, annotations),
   };
 }
@@ -190,6 +214,11 @@ export type Controller =
     }
   | {
       readonly kind: "Deployment";
+      /**
+       * The Deployment's and its Service's own annotations: the provider's wait for the rollout,
+       * and for the Service's endpoints to settle (it waits on while a new pod is not ready).
+       */
+      readonly annotations: Record<string, string>;
       readonly spec: input.apps.v1.DeploymentSpec;
       readonly service: input.core.v1.ServiceSpec;
       readonly claims: readonly Claim[];
@@ -246,6 +275,7 @@ export function workloadObjects(spec: WorkloadSpec, ctx: RuntimeContext): Worklo
   } else {
     controller = {
       kind: "Deployment",
+      annotations: { [timeoutAnnotation]: String(rolloutTimeoutSeconds(spec)) },
       spec: deploymentSpec(spec, ctx, annotations),
       service: serviceSpec(spec, ctx),
       claims: claims(spec, ctx),

@@ -80,9 +80,20 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       return;
     }
 
+    // A Deployment's Service waits for its endpoints as long as the Deployment for its rollout.
+    const serviceMetadata = metadata(o.name);
     this.service = new k8s.core.v1.Service(
       `${name}-service`,
-      { metadata: metadata(o.name), spec: c.service },
+      {
+        metadata:
+          c.kind === "Deployment"
+            ? {
+                ...serviceMetadata,
+                annotations: { ...serviceMetadata.annotations, ...c.annotations },
+              }
+            : serviceMetadata,
+        spec: c.service,
+      },
       childOpts,
     );
     if (c.kind === "StatefulSet") {
@@ -92,9 +103,10 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         { ...childOpts, dependsOn },
       );
     } else {
+      const m = metadata(o.name);
       this.controller = new k8s.apps.v1.Deployment(
         `${name}-deployment`,
-        { metadata: metadata(o.name), spec: c.spec },
+        { metadata: { ...m, annotations: { ...m.annotations, ...c.annotations } }, spec: c.spec },
         { ...childOpts, dependsOn: [...dependsOn, ...claims] },
       );
     }

@@ -146,6 +146,18 @@ describe("the Kubernetes runtime", () => {
     assert.deepEqual(pod.containers[0].lifecycle, { preStop: { sleep: { seconds: 5 } } });
     assert.equal(pod.terminationGracePeriodSeconds, 30);
     assert.deepEqual(d.inputs.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
+    // A release that never gets ready fails the up within Docker's bound per replica, not after
+    // Kubernetes' and the provider's 600 s.
+    assert.equal(d.inputs.spec.progressDeadlineSeconds, 180);
+    assert.equal(
+      d.inputs.metadata.annotations["pulumi.com/timeoutSeconds"],
+      String(180 * d.inputs.spec.replicas),
+    );
+    const svc = one(recorded, "kubernetes:core/v1:Service", "golive-test-api-service");
+    assert.equal(
+      svc.inputs.metadata.annotations["pulumi.com/timeoutSeconds"],
+      String(180 * d.inputs.spec.replicas),
+    );
     // A worker serves nothing: it stops at once.
     const ocr = one(recorded, "kubernetes:apps/v1:Deployment", "golive-test-ocr-deployment");
     assert.equal(ocr.inputs.spec.template.spec.containers[0].lifecycle, undefined);
@@ -256,11 +268,15 @@ describe("the Kubernetes runtime", () => {
     const d = one(recorded, "kubernetes:apps/v1:Deployment", "golive-split-gateway-deployment");
     assert.equal(d.inputs.spec.replicas, 1, "dev's default");
     const pod = d.inputs.spec.template.spec;
-    assert.deepEqual(pod.containers[0].lifecycle.preStop.exec.command, [
-      "sh",
-      "-c",
-      "sleep 5; kill -USR1 1; while kill -0 1 2>/dev/null; do sleep 1; done",
-    ]);
+    // The pause, then SIGTERM, which the shell around HAProxy turns into its soft stop (SIGUSR1):
+    // no hook that outlives the container (the kubelet reports such a hook as failed).
+    assert.deepEqual(pod.containers[0].lifecycle, { preStop: { sleep: { seconds: 5 } } });
+    const run = pod.containers[0].args.join(" ");
+    assert.match(run, /^sh -c mkdir -p \/etc\/golive\/tls && /);
+    assert.match(
+      run,
+      /\|\| exit 1; haproxy -W -db -f \/usr\/local\/etc\/haproxy\/haproxy\.cfg & pid=\$!; trap 'kill -USR1 "\$pid"' TERM; /,
+    );
     assert.equal(pod.terminationGracePeriodSeconds, 30);
     assert.deepEqual(
       pod.volumes.filter((v: any) => v.emptyDir).map((v: any) => v.name),
@@ -318,6 +334,25 @@ describe("the Kubernetes runtime", () => {
     const container = (blue: number) =>
       gatewayConfigHash(g, haproxyProxy(g, routes(blue), off, undefined).files);
     assert.equal(container(50), container(100));
+  });
+
+  it("runs HAProxy on Kubernetes under the shell that makes SIGTERM its soft stop, for every TLS source; Docker keeps its command", async () => {
+    const { haproxyProxy, haproxySoftStopOnTerm } =
+      await import("../../../components/gateway/haproxy");
+    const { gatewaySpec } = await import("../../../components/config/spec");
+    const off = { enabled: false, message: "" };
+    const g = (tls: unknown) =>
+      gatewaySpec.parse({ domain: "erp.example.com", proxy: "haproxy", tls });
+    const secret = g({ source: "secret", secretName: "erp-tls" });
+    const onK8s = haproxyProxy(secret, [], off, undefined, "kubernetes");
+    assert.deepEqual(onK8s.command, ["sh", "-c", haproxySoftStopOnTerm]);
+    assert.deepEqual(onK8s.kubernetes?.preStop, { sleepSeconds: 5 });
+    assert.equal(haproxyProxy(secret, [], off, undefined).command, undefined, "the image's own");
+    const internal = haproxyProxy(g({ source: "internal" }), [], off, undefined).command;
+    assert.match(
+      internal![2],
+      /&& exec haproxy -W -db -f \/usr\/local\/etc\/haproxy\/haproxy\.cfg$/,
+    );
   });
 
   it("claims storage from the spec's StorageClass, else the cluster's default, claims kept on destroy unless dataRetention is delete", () => {

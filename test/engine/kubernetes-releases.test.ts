@@ -1,0 +1,579 @@
+/**
+ * Releases on a real Kubernetes cluster (scripts/kube-cluster.sh), behind golive's HAProxy
+ * gateway, each `pulumi up` under a bounded loopback load (4 HTTPS clients to the gateway's
+ * NodePort on 127.0.0.1, Host and SNI `localhost`): an image update of the idle colour, the seed
+ * 003 step "50/50 split, watch, then full" (`blueGreen.weights`, which really splits), the full
+ * switch to green, the rollback to blue, a rolling image update of the Deployment that takes the
+ * traffic, and a green failing its health check refused; every step with zero failed requests.
+ * Then `destroy`, and the namespace (dataRetention delete) is gone.
+ *
+ * Needs the cluster's environment (GOLIVE_KUBECONFIG, GOLIVE_KUBECTL: scripts/test.sh exports it)
+ * and the cluster to itself while the stack exists: another stack's requests do not fit a
+ * 2-core node beside this one's.
+ */
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as https from "node:https";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { figure, Project, repo } from "./harness";
+
+const namespace = "golive-bluegreen";
+const httpsPort = 30543;
+const kubeconfig = process.env.GOLIVE_KUBECONFIG ?? "";
+const kubectlBin = process.env.GOLIVE_KUBECTL ?? "kubectl";
+
+/** Bounds of one step's load: wall time and requests (whichever comes first). */
+const loadSeconds = 480;
+const loadRequests = 100_000;
+/** Each client's pause between its requests. */
+const pauseMs = 10;
+/** After an `up`, the load goes on until no pod of the namespace is terminating (bounded). */
+const settleSeconds = 60;
+
+const template = fs.readFileSync(
+  path.join(repo, "test", "scenarios", "k8s-bluegreen-offline.yaml"),
+  "utf8",
+);
+const blueGreenLine = /^( +)blueGreen: \{[^\n]*\}$/m;
+assert.match(template, blueGreenLine, "the scenario declares api's blueGreen on one line");
+
+/** The scenario with api's blueGreen as given. */
+function config(bg: {
+  active: "blue" | "green";
+  blue: string;
+  green: string;
+  weights?: { blue: number; green: number };
+}): string {
+  const weights = bg.weights
+    ? `, weights: { blue: ${bg.weights.blue}, green: ${bg.weights.green} }`
+    : "";
+  return template.replace(
+    blueGreenLine,
+    `$1blueGreen: { active: ${bg.active}, blue: "${bg.blue}", green: "${bg.green}"${weights} }`,
+  );
+}
+
+function kubectl(args: readonly string[]): { code: number; out: string } {
+  const r = spawnSync(kubectlBin, ["--kubeconfig", kubeconfig, ...args], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: r.status ?? -1, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+}
+
+const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: false });
+/**
+ * One more client keeps its connection (as browsers do), counted apart: at a gateway pod's soft
+ * stop HAProxy would close an idle keep-alive connection at once, racing the client's next
+ * request on it (a reset: Node's agent does not retry); the gateway's `idle-close-on-response`
+ * answers that request and closes after it. Zero failed too.
+ */
+const keepAliveAgent = new https.Agent({
+  rejectUnauthorized: false,
+  keepAlive: true,
+  maxSockets: 1,
+});
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+function request(urlPath = "/", via: https.Agent = agent): Promise<Answer> {
+  return new Promise((resolve) => {
+    const req = https.request(
+      {
+        host: "127.0.0.1",
+        port: httpsPort,
+        servername: "localhost",
+        path: urlPath,
+        method: "GET",
+        agent: via,
+        timeout: 5000,
+        headers: { Host: "localhost" },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("error", (e: NodeJS.ErrnoException) =>
+          resolve({ status: 0, body: `response ${e.code ?? e.message}` }),
+        );
+      },
+    );
+    req.on("error", (e: NodeJS.ErrnoException) =>
+      resolve({ status: 0, body: e.code ?? e.message }),
+    );
+    req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
+    req.end();
+  });
+}
+
+/** The colour and version an answer of the app names. */
+function release(a: Answer): { color: string; version: string } | undefined {
+  if (a.status !== 200) return undefined;
+  try {
+    const j = JSON.parse(a.body) as { color?: string; version?: string };
+    return j.color ? { color: j.color, version: j.version ?? "" } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Load {
+  ok: number;
+  failed: number;
+  failures: Map<string, number>;
+  colours: Map<string, number>;
+  versions: Map<string, number>;
+}
+
+const newLoad = (): Load => ({
+  ok: 0,
+  failed: 0,
+  failures: new Map(),
+  colours: new Map(),
+  versions: new Map(),
+});
+
+const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+
+function count(l: Load, a: Answer): void {
+  const r = release(a);
+  if (r) {
+    l.ok++;
+    bump(l.colours, r.color);
+    bump(l.versions, `${r.color} ${r.version}`);
+  } else {
+    l.failed++;
+    bump(l.failures, `${a.status} ${a.body.slice(0, 80).replace(/\s+/g, " ")}`);
+  }
+}
+
+/** `n` requests from 4 clients, counted. */
+async function sample(n: number): Promise<Load> {
+  const l = newLoad();
+  let sent = 0;
+  const client = async () => {
+    while (sent < n) {
+      sent++;
+      count(l, await request());
+    }
+  };
+  await Promise.all([client(), client(), client(), client()]);
+  return l;
+}
+
+/** Pods of the namespace being deleted (a rollout's old ones, draining). */
+function terminating(): number {
+  const r = kubectl([
+    "get",
+    "pods",
+    "-n",
+    namespace,
+    "-o",
+    "jsonpath={range .items[*]}{.metadata.deletionTimestamp}{'\\n'}{end}",
+  ]);
+  return r.out.split("\n").filter((l) => l.trim() !== "").length;
+}
+
+interface UpResult extends Load {
+  keepAlive: Load;
+  code: number;
+  output: string;
+  seconds: number;
+  upSeconds: number;
+  rollouts: RolloutWatch;
+  warnings: Map<string, number>;
+}
+
+/**
+ * `pulumi up` while 4 loopback clients send requests, then until no pod is terminating: every
+ * request counted, by outcome, colour and version. Bounded: {@link loadSeconds} and
+ * {@link loadRequests}; the up itself is killed at the time bound.
+ */
+async function upUnderLoad(p: Project): Promise<UpResult> {
+  const start = Date.now();
+  const l = newLoad();
+  let done = false;
+  const rollouts = new RolloutWatch().start();
+  const child = spawn("pulumi", ["up", "--yes", "--non-interactive", "--skip-preview"], {
+    cwd: p.dir,
+    env: p.env,
+  });
+  const kill = setTimeout(() => child.kill("SIGINT"), loadSeconds * 1000);
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+  const keepAlive = newLoad();
+  const within = () =>
+    !done &&
+    Date.now() - start < loadSeconds * 1000 &&
+    l.ok + l.failed + keepAlive.ok + keepAlive.failed < loadRequests;
+  const client = async () => {
+    while (within()) {
+      count(l, await request());
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  };
+  const keepAliveClient = async () => {
+    while (within()) {
+      count(keepAlive, await request("/", keepAliveAgent));
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  };
+  const clients = [client(), client(), client(), client(), keepAliveClient()];
+  const code = await exited;
+  clearTimeout(kill);
+  const upSeconds = (Date.now() - start) / 1000;
+  const settle = Date.now();
+  while (terminating() > 0 && Date.now() - settle < settleSeconds * 1000) {
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  done = true;
+  rollouts.stop();
+  await Promise.all(clients);
+  report(l);
+  for (const [k, n] of keepAlive.failures)
+    process.stdout.write(`keep-alive failure: ${n} x ${k}\n`);
+  const events = warnings(start);
+  for (const [k, n] of events) process.stdout.write(`warning event: ${n} x ${k}\n`);
+  for (const line of output.split("\n")) {
+    if (/ (updated|replaced|created|deleted) |error:/.test(line))
+      process.stdout.write(`engine: ${line.trim()}\n`);
+  }
+  return {
+    ...l,
+    code,
+    output,
+    seconds: (Date.now() - start) / 1000,
+    upSeconds,
+    rollouts,
+    warnings: events,
+    keepAlive,
+  };
+}
+
+function report(l: Load): void {
+  for (const [k, n] of l.failures) process.stdout.write(`failure: ${n} x ${k}\n`);
+  for (const [k, n] of l.versions) process.stdout.write(`answered: ${n} x ${k}\n`);
+}
+
+function figures(step: string, r: UpResult): void {
+  figure(`k8s-${step}-requests-ok`, r.ok);
+  figure(`k8s-${step}-requests-failed`, r.failed);
+  figure(`k8s-${step}-seconds`, r.seconds.toFixed(1));
+  figure(`k8s-${step}-up-seconds`, r.upSeconds.toFixed(1));
+  figure(`k8s-${step}-keepalive-requests-ok`, r.keepAlive.ok);
+  figure(`k8s-${step}-keepalive-requests-failed`, r.keepAlive.failed);
+  for (const c of ["blue", "green"]) figure(`k8s-${step}-answers-${c}`, r.colours.get(c) ?? 0);
+  for (const d of ["gateway", "api-blue", "api-green"]) {
+    if (r.rollouts.rolled(d)) figure(`k8s-${step}-${d}-rollout-seconds`, r.rollouts.seconds(d));
+  }
+  // A drain that failed (the gateway's soft stop, the pause before it) is a warning event.
+  assert.equal(r.keepAlive.failed, 0, "the keep-alive client failed no request");
+  const failedHooks = [...r.warnings.keys()].filter((k) => k.startsWith("FailedPreStopHook"));
+  assert.deepEqual(failedHooks, [], "every preStop hook ran");
+}
+
+interface DeploymentState {
+  generation: number;
+  observedGeneration: number;
+  replicas: number;
+  updated: number;
+  ready: number;
+  current: number;
+}
+
+/** The namespace's Deployments, by name: generations and replica counts. */
+function deployments(): Map<string, DeploymentState> {
+  const r = kubectl(["get", "deployments", "-n", namespace, "-o", "json"]);
+  const out = new Map<string, DeploymentState>();
+  if (r.code !== 0) return out;
+  const list = JSON.parse(r.out) as {
+    items: {
+      metadata: { name: string; generation: number };
+      spec: { replicas: number };
+      status: {
+        observedGeneration?: number;
+        replicas?: number;
+        updatedReplicas?: number;
+        readyReplicas?: number;
+      };
+    }[];
+  };
+  for (const d of list.items) {
+    out.set(d.metadata.name, {
+      generation: d.metadata.generation,
+      observedGeneration: d.status.observedGeneration ?? 0,
+      replicas: d.spec.replicas,
+      updated: d.status.updatedReplicas ?? 0,
+      ready: d.status.readyReplicas ?? 0,
+      current: d.status.replicas ?? 0,
+    });
+  }
+  return out;
+}
+
+/**
+ * Watches the namespace's Deployments once a second while an `up` runs: a Deployment rolled when
+ * its generation grew, and its rollout took from the first poll that saw the new generation to the
+ * first that saw every replica updated and ready and no old one left (their drain after that is
+ * the step's settling). Seconds, to the poll's one-second grain.
+ */
+class RolloutWatch {
+  private readonly initial = deployments();
+  private readonly started = new Map<string, number>();
+  private readonly finished = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+
+  public start(): this {
+    this.timer = setInterval(() => this.poll(), 1000);
+    return this;
+  }
+
+  public stop(): void {
+    clearInterval(this.timer);
+    this.poll();
+  }
+
+  private poll(): void {
+    const now = Date.now();
+    for (const [name, d] of deployments()) {
+      if (d.generation <= (this.initial.get(name)?.generation ?? 0)) continue;
+      if (!this.started.has(name)) this.started.set(name, now);
+      const complete =
+        d.observedGeneration >= d.generation &&
+        d.updated === d.replicas &&
+        d.ready === d.replicas &&
+        d.current === d.replicas;
+      if (complete && !this.finished.has(name)) this.finished.set(name, now);
+      if (!complete) this.finished.delete(name);
+    }
+  }
+
+  /** Whether the Deployment rolled. */
+  public rolled(name: string): boolean {
+    return this.started.has(name);
+  }
+
+  /** Its rollout's seconds; NaN when it rolled and did not finish, 0 when it did not roll. */
+  public seconds(name: string): number {
+    const s = this.started.get(name);
+    if (s === undefined) return 0;
+    const f = this.finished.get(name);
+    return f === undefined ? NaN : (f - s) / 1000;
+  }
+}
+
+/** The namespace's warning events since `since` (ms), counted by reason and object. */
+function warnings(since: number): Map<string, number> {
+  const r = kubectl([
+    "get",
+    "events",
+    "-n",
+    namespace,
+    "--field-selector",
+    "type=Warning",
+    "-o",
+    "json",
+  ]);
+  const out = new Map<string, number>();
+  if (r.code !== 0) return out;
+  const list = JSON.parse(r.out) as {
+    items: {
+      reason: string;
+      count?: number;
+      lastTimestamp?: string;
+      eventTime?: string;
+      involvedObject: { name: string };
+      message: string;
+    }[];
+  };
+  for (const e of list.items) {
+    const at = Date.parse(e.lastTimestamp ?? e.eventTime ?? "");
+    if (!(at >= since - 1000)) continue;
+    const key = `${e.reason} ${e.involvedObject.name.replace(/-[a-z0-9]+-[a-z0-9]{5}$/, "")}: ${e.message.slice(0, 100)}`;
+    out.set(key, (out.get(key) ?? 0) + (e.count ?? 1));
+  }
+  return out;
+}
+
+describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster" }, () => {
+  let p: Project;
+
+  before(() => {
+    assert.equal(kubectl(["get", "nodes"]).code, 0, "the cluster answers");
+    // Two releases of the app and one whose health check fails, as test/engine/bluegreen.test.ts
+    // makes them, in the cluster's containerd (its `load` skips images already there).
+    assert.equal(
+      spawnSync("docker", ["tag", "golive.local/app:1.0.0", "golive.local/app:1.1.0"]).status,
+      0,
+    );
+    const broken = spawnSync("docker", ["build", "-q", "-t", "golive.local/app:broken", "-"], {
+      input: "FROM golive.local/app:1.0.0\nENV HEALTH_FAIL=1\n",
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
+    assert.equal(broken.status, 0, String(broken.stderr));
+    // The state folder of the checkout that started the cluster (its env file names the folder).
+    const state = process.env.GOLIVE_CLUSTER_DIR
+      ? { GOLIVE_STATE_DIR: path.dirname(process.env.GOLIVE_CLUSTER_DIR) }
+      : {};
+    const load = spawnSync(
+      path.join(repo, "scripts", "kube-cluster.sh"),
+      ["load", "golive.local/app:1.1.0", "golive.local/app:broken"],
+      { stdio: "inherit", env: { ...process.env, ...state } },
+    );
+    assert.equal(load.status, 0);
+    // What an earlier run of this test left (a killed run does not destroy).
+    kubectl([
+      "delete",
+      "namespace",
+      namespace,
+      "--ignore-not-found",
+      "--wait=true",
+      "--timeout=120s",
+    ]);
+    p = new Project(
+      "k8s-releases",
+      "releases",
+      config({ active: "blue", blue: "1.0.0", green: "1.0.0" }),
+    );
+    p.env.KUBECONFIG = kubeconfig;
+  });
+
+  after(() => {
+    keepAliveAgent.destroy();
+    const d = p.pulumi(["destroy", "--yes", "--non-interactive", "--skip-preview"]);
+    figure("k8s-releases-destroy-seconds", d.seconds.toFixed(1));
+    assert.equal(d.code, 0, d.output);
+    const ns = kubectl(["get", "namespace", namespace]);
+    assert.notEqual(ns.code, 0, `the namespace is gone (dataRetention delete): ${ns.out}`);
+    assert.match(ns.out, /NotFound/);
+    const left = kubectl([
+      "get",
+      "all,configmaps,secrets,persistentvolumeclaims,networkpolicies,poddisruptionbudgets",
+      "-n",
+      namespace,
+      "-o",
+      "name",
+    ]);
+    assert.equal(left.out.trim(), "", "nothing of the namespace is left");
+    const pvs = kubectl([
+      "get",
+      "persistentvolumes",
+      "-o",
+      "jsonpath={range .items[*]}{.spec.claimRef.namespace}{'\\n'}{end}",
+    ]);
+    assert.ok(!pvs.out.split("\n").includes(namespace), "no volume of the namespace is left");
+  });
+
+  it("deploys with blue active: all traffic blue", async () => {
+    const up = p.pulumi(["up", "--yes", "--non-interactive", "--skip-preview"], 900);
+    figure("k8s-up-seconds-bluegreen-cold", up.seconds.toFixed(1));
+    assert.equal(up.code, 0, up.output);
+    const s = await sample(200);
+    report(s);
+    figure("k8s-deploy-blue-requests-ok", s.ok);
+    figure("k8s-deploy-blue-requests-failed", s.failed);
+    assert.equal(s.failed, 0);
+    assert.deepEqual([...s.colours.keys()], ["blue"]);
+  });
+
+  it("updates the idle colour's image under load: zero failed, no traffic to it", async () => {
+    fs.writeFileSync(p.stackFile, config({ active: "blue", blue: "1.0.0", green: "1.1.0" }));
+    const r = await upUnderLoad(p);
+    figures("idle-update", r);
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /api-green\S* updated/);
+    assert.equal(r.rollouts.rolled("gateway"), false, "the gateway does not roll");
+    assert.equal(r.failed, 0);
+    assert.ok(r.ok > 0);
+    assert.deepEqual([...r.colours.keys()], ["blue"], "the idle colour gets no traffic");
+  });
+
+  it("splits 50/50 (blueGreen.weights): the gateway rolls with zero failed, then both get a share", async () => {
+    fs.writeFileSync(
+      p.stackFile,
+      config({ active: "blue", blue: "1.0.0", green: "1.1.0", weights: { blue: 50, green: 50 } }),
+    );
+    const r = await upUnderLoad(p);
+    figures("split", r);
+    assert.equal(r.code, 0, r.output);
+    assert.equal(r.rollouts.rolled("gateway"), true, "the weights roll the gateway");
+    assert.equal(r.failed, 0);
+    // 400 requests: were each a fair coin, a colour's count is 200 ± 10 (one standard
+    // deviation); 160..240 is four of them (a false alarm about once in 16 000 runs). HAProxy's
+    // roundrobin alternates, so a real split lands far closer.
+    const n = 400;
+    const s = await sample(n);
+    report(s);
+    const blue = s.colours.get("blue") ?? 0;
+    const green = s.colours.get("green") ?? 0;
+    figure("k8s-split-sample-blue", blue);
+    figure("k8s-split-sample-green", green);
+    figure("k8s-split-sample-failed", s.failed);
+    assert.equal(s.failed, 0);
+    assert.equal(blue + green, n);
+    for (const c of [blue, green])
+      assert.ok(c >= 0.4 * n && c <= 0.6 * n, `split ${blue}/${green}`);
+  });
+
+  it("switches fully to green with zero failed: then all green", async () => {
+    fs.writeFileSync(p.stackFile, config({ active: "green", blue: "1.0.0", green: "1.1.0" }));
+    const r = await upUnderLoad(p);
+    figures("switch", r);
+    assert.equal(r.code, 0, r.output);
+    assert.equal(r.rollouts.rolled("gateway"), true);
+    assert.equal(r.failed, 0);
+    const s = await sample(200);
+    assert.equal(s.failed, 0);
+    assert.deepEqual([...s.colours.keys()], ["green"]);
+  });
+
+  it("rolls back to blue with zero failed: then all blue", async () => {
+    fs.writeFileSync(p.stackFile, config({ active: "blue", blue: "1.0.0", green: "1.1.0" }));
+    const r = await upUnderLoad(p);
+    figures("rollback", r);
+    assert.equal(r.code, 0, r.output);
+    assert.equal(r.rollouts.rolled("gateway"), true);
+    assert.equal(r.failed, 0);
+    const s = await sample(200);
+    assert.equal(s.failed, 0);
+    assert.deepEqual([...s.colours.keys()], ["blue"]);
+  });
+
+  it("rolls an image update of the Deployment taking the traffic with zero failed", async () => {
+    // Blue, active, from 1.0.0 to 1.1.0: its Deployment (2 replicas, maxSurge 1,
+    // maxUnavailable 0) replaces its pods one at a time while every request goes to it, through
+    // its Service, as a plain service's would; each answer names the version that served it.
+    fs.writeFileSync(p.stackFile, config({ active: "blue", blue: "1.1.0", green: "1.1.0" }));
+    const r = await upUnderLoad(p);
+    figures("rolling-update", r);
+    assert.equal(r.code, 0, r.output);
+    assert.ok(r.rollouts.rolled("api-blue"), "api-blue rolled");
+    assert.equal(r.rollouts.rolled("gateway"), false, "the gateway does not roll");
+    assert.equal(r.failed, 0);
+    assert.deepEqual([...r.colours.keys()], ["blue"]);
+    figure("k8s-rolling-update-answers-1.0.0", r.versions.get("blue 1.0.0") ?? 0);
+    figure("k8s-rolling-update-answers-1.1.0", r.versions.get("blue 1.1.0") ?? 0);
+    const s = await sample(100);
+    assert.deepEqual([...s.versions.keys()], ["blue 1.1.0"]);
+  });
+
+  it("refuses a green failing its health check: the up fails, traffic stays on blue", async () => {
+    fs.writeFileSync(p.stackFile, config({ active: "green", blue: "1.1.0", green: "broken" }));
+    const r = await upUnderLoad(p);
+    figures("broken-green", r);
+    assert.notEqual(r.code, 0, "the switch must be refused");
+    assert.match(r.output, /api-green/);
+    assert.equal(r.rollouts.rolled("gateway"), false, "the gateway keeps its config");
+    assert.equal(r.failed, 0);
+    assert.deepEqual([...r.colours.keys()], ["blue"]);
+    const s = await sample(100);
+    assert.deepEqual([...s.colours.keys()], ["blue"]);
+  });
+});
