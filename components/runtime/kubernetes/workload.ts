@@ -26,11 +26,14 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
   constructor(name: string, args: KubernetesWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:kubernetes:Workload", name, {}, opts);
     const o = workloadObjects(args.spec, args.context);
+    // No `annotations: {}` where there are none: the API server drops an empty map, and a Secret
+    // whose inputs keep it would show a metadata diff on every `up`.
+    const hasAnnotations = Object.keys(o.annotations).length > 0;
     const metadata = (objectName: string) => ({
       name: objectName,
       namespace: args.namespace,
       labels: o.labels,
-      annotations: o.annotations,
+      ...(hasAnnotations ? { annotations: o.annotations } : {}),
     });
     const childOpts = { parent: this };
 
