@@ -26,11 +26,14 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
   constructor(name: string, args: KubernetesWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:kubernetes:Workload", name, {}, opts);
     const o = workloadObjects(args.spec, args.context);
+    // No `annotations: {}` where there are none: the API server drops an empty map, and a Secret
+    // whose inputs keep it would show a metadata diff on every `up`.
+    const hasAnnotations = Object.keys(o.annotations).length > 0;
     const metadata = (objectName: string) => ({
       name: objectName,
       namespace: args.namespace,
       labels: o.labels,
-      annotations: o.annotations,
+      ...(hasAnnotations ? { annotations: o.annotations } : {}),
     });
     const childOpts = { parent: this };
 
@@ -97,9 +100,21 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       childOpts,
     );
     if (c.kind === "StatefulSet") {
+      // The API server fills in defaults inside volumeClaimTemplates, an atomic list: after an
+      // `up` killed while the StatefulSet was being created, the next `up` (under a new field
+      // manager, the provider names one per resource) met a field conflict on it and failed.
+      // golive owns its StatefulSets whole: it applies them forcing conflicts (the provider's
+      // documented pulumi.com/patchForce), so a plain `up` converges.
+      const sts = metadata(o.name);
       this.controller = new k8s.apps.v1.StatefulSet(
         `${name}-statefulset`,
-        { metadata: metadata(o.name), spec: c.spec },
+        {
+          metadata: {
+            ...sts,
+            annotations: { ...o.annotations, "pulumi.com/patchForce": "true" },
+          },
+          spec: c.spec,
+        },
         { ...childOpts, dependsOn },
       );
     } else {

@@ -71,7 +71,10 @@ export function primaryInitScript(replicas: number): string {
 
 /**
  * The replica's command: on first start, clone the primary with pg_basebackup into its slot
- * (writing standby.signal and primary_conninfo), then run postgres as a hot standby.
+ * (writing standby.signal and primary_conninfo), then run postgres as a hot standby. Started as
+ * root (Docker), every step runs as postgres; started as postgres' UID (Kubernetes' runAsUser
+ * under PodSecurity restricted, where runuser is refused to a non-root user), as that user, like
+ * the image's entrypoint.
  */
 export function replicaCommand(
   primaryHost: string,
@@ -80,13 +83,15 @@ export function replicaCommand(
 ): string[] {
   const script = [
     "set -euo pipefail",
-    'mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA" && chmod 700 "$PGDATA"',
+    'if [ "$(id -u)" = 0 ]; then as_pg=(runuser -u postgres --); else as_pg=(); fi',
+    'mkdir -p "$PGDATA" && chmod 700 "$PGDATA"',
+    'if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PGDATA"; fi',
     'if [ ! -s "$PGDATA/PG_VERSION" ]; then',
-    `  until runuser -u postgres -- env PGPASSWORD="$REPLICATION_PASSWORD" pg_basebackup -h ${primaryHost} -U replicator -D "$PGDATA" -R -X stream -S ${slot} -w; do`,
+    `  until "\${as_pg[@]}" env PGPASSWORD="$REPLICATION_PASSWORD" pg_basebackup -h ${primaryHost} -U replicator -D "$PGDATA" -R -X stream -S ${slot} -w; do`,
     '    echo "waiting for the primary"; rm -rf "${PGDATA:?}"/*; sleep 2',
     "  done",
     "fi",
-    `exec runuser -u postgres -- ${postgresArgs(settings).map(shellQuote).join(" ")}`,
+    `exec "\${as_pg[@]}" ${postgresArgs(settings).map(shellQuote).join(" ")}`,
   ].join("\n");
   return ["bash", "-c", script];
 }

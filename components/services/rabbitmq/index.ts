@@ -127,7 +127,13 @@ export class RabbitMQ extends pulumi.ComponentResource {
         ...rabbitmqWorkloads().rabbitmq,
         component: "message-broker",
         image: `${args.imageRegistry ?? ""}${spec.image ?? `rabbitmq:${spec.version}-management`}`,
-        env: { RABBITMQ_NODENAME: "rabbit@rabbitmq" },
+        // The node name's host must resolve inside the broker's own container: on Docker its
+        // hostname is the workload's name; a Kubernetes pod's is the pod's (rabbitmq-0), and the
+        // Service's name is not in its /etc/hosts, so epmd fails with nxdomain. There the single
+        // broker is rabbit@localhost, as stable across restarts (its data folder is named by it).
+        env: {
+          RABBITMQ_NODENAME: runtime.kind === "kubernetes" ? "rabbit@localhost" : "rabbit@rabbitmq",
+        },
         secretEnv: { RABBITMQ_ERLANG_COOKIE: cookie.secret },
         volumes: [
           { name: "data", mountPath: "/var/lib/rabbitmq", sizeGb: spec.storageGb, retain: true },

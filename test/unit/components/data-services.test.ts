@@ -217,6 +217,28 @@ describe("data services on every runtime", () => {
         assert.match(t, /loopback_users.guest = true/);
         assert.doesNotMatch(t, /"name": "guest"/);
       });
+      if (runtime === "kubernetes") {
+        it("every StatefulSet is applied forcing field conflicts, so an up after a killed one converges", () => {
+          const sets = recorded.filter(
+            (r) =>
+              r.type === "kubernetes:apps/v1:StatefulSet" &&
+              r.name.startsWith(`golive-${runtime}-`),
+          );
+          assert.ok(sets.length >= 4, sets.map((r) => r.name).join(","));
+          for (const r of sets) {
+            assert.equal(r.inputs.metadata?.annotations?.["pulumi.com/patchForce"], "true", r.name);
+          }
+        });
+      }
+      if (runtime !== "lxc") {
+        it("RabbitMQ's node name names a host that resolves inside its own container", () => {
+          // Docker: the container's hostname is the workload's; a Kubernetes pod's is the pod's
+          // own (rabbitmq-0), so there the node is rabbit@localhost.
+          const want = runtime === "kubernetes" ? "rabbit@localhost" : "rabbit@rabbitmq";
+          const r = realised(runtime, "rabbitmq");
+          assert.ok(r.env.includes(`RABBITMQ_NODENAME=${want}`), r.env.join("\n"));
+        });
+      }
       it("Elasticsearch runs with security on and half its memory as heap", () => {
         const r = realised(runtime, "elasticsearch");
         assert.ok(r.env.includes("xpack.security.enabled=true"), r.env.join("\n"));
