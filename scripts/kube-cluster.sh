@@ -481,6 +481,7 @@ start() {
   ip link add "$node_bridge" type bridge
   ip addr add "$node_ip/32" dev "$node_bridge"
   ip link set "$node_bridge" up
+  contain_pods
 
   launch containerd containerd --config "$dir/containerd/config.toml"
   wait_for containerd "containerd to answer" quiet ctr version
@@ -607,6 +608,20 @@ cluster_pids() {
     ps -eo pid=,args= | awk -v c="$dir/containerd/config.toml" -v s="-address $sock" \
       '$2 ~ /containerd/ && (index($0, c) || index($0, s)) { print $1 }'
   } | sort -un | grep -vx "$$" || true
+}
+
+# contain_pods: the pods talk to each other and to this machine, and to nothing beyond it. Traffic
+# from the pod network to any other address is refused where it would be forwarded off the
+# machine: a packet for a Service's cluster IP that kube-proxy has not programmed yet (a Service
+# created a moment ago) would otherwise take the default route, and whatever answers there would
+# hold the connection (a client keeping it alive, such as Prometheus, never reaching the Service).
+# Refused at once (a TCP reset), the client connects again and meets the Service. The rules live in
+# CNI-ADMIN, the chain the CNI firewall plugin evaluates before its own accepts and never changes
+# (stop removes it with the other CNI-* chains).
+contain_pods() {
+  iptables -N CNI-ADMIN 2>/dev/null || true
+  iptables -A CNI-ADMIN -s "$pod_cidr" ! -d "$pod_cidr" -p tcp -j REJECT --reject-with tcp-reset
+  iptables -A CNI-ADMIN -s "$pod_cidr" ! -d "$pod_cidr" -j REJECT --reject-with icmp-net-unreachable
 }
 
 # iptables_clean: the chains of the kubelet, kube-proxy and the CNI plugins (KUBE-*, CNI-*) and the
