@@ -91,7 +91,10 @@ export function replicaCommand(
     '    echo "waiting for the primary"; rm -rf "${PGDATA:?}"/*; sleep 2',
     "  done",
     "fi",
-    `exec "\${as_pg[@]}" ${postgresArgs(settings).map(shellQuote).join(" ")}`,
+    // Started as another user, postgres runs as it; as root, the last line drops to postgres (the
+    // policy pack reads the drop from that last exec, as from the official entrypoints).
+    `if [ "$(id -u)" != 0 ]; then exec ${postgresArgs(settings).map(shellQuote).join(" ")}; fi`,
+    `exec runuser -u postgres -- ${postgresArgs(settings).map(shellQuote).join(" ")}`,
   ].join("\n");
   return ["bash", "-c", script];
 }
