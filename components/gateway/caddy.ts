@@ -4,6 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { GatewaySpec } from "../config/spec";
 import { drainSeconds, type WorkloadSpec } from "../runtime/workload";
+import { tlsSecretMounts } from "./tls";
 
 /** One upstream the gateway routes to. */
 export interface Route {
@@ -82,20 +83,7 @@ export function caddyProxy(
               { name: "data", mountPath: "/data" },
               { name: "config", mountPath: "/config" },
             ],
-            secretMounts:
-              g.tls.source === "secret"
-                ? [
-                    {
-                      name: "tls",
-                      secretName: g.tls.secretName,
-                      mountPath: "/etc/golive/tls",
-                      items: [
-                        { key: "tls.crt", path: "cert.pem" },
-                        { key: "tls.key", path: "key.pem" },
-                      ],
-                    },
-                  ]
-                : [],
+            secretMounts: tlsSecretMounts(g, { cert: "cert.pem", key: "key.pem" }),
             terminationGracePeriodSeconds: drainSeconds + caddyGraceSeconds + 5,
           },
         }

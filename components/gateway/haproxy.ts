@@ -17,6 +17,7 @@ import {
   type ProxyWorkload,
   type Route,
 } from "./caddy";
+import { tlsSecretMounts } from "./tls";
 
 /** The config file, at the official image's path. */
 export const haproxyCfgPath = "/usr/local/etc/haproxy/haproxy.cfg";
@@ -353,20 +354,7 @@ export function haproxyKubernetesHints(g: GatewaySpec): KubernetesHints {
       { name: "tmp", mountPath: "/tmp" },
       ...(g.tls.source === "internal" ? [{ name: "tls", mountPath: "/etc/golive/tls" }] : []),
     ],
-    secretMounts:
-      g.tls.source === "secret"
-        ? [
-            {
-              name: "tls",
-              secretName: g.tls.secretName,
-              mountPath: "/etc/golive/tls",
-              items: [
-                { key: "tls.crt", path: "gateway.pem" },
-                { key: "tls.key", path: "gateway.pem.key" },
-              ],
-            },
-          ]
-        : [],
+    secretMounts: tlsSecretMounts(g, { cert: "gateway.pem", key: "gateway.pem.key" }),
     preStop: { sleepSeconds: drainSeconds },
     terminationGracePeriodSeconds: drainSeconds + haproxyHardStopSeconds + 5,
   };
