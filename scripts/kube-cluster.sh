@@ -610,6 +610,15 @@ cluster_pids() {
   } | sort -un | grep -vx "$$" || true
 }
 
+# pod_pids: the processes in the pods' cgroups (the kubelet's kubepods tree, in every hierarchy).
+pod_pids() {
+  local h
+  for h in /sys/fs/cgroup/* /sys/fs/cgroup; do
+    [ -d "$h/kubepods" ] || continue
+    find "$h/kubepods" -name cgroup.procs -exec cat {} + 2>/dev/null || true
+  done | sort -un
+}
+
 # contain_pods: the pods talk to each other and to this machine, and to nothing beyond it. Traffic
 # from the pod network to any other address is refused where it would be forwarded off the
 # machine: a packet for a Service's cluster IP that kube-proxy has not programmed yet (a Service
@@ -704,9 +713,10 @@ stop() {
   fi
   term containerd 10
   local t_components=$EPOCHREALTIME
-  # 3. Any process of the cluster still alive (a shim, a container process).
+  # 3. Any process of the cluster still alive (a shim, a container process). A container's
+  #    processes outlive a killed shim: they are found by the pods' cgroups.
   local pids
-  pids=$(cluster_pids)
+  pids=$( { cluster_pids; pod_pids; } | sort -un)
   if [ -n "$pids" ]; then
     # shellcheck disable=SC2086
     kill -9 $pids 2>/dev/null || true
@@ -742,7 +752,14 @@ stop() {
       # folder) may meanwhile serve another program: removed only when empty.
       case "$p" in
         /run/netns) rmdir "$p" 2>/dev/null || true ;;
-        /run/containerd) rmdir "$p/s" "$p/fifo" "$p/runc" "$p" 2>/dev/null || true ;;
+        /run/containerd)
+          # A killed shim leaves its socket behind: one no process listens on is stale.
+          local sk
+          for sk in "$p"/s/*; do
+            if [ -S "$sk" ] && ! grep -qF " $sk" /proc/net/unix; then rm -f "$sk"; fi
+          done
+          rmdir "$p/s" "$p/fifo" "$p/runc" "$p" 2>/dev/null || true
+          ;;
         *) rm -rf "$p" ;;
       esac
     done <"$run/host-paths"

@@ -6,7 +6,8 @@
  * and over a NodePort on 127.0.0.1; a claim on the default StorageClass binds and a pod writes to
  * it; PodSecurity `restricted` refuses a privileged pod and admits a compliant one. Then `stop`
  * must leave nothing on the host, checked here independently of the script's own check, and a
- * warm start brings the cluster back for the tests after this one.
+ * warm start brings the cluster back. Last, every process of the cluster is killed with SIGKILL
+ * (a CI job or session cut off): the next start must clean what it left and come up.
  *
  * scripts/test.sh starts the cluster before the engine tests; run alone, this file starts it when
  * `status` fails and stops it at the end.
@@ -121,6 +122,25 @@ function processInfo(pid: string): { exe: string; cmdline: string } | undefined 
   } catch {
     return undefined;
   }
+}
+
+/** The processes in the pods' cgroups: a container's processes outlive a killed shim. */
+function podProcesses(): string[] {
+  const pids: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (e.name === "cgroup.procs")
+        pids.push(...fs.readFileSync(path.join(d, e.name), "utf8").split("\n").filter(Boolean));
+    }
+  };
+  for (const h of [
+    "/sys/fs/cgroup",
+    ...fs.readdirSync("/sys/fs/cgroup").map((h) => `/sys/fs/cgroup/${h}`),
+  ]) {
+    if (fs.existsSync(`${h}/kubepods`)) walk(`${h}/kubepods`);
+  }
+  return [...new Set(pids)];
 }
 
 /** What the host holds of a running cluster, found without the script: each list empty after stop. */
@@ -292,6 +312,25 @@ describe("the single-node cluster", () => {
       "service",
       "web",
     ]);
+    // kube-proxy programs a Service's endpoints a moment after its pod is Ready; until then a
+    // connection is refused (curl's 7), as any client of a new Service sees. Waited for, bounded.
+    const programmed = Date.now();
+    waitFor("kube-proxy to program the Service", 30, () => {
+      const r = kubectl([
+        "-n",
+        ns,
+        "exec",
+        "client",
+        "--",
+        "curl",
+        "-sf",
+        "--max-time",
+        "5",
+        "http://web/",
+      ]);
+      return r.code === 0 ? true : undefined;
+    });
+    figure("cluster-service-programmed-seconds", ((Date.now() - programmed) / 1000).toFixed(1));
     // Cluster DNS: the short name (the pod's search path) and the full name resolve to the ClusterIP.
     for (const name of ["web", `web.${ns}.svc.${env.GOLIVE_CLUSTER_DOMAIN}`]) {
       const hosts = kubectlOk(["-n", ns, "exec", "client", "--", "getent", "hosts", name]);
@@ -462,7 +501,7 @@ describe("the single-node cluster", () => {
     );
   });
 
-  it("stops leaving nothing on the host, then starts again warm if scripts/test.sh had started it", () => {
+  it("stops leaving nothing on the host, then starts again warm", () => {
     const dir = env.GOLIVE_CLUSTER_DIR;
     const bin = path.dirname(env.GOLIVE_KUBECTL);
     // While it runs, every detector finds something: an empty list after stop means something.
@@ -499,16 +538,57 @@ describe("the single-node cluster", () => {
     assert.equal(fs.existsSync("/run/golive-kube-cluster"), false, "the host claim is left");
     assert.equal(cluster("leftovers", 60).code, 0);
     assert.notEqual(cluster("status", 30).code, 0, "status reports a stopped cluster as running");
-    if (startedHere) return;
-    // scripts/test.sh started it for the tests after this one: start it again, warm.
+    // Started again, warm, for the next test.
     const start = cluster("start");
     assert.equal(
       start.code,
       0,
       `scripts/kube-cluster.sh start failed:\n${start.stdout}${start.stderr}`,
     );
+    stopped = false;
     figure("cluster-warm-start-seconds", start.seconds.toFixed(1));
     assert.equal(cluster("status", 30).code, 0);
     env = clusterEnv();
+  });
+
+  it("after every process of the cluster is killed with SIGKILL (a job cut off), the next start cleans the host first and comes up", () => {
+    const dir = env.GOLIVE_CLUSTER_DIR;
+    const bin = path.dirname(env.GOLIVE_KUBECTL);
+    const victims = [
+      ...hostState(dir, bin).processes.map((p) => p.split(" ")[0]),
+      ...podProcesses(),
+    ];
+    assert.ok(podProcesses().length > 0, "no pod runs: the kill would leave nothing to clean");
+    for (const pid of new Set(victims)) {
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+    waitFor("the killed processes to go", 30, () =>
+      hostState(dir, bin).processes.length === 0 && podProcesses().length === 0 ? true : undefined,
+    );
+    // What a killed cluster leaves (cgroups, bridges, chains, mounts, shims' sockets) is found.
+    const left = cluster("leftovers", 60);
+    assert.notEqual(left.code, 0, "a killed cluster shows no leftovers: the check could not fail");
+    assert.notEqual(cluster("status", 30).code, 0, "status reports a killed cluster as running");
+
+    const start = cluster("start");
+    assert.equal(
+      start.code,
+      0,
+      `scripts/kube-cluster.sh start after a kill failed:\n${start.stdout}${start.stderr}`,
+    );
+    assert.match(start.stdout + start.stderr, /half up; stopping it first/);
+    figure("cluster-start-after-kill-seconds", start.seconds.toFixed(1));
+    assert.equal(cluster("status", 30).code, 0);
+    env = clusterEnv();
+    kubectlOk(["get", "--raw", "/readyz"]);
+    if (!startedHere) return;
+    const stop = cluster("stop", 300);
+    stopped = true;
+    assert.equal(stop.code, 0, `stop failed:\n${stop.stdout}${stop.stderr}`);
+    assert.equal(cluster("leftovers", 60).code, 0);
   });
 });
