@@ -73,8 +73,9 @@ export interface LxcHints {
   /** Debian packages installed in the container. Defaults to none. */
   readonly packages?: readonly string[];
   /**
-   * An existing systemd unit (from a package) to restart after provisioning, instead of a unit
-   * golive writes for `command`. Defaults to golive's own unit.
+   * A package's systemd unit: restarted after provisioning when golive writes no unit of its own
+   * (`command: []`); disabled and stopped when golive's unit replaces it (the package's service
+   * would hold the same port). Defaults to golive's own unit and no package unit.
    */
   readonly systemdService?: string;
   /**
@@ -88,7 +89,11 @@ export interface LxcHints {
    * Defaults to `entrypoint` followed by `command`.
    */
   readonly command?: readonly string[];
-  /** The user golive's unit runs as, a package's system user (`postgres`). Defaults to a DynamicUser. */
+  /**
+   * The user the service runs as, a package's system user (`postgres`): golive's unit runs as it,
+   * and it owns the service's volumes (unless the spec names their owner) and secret files. With a
+   * package's own unit, the user that unit runs as. Defaults to a DynamicUser (golive's unit).
+   */
   readonly user?: string;
   /**
    * The signal that stops golive's unit (systemd `KillSignal`, with `KillMode=mixed`):

@@ -256,10 +256,17 @@ export class LxcContainer extends pulumi.ComponentResource {
     for (const [k, v] of Object.entries(spec.secretEnv)) {
       environment[`${lxcEnv.envPrefix}${k}`] = v;
     }
+    // A secret file is readable by the service's user only: owned by it when the service runs as
+    // a named user (a 0600 file of root's would be unreadable to it), else by root.
     const files = (hints.files ?? spec.files).map((f, i) => {
       const envKey = `${lxcEnv.filePrefix}${i}`;
       environment[envKey] = f.secret ? pulumi.secret(f.content) : f.content;
-      return { path: f.path, envKey, mode: f.secret ? "0600" : "0644" };
+      return {
+        path: f.path,
+        envKey,
+        mode: f.secret ? "0600" : "0644",
+        owner: f.secret ? hints.user : undefined,
+      };
     });
     let unit: string | undefined;
     const argv = hints.command ?? [
@@ -285,7 +292,8 @@ export class LxcContainer extends pulumi.ComponentResource {
       files,
       unit,
       packagedService: hints.systemdService,
-      volumes: spec.volumes.map((v) => ({ path: v.mountPath, owner: v.owner })),
+      // A volume belongs to the user the service runs as, unless the spec names its owner.
+      volumes: spec.volumes.map((v) => ({ path: v.mountPath, owner: v.owner ?? hints.user })),
       setup: hints.setup !== undefined,
       health: spec.healthCheck ? healthWait(unitName, spec.healthCheck) : undefined,
     });

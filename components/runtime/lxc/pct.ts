@@ -146,7 +146,7 @@ function q(word: string): string {
 const pushFunction = [
   "golive_push() {",
   "  tmp=$(umask 077 && mktemp)",
-  '  if cat > "$tmp" && pct push "$GOLIVE_CT_ID" "$tmp" "$1" --perms "$2"; then rm -f "$tmp"; else rm -f "$tmp"; return 1; fi',
+  '  if cat > "$tmp" && pct push "$GOLIVE_CT_ID" "$tmp" "$1" --perms "$2" ${3:+--user "$3" --group "$3"}; then rm -f "$tmp"; else rm -f "$tmp"; return 1; fi',
   "}",
 ].join("\n");
 
@@ -228,17 +228,40 @@ export interface ProvisionArgs {
   readonly packages: readonly string[];
   /** The names of the service's variables, each in `GOLIVE_ENV_<name>` of the command's environment. */
   readonly envKeys: readonly string[];
-  /** Its files, each content in the named variable of the command's environment. */
-  readonly files: readonly { path: string; envKey: string; mode: string }[];
+  /**
+   * Its files, each content in the named variable of the command's environment, owned by root
+   * unless `owner` names the user (and its group) the service reads them as.
+   */
+  readonly files: readonly { path: string; envKey: string; mode: string; owner?: string }[];
   /** golive's unit text, in GOLIVE_UNIT; absent for a package's unit. */
   readonly unit?: string;
-  /** The package's unit golive runs instead of its own. */
+  /**
+   * The package's unit: the one golive runs when it writes no unit of its own, else the one its
+   * unit replaces (disabled and stopped, so the two never run side by side).
+   */
   readonly packagedService?: string;
   readonly volumes?: readonly { path: string; owner?: string }[];
   /** A setup script (in GOLIVE_SETUP) run inside before the service starts. */
   readonly setup?: boolean;
   /** The wait for health after the (re)start; absent: the unit must run steadily. */
   readonly health?: HealthWait;
+}
+
+/**
+ * Installs Debian packages inside the container without their recommendations and without
+ * starting their services (a `policy-rc.d` that refuses, as Debian's container images do): a
+ * package's service would otherwise start on its defaults before golive's configuration is in,
+ * and hold the port of the unit that replaces it.
+ */
+function installLine(exec: string, packages: readonly string[]): string {
+  const script = [
+    "export DEBIAN_FRONTEND=noninteractive",
+    'printf "#!/bin/sh\\nexit 101\\n" > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d',
+    `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${packages.join(" ")}; rc=$?`,
+    "rm -f /usr/sbin/policy-rc.d",
+    "exit $rc",
+  ].join("; ");
+  return `${exec} sh -c ${q(script)}`;
 }
 
 /**
@@ -254,11 +277,7 @@ export interface ProvisionArgs {
 export function provisionScript(a: ProvisionArgs): string {
   const exec = 'pct exec "$GOLIVE_CT_ID" --';
   const lines = ["set -eu", pushFunction];
-  if (a.packages.length > 0) {
-    lines.push(
-      `${exec} sh -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq ${a.packages.join(" ")}'`,
-    );
-  }
+  if (a.packages.length > 0) lines.push(installLine(exec, a.packages));
   lines.push(`${exec} install -d -m 0755 /etc/golive`);
   for (const v of a.volumes ?? []) {
     lines.push(
@@ -276,13 +295,18 @@ export function provisionScript(a: ProvisionArgs): string {
   for (const f of a.files) {
     lines.push(
       `${exec} install -d "$(dirname ${f.path})"`,
-      `printf '%s' "$${f.envKey}" | golive_push ${f.path} ${f.mode}`,
+      `printf '%s' "$${f.envKey}" | golive_push ${f.path} ${f.mode}${f.owner ? ` ${f.owner}` : ""}`,
     );
   }
   let unitName: string | undefined;
   if (a.unit !== undefined) {
     unitName = `golive-${a.service}.service`;
     lines.push(`printf '%s' "$GOLIVE_UNIT" | golive_push /etc/systemd/system/${unitName} 0644`);
+    if (a.packagedService !== undefined) {
+      lines.push(
+        `${exec} sh -c ${q(`systemctl disable --now ${a.packagedService}.service 2>/dev/null || true`)}`,
+      );
+    }
   } else if (a.packagedService !== undefined) {
     unitName = `${a.packagedService}.service`;
     // systemd reads drop-ins after the unit: golive's variables override the package's defaults.

@@ -58,6 +58,16 @@ export class MonitoringStack extends pulumi.ComponentResource {
       limits: { cpu: "500m", memory: "256Mi" },
     };
     const declared = monitoringWorkloads(spec);
+    const alertmanagerArgs = [
+      "--config.file=/etc/alertmanager/alertmanager.yml",
+      "--storage.path=/alertmanager",
+    ];
+    const prometheusArgs = [
+      "--config.file=/etc/prometheus/prometheus.yml",
+      "--storage.tsdb.path=/prometheus",
+      `--storage.tsdb.retention.time=${spec.retentionDays}d`,
+      "--web.enable-lifecycle",
+    ];
     const nodeExporter = runtime.workload(
       workload({
         ...declared.nodeExporter,
@@ -95,10 +105,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         image: `${registry}${spec.alertmanagerImage}`,
         // The official image's entrypoint is the binary: flags only, and the binary named for LXC.
         entrypoint: ["alertmanager"],
-        command: [
-          "--config.file=/etc/alertmanager/alertmanager.yml",
-          "--storage.path=/alertmanager",
-        ],
+        command: alertmanagerArgs,
         volumes: [{ name: "data", mountPath: "/alertmanager", sizeGb: 1, retain: false }],
         files: [
           {
@@ -121,8 +128,15 @@ export class MonitoringStack extends pulumi.ComponentResource {
         lxc: {
           packages: ["prometheus-alertmanager"],
           systemdService: "prometheus-alertmanager",
-          // Debian's prometheus-alertmanager package installs the binary under the package's name.
-          entrypoint: ["prometheus-alertmanager"],
+          // Debian's package installs the binary under its own name; golive's unit runs it as the
+          // package's user. A single Alertmanager gossips with no peer: clustering is off, as it
+          // refuses to start on an address outside the private ranges without an explicit one.
+          command: [
+            "/usr/bin/prometheus-alertmanager",
+            ...alertmanagerArgs,
+            "--cluster.listen-address=",
+          ],
+          user: "prometheus",
         },
         docker: { user: "image" },
         // It writes only its storage path, the volume: its root filesystem can be read-only.
@@ -137,12 +151,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         component: "monitoring",
         image: `${registry}${spec.prometheusImage}`,
         entrypoint: ["prometheus"],
-        command: [
-          "--config.file=/etc/prometheus/prometheus.yml",
-          "--storage.tsdb.path=/prometheus",
-          `--storage.tsdb.retention.time=${spec.retentionDays}d`,
-          "--web.enable-lifecycle",
-        ],
+        command: prometheusArgs,
         volumes: [{ name: "data", mountPath: "/prometheus", sizeGb: spec.storageGb, retain: true }],
         files: [
           {
@@ -183,7 +192,13 @@ export class MonitoringStack extends pulumi.ComponentResource {
             .sort()
             .join(","),
         },
-        lxc: { packages: ["prometheus"], systemdService: "prometheus" },
+        // Debian's Prometheus under golive's unit, as the package's user.
+        lxc: {
+          packages: ["prometheus"],
+          systemdService: "prometheus",
+          command: ["/usr/bin/prometheus", ...prometheusArgs],
+          user: "prometheus",
+        },
       }),
       [this.alertmanager, nodeExporter, ...(args.dependsOn ?? [])],
       this,

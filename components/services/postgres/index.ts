@@ -296,7 +296,13 @@ export class PostgresCluster extends pulumi.ComponentResource {
           },
           startOrder: 15,
           labels: { [label.poolMode]: spec.pgbouncer.poolMode },
-          lxc: { packages: ["pgbouncer"], systemdService: "pgbouncer" },
+          // golive's unit runs Debian's pgBouncer as the package's user, postgres, which reads the
+          // user list; pg_isready (the health check) is PostgreSQL's client's.
+          lxc: {
+            packages: ["pgbouncer", "postgresql-client"],
+            systemdService: "pgbouncer",
+            user: "postgres",
+          },
           // The image runs pgBouncer as its own user (it refuses root).
           imageUser: spec.pgbouncer.user,
         }),

@@ -101,7 +101,14 @@ export class Redis extends pulumi.ComponentResource {
         startOrder: 10,
         stateful: true,
         labels: { [label.redisVersion]: spec.version },
-        lxc: { packages: ["redis-server"] },
+        // Debian's redis-server under golive's unit, as the package's redis user (which owns the
+        // volume and the password file); the package's own unit, on its defaults, is replaced.
+        lxc: {
+          packages: ["redis-server"],
+          systemdService: "redis-server",
+          command: ["/usr/bin/redis-server", ...redisArgs(spec).slice(1)],
+          user: "redis",
+        },
         imageUser: 999,
       }),
       [],

@@ -6,12 +6,17 @@ reaches Debian through the host as the host's own apt does, and nothing else lea
 
   apt-proxy.py <listen-address> <port> <log-file> <pid-file> <allowed-host>...
 
-Every request is logged (`ALLOW <url>` / `DENY <what>`); the pid file is written once listening.
-Standard library only.
+Every request is logged (`ALLOW <url>` / `DENY <what>`, `HIT <url>` for one served from the
+cache); the pid file is written once listening. With GOLIVE_APT_CACHE set to a folder, what
+never changes under its name is kept there and served from it after its first download, as
+apt-cacher-ng does: packages (`/pool/`) and indexes fetched by hash (`/by-hash/`). The release
+files (`InRelease`), which change, always go to the mirror. Standard library only.
 """
 
+import hashlib
 import http.server
 import os
+import tempfile
 import socketserver
 import sys
 import urllib.error
@@ -21,6 +26,17 @@ import urllib.request
 listen, port, log_path, pid_path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 allowed = set(sys.argv[5:])
 log = open(log_path, "a", buffering=1)
+cache_dir = os.environ.get("GOLIVE_APT_CACHE") or None
+if cache_dir:
+    os.makedirs(cache_dir, exist_ok=True)
+
+
+def cache_path(url):
+    """The cache file of an immutable URL (a package or an index by hash), else None."""
+    if not cache_dir or ("/pool/" not in url.path and "/by-hash/" not in url.path):
+        return None
+    key = hashlib.sha256(f"{url.hostname}{url.path}".encode()).hexdigest()
+    return os.path.join(cache_dir, key + os.path.splitext(url.path)[1][:8])
 
 
 class Proxy(http.server.BaseHTTPRequestHandler):
@@ -51,6 +67,18 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         if url.scheme != "http" or url.hostname not in allowed or url.port not in (None, 80):
             return self.deny(f"{self.command} {self.path}")
+        cached = None if "range" in (k.lower() for k in self.headers) else cache_path(url)
+        if cached and os.path.isfile(cached):
+            log.write(f"HIT {self.command} {self.path}\n")
+            self.send_response(200)
+            self.send_header("Content-Length", str(os.path.getsize(cached)))
+            self.send_header("Content-Type", "application/octet-stream")
+            self.end_headers()
+            if not head:
+                with open(cached, "rb") as f:
+                    while chunk := f.read(1 << 16):
+                        self.wfile.write(chunk)
+            return
         log.write(f"ALLOW {self.command} {self.path}\n")
         headers = {
             k: v
@@ -75,11 +103,27 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             if head:
                 return
-            while True:
-                chunk = upstream.read(1 << 16)
-                if not chunk:
-                    break
-                self.wfile.write(chunk)
+            # A complete 200 of an immutable URL goes into the cache under its name at the end
+            # (a partial download is dropped with its temporary file).
+            keep = cached if status == 200 and length is not None else None
+            tmp = tempfile.NamedTemporaryFile(dir=cache_dir, delete=False) if keep else None
+            received = 0
+            try:
+                while True:
+                    chunk = upstream.read(1 << 16)
+                    if not chunk:
+                        break
+                    received += len(chunk)
+                    if tmp:
+                        tmp.write(chunk)
+                    self.wfile.write(chunk)
+            finally:
+                if tmp:
+                    tmp.close()
+                    if received == int(length):
+                        os.replace(tmp.name, keep)
+                    else:
+                        os.unlink(tmp.name)
 
     def log_message(self, *args):
         pass

@@ -7,7 +7,8 @@
 #   test/lxc/pve/node.sh stop <dir>           destroys every container left, removes all it made
 #   test/lxc/pve/node.sh leftovers <dir>      prints what of the node still exists (nothing: ok)
 # Env: GOLIVE_PVE_BRIDGE (golivebr0), GOLIVE_PVE_NET (198.51.100: TEST-NET-2, never routed),
-#      GOLIVE_PVE_NODE (pve), GOLIVE_PVE_SUITES (bookworm trixie: the templates made available)
+#      GOLIVE_PVE_NODE (pve), GOLIVE_PVE_SUITES (bookworm trixie: the templates made available),
+#      GOLIVE_APT_CACHE (~/.cache/golive/apt: the packages and indexes by hash the proxy keeps)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cmd=$1
@@ -115,7 +116,8 @@ JSON
     if ! alive apt-proxy; then
       rm -f "$dir/apt-proxy.pid"
       # shellcheck disable=SC2046
-      setsid /usr/bin/python3 "$here/apt-proxy.py" "$net.1" "$proxy_port" "$dir/apt-proxy.log" \
+      GOLIVE_APT_CACHE=${GOLIVE_APT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/golive/apt} \
+        setsid /usr/bin/python3 "$here/apt-proxy.py" "$net.1" "$proxy_port" "$dir/apt-proxy.log" \
         "$dir/apt-proxy.pid" $(mirror_hosts) >"$dir/apt-proxy.out" 2>&1 </dev/null &
       for _ in $(seq 1 50); do [ -s "$dir/apt-proxy.pid" ] && break; sleep 0.1; done
       if ! alive apt-proxy; then

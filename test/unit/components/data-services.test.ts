@@ -167,12 +167,28 @@ describe("data services on every runtime", () => {
       assert.deepEqual(c.inputs.entrypoints, [w]);
       assert.match(String(c.inputs.command[0]), /^--config\.file=/);
     }
-    // On LXC the unit runs the Debian package's binary.
+    // On LXC golive's unit runs the Debian package's binary as the package's user, and the
+    // package's own unit is stopped; a lone Alertmanager does not cluster.
+    const am = text(realised("lxc", "alertmanager"));
     assert.match(
-      text(realised("lxc", "alertmanager")),
-      /ExecStart=prometheus-alertmanager --config\.file=/,
+      am,
+      /ExecStart=\/usr\/bin\/prometheus-alertmanager --config\.file=\S+ --storage\.path=\S+ --cluster\.listen-address=\n/,
     );
-    assert.match(text(realised("lxc", "prometheus")), /ExecStart=prometheus --config\.file=/);
+    const prom = text(realised("lxc", "prometheus"));
+    assert.match(prom, /ExecStart=\/usr\/bin\/prometheus --config\.file=/);
+    for (const [t, w, pkg] of [
+      [am, "alertmanager", "prometheus-alertmanager"],
+      [prom, "prometheus", "prometheus"],
+    ]) {
+      assert.match(t, /\nUser=prometheus\n/);
+      const svc = recorded.find(
+        (r) => r.type === "command:remote:Command" && r.name === `golive-lxc-${w}-service`,
+      );
+      assert.match(
+        String(svc?.inputs.create),
+        new RegExp(`systemctl disable --now ${pkg}\\.service`),
+      );
+    }
   });
 
   for (const runtime of runtimes) {

@@ -79,18 +79,36 @@ describe("the Proxmox LXC runtime", () => {
     assert.doesNotMatch(api.inputs.create, /s{48}/, "no secret value in the command text");
   });
 
-  it("makes the volumes' folders, the WAL archive owned by postgres, after the packages", () => {
+  it("makes the volumes' folders owned by the service's user, postgres, after the packages", () => {
     const pg = one(recorded, "command:remote:Command", "golive-test-postgres-service");
     const script = String(pg.inputs.create);
-    assert.match(script, /install -d \/var\/lib\/postgresql\/data\n/);
-    const chown = script.indexOf("install -d /var/lib/postgresql/wal-archive && chown postgres:");
-    assert.ok(chown > 0, script);
-    assert.ok(script.indexOf("apt-get install") < chown, "the postgres user exists by then");
+    const install = script.indexOf("apt-get install");
+    for (const dir of ["/var/lib/postgresql/data", "/var/lib/postgresql/wal-archive"]) {
+      const chown = script.indexOf(`install -d ${dir} && chown postgres: ${dir}`);
+      assert.ok(chown > 0, script);
+      assert.ok(install < chown, "the postgres user exists by then");
+    }
+  });
+
+  it("installs packages without their recommendations and without starting their services", () => {
+    const pg = one(recorded, "command:remote:Command", "golive-test-postgres-service");
+    const line = String(pg.inputs.create)
+      .split("\n")
+      .find((l) => l.includes("apt-get install"));
+    assert.ok(line);
+    const steps = line.split("; ");
+    const refuse = steps.findIndex((s) => s.includes('exit 101\\n" > /usr/sbin/policy-rc.d'));
+    const install = steps.findIndex((s) =>
+      s.includes("apt-get install -y -qq --no-install-recommends postgresql-"),
+    );
+    const removed = steps.findIndex((s) => s === "rm -f /usr/sbin/policy-rc.d");
+    assert.ok(refuse >= 0 && refuse < install && install < removed, line);
+    assert.match(line, /exit \$rc'$/, "the install's own status is the line's");
   });
 
   it("installs the gateway from Debian's caddy package with the generated Caddyfile", () => {
     const gw = one(recorded, "command:remote:Command", "golive-test-gateway-service");
-    assert.match(gw.inputs.create, /apt-get install -y -qq caddy/);
+    assert.match(gw.inputs.create, /apt-get install -y -qq --no-install-recommends caddy/);
     assert.match(gw.inputs.create, /systemctl restart caddy\.service/);
   });
 });
