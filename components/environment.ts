@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec, SecretRefSpec } from "./config/spec";
 import { EnvironmentFacts, environmentFacts } from "./facts";
 import { Gateway } from "./gateway";
-import { releases } from "./release/bluegreen";
+import { colourWorkload, releases } from "./release/bluegreen";
 import { canaryDelivery } from "./release/canary";
 import { makeRuntime } from "./runtime";
 import type { RuntimeContext } from "./runtime/labels";
@@ -119,9 +119,19 @@ export class Environment extends pulumi.ComponentResource {
       const { env, secretEnv } = appServiceEnv(svc, spec, used, own);
       const dependsOn = s.dependsOn.flatMap((d) => workloads[d] ?? []);
       if (s.migration) {
-        // parseSpec refuses a migration without postgres.
+        // parseSpec refuses a migration without postgres. It runs the release that serves after
+        // this deployment: the service's, or a blue/green service's active colour's.
+        const live = releases(svc, s).find(
+          (r) => !s.blueGreen || r.workload === colourWorkload(svc, s.blueGreen.active),
+        )!;
         dependsOn.push(
-          this.postgres!.migration(svc, `${registry}${s.image}`, s.migration.command, this),
+          this.postgres!.migration(
+            svc,
+            `${registry}${live.image}`,
+            s.migration.command,
+            this,
+            live.workload,
+          ),
         );
       }
       const canary = canaryDelivery(spec.canaries, svc);

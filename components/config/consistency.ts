@@ -7,7 +7,7 @@
  */
 import * as crypto from "crypto";
 import { haproxyBackendName } from "../gateway/haproxy";
-import { releaseWorkloads } from "../release/bluegreen";
+import { releaseVersions, releaseWorkloads } from "../release/bluegreen";
 import { allocateIds, lxcAddresses } from "../runtime/lxc/network";
 import { dataServices, workloadPorts } from "../services";
 import { defaultAlertRuleNames, gatewayServiceType, type EnvironmentSpec } from "./spec";
@@ -187,6 +187,17 @@ function serviceProblems(spec: EnvironmentSpec): Problem[] {
           [...path, "secretEnv", key],
           `${key} is also set in env: a variable is either plain or secret`,
         ]);
+      }
+    }
+    if (s.artifact) {
+      // Every version the service deploys has its digest: an unchecked archive is never run.
+      for (const version of releaseVersions(s)) {
+        if (s.artifact.sha256[version] === undefined) {
+          problems.push([
+            [...path, "artifact", "sha256"],
+            `no SHA-256 for version ${version}, which the service deploys: expected "${version}": "<64 hex digits>"`,
+          ]);
+        }
       }
     }
     if (s.migration && spec.postgres === undefined) {

@@ -33,6 +33,19 @@ export function releases(service: string, s: ServiceSpec): Release[] {
   }));
 }
 
+/** The versions a service deploys: its image's tag, or each blue/green colour's. */
+export function releaseVersions(s: ServiceSpec): string[] {
+  return s.blueGreen ? colours.map((c) => s.blueGreen![c]) : [versionOf(s.image)];
+}
+
+/** An image's version: its tag (`latest` when it has none, the digest when pinned by one). */
+export function versionOf(image: string): string {
+  const at = image.indexOf("@");
+  if (at >= 0) return image.slice(at + 1);
+  const repo = repository(image);
+  return image.length > repo.length ? image.slice(repo.length + 1) : "latest";
+}
+
 /** An image reference without its tag or digest (a registry's port is no tag). */
 function repository(image: string): string {
   const ref = image.includes("@") ? image.slice(0, image.indexOf("@")) : image;

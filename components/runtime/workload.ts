@@ -110,6 +110,24 @@ export interface LxcHints {
   readonly setup?: string;
   /** The files on LXC, where their paths differ from the image's (Debian's `/etc/haproxy`). Defaults to `files`. */
   readonly files?: readonly WorkloadFile[];
+  /** The container's CT template, where it differs from the runtime's. Defaults to the runtime's. */
+  readonly template?: string;
+  /**
+   * The release artefact with the service's code (what the image carries elsewhere): fetched
+   * inside the container, checked against `sha256`, unpacked to
+   * `/opt/golive/<name>/releases/<version>`, linked as `current`, where golive's unit and the
+   * service's jobs start. Defaults to none (the code comes with the packages).
+   */
+  readonly artifact?: LxcArtifact;
+}
+
+/** One version of a release artefact (a gzip'd tarball). */
+export interface LxcArtifact {
+  /** The URL of this version's archive. */
+  readonly url: string;
+  /** Its SHA-256, 64 hex digits. */
+  readonly sha256: string;
+  readonly version: string;
 }
 
 /** Docker: the container's user, which the policy pack must read at preview. */

@@ -107,6 +107,12 @@ export const lxcEnv = {
   secretLengths: "GOLIVE_SECRET_LENGTHS",
   /** Set on a job's command: the job's name. */
   job: "GOLIVE_JOB",
+  /** A job's user inside the container: a package's user, or `dynamic` (a systemd DynamicUser). */
+  jobUser: "GOLIVE_JOB_USER",
+  /** The release artefact: its URL, SHA-256 and version (LXC hint `artifact`). */
+  artifactUrl: "GOLIVE_ARTIFACT_URL",
+  artifactSha256: "GOLIVE_ARTIFACT_SHA256",
+  artifactVersion: "GOLIVE_ARTIFACT_VERSION",
 } as const;
 
 /**

@@ -443,10 +443,14 @@ function lxcService(props: Props): WorkloadView {
     /\s+/,
   );
   const exec = unit ? /^ExecStart=(.*)$/m.exec(unit)?.[1] : undefined;
-  let nonRoot: boolean | "image";
+  let nonRoot: Fact<boolean | "image">;
   if (jobName !== undefined) {
-    // `pct exec` runs a job as root inside the container.
-    nonRoot = false;
+    // golive runs a job as a transient unit with the user it names (a DynamicUser: `dynamic`);
+    // without one, `pct exec` runs it as root inside the container.
+    const jobUser = read(() => env[lxcEnv.jobUser] as string | undefined);
+    nonRoot = !isKnown(jobUser)
+      ? UNKNOWN
+      : jobUser === "dynamic" || (jobUser !== undefined && userNonRoot(jobUser) === true);
   } else if (unit) {
     const user = /^User=(.*)$/m.exec(unit)?.[1];
     nonRoot = /^DynamicUser=yes$/m.test(unit) || (user !== undefined && userNonRoot(user) === true);

@@ -81,6 +81,37 @@ export const serviceSpec = z
     /** LXC only: Debian packages the service's container needs (e.g. ["nodejs"]). */
     packages: z.array(z.string().min(1)).default([]),
     /**
+     * LXC only: the CT template of the service's container, where it differs from `lxc.template`
+     * (Debian 13's for Node.js 20: `local:vztmpl/debian-13-standard_13.1-2_amd64.tar.zst`).
+     */
+    template: z.string().min(1).optional(),
+    /**
+     * LXC only: the release artefact holding the service's code, a gzip'd tarball the container
+     * fetches, checks against its SHA-256 and unpacks to /opt/golive/<workload>/releases/<version>
+     * (`current` links the running one; the unit starts there). On Docker and Kubernetes the image
+     * carries the code and this is not read.
+     */
+    artifact: z
+      .object({
+        /**
+         * Where the containers fetch it: an http(s) URL without credentials, `{version}` standing
+         * for the release's version (the image's tag, or each blue/green colour's).
+         */
+        url: z
+          .string()
+          .regex(
+            /^https?:\/\/[^\s/@]+\/\S*$/,
+            "an http(s) URL without credentials (http://repo.example/app-{version}.tar.gz)",
+          ),
+        /** The archive's SHA-256 (64 hex digits) for each version deployed, by version. */
+        sha256: z.record(
+          z.string().regex(/^[A-Za-z0-9._-]+$/, "a version (an image tag)"),
+          z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 digest: 64 lower-case hex digits"),
+        ),
+      })
+      .strict()
+      .optional(),
+    /**
      * A database migration run before this service rolls out, after a pre-migration backup
      * (e.g. ["alembic", "upgrade", "head"] or ["npm", "run", "migrate"]). Uses the service's image.
      */

@@ -11,6 +11,7 @@ import type { HealthCheckSpec } from "../../config/spec";
 import type { Runtime, Workload, WorkloadExec, WorkloadSpec } from "../workload";
 import { hostsBlock, lxcAddresses, net0Ip, type LxcAddress, type LxcNetwork } from "./network";
 import {
+  artifactCurrent,
   hostsScript,
   jobScript,
   pctCreate,
@@ -18,6 +19,7 @@ import {
   pctDestroy,
   pctUpdate,
   provisionScript,
+  startScript,
   systemdUnit,
   type HealthWait,
 } from "./pct";
@@ -56,6 +58,11 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
   private readonly realised = new Map<string, LxcContainer>();
   /** Every workload's static address (none without `network`). */
   private readonly addresses: Record<string, LxcAddress> = {};
+  /** Jobs waiting for the container they run in, by its workload's name. */
+  private readonly deferred = new Map<
+    string,
+    { spec: WorkloadSpec; dependsOn: readonly Workload[]; parent: pulumi.Resource }[]
+  >();
 
   constructor(name: string, args: LxcRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:lxc:Runtime", name, {}, opts);
@@ -90,32 +97,21 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
   ): Workload {
     if (spec.job) {
       // A job runs inside an existing container (its own, or the one named by runsIn).
-      const id = this.idOf(spec.job.runsIn ?? spec.name);
-      const secretExports = Object.keys(spec.secretEnv).sort();
-      const argv = [...(spec.entrypoint ?? []), ...(spec.command ?? [])];
-      const job = new command.remote.Command(
-        `${this.args.context.prefix}-${spec.name}`,
-        {
-          connection: this.args.connection,
-          environment: {
-            [lxcEnv.ctId]: String(id),
-            [lxcEnv.job]: spec.name,
-            [lxcEnv.labels]: JSON.stringify(standardLabels(this.args.context, spec)),
-            ...spec.env,
-            ...Object.fromEntries(secretExports.map((k) => [k, spec.secretEnv[k]])),
-          },
-          create: jobScript(spec.name, argv, [...Object.keys(spec.env), ...secretExports]),
-        },
-        // A job's output is the command's own (a migration may print its connection string):
-        // upstream's command provider keeps stdout and stderr plain, so golive marks them secret.
-        {
-          parent,
-          dependsOn: dependsOn.flatMap((d) => d.readiness),
-          additionalSecretOutputs: ["stdout", "stderr"],
-        },
-      );
+      const target = spec.job.runsIn ?? spec.name;
+      const host = this.realised.get(target);
+      if (host === undefined && target !== spec.name && this.args.ids[target] !== undefined) {
+        // The container is not declared yet (a migration comes before the app it migrates): the
+        // job runs when it is, in it, after its code is in place and before its service starts.
+        const queued = this.deferred.get(target) ?? [];
+        queued.push({ spec, dependsOn, parent });
+        this.deferred.set(target, queued);
+        return { name: spec.name, host: pulumi.output(spec.name), readiness: [] };
+      }
+      const job = this.job(spec, host?.spec, [...dependsOn.flatMap((d) => d.readiness)], parent);
       return { name: spec.name, host: pulumi.output(spec.name), readiness: [job] };
     }
+    const jobs = this.deferred.get(spec.name) ?? [];
+    this.deferred.delete(spec.name);
     const c = new LxcContainer(
       `${this.args.context.prefix}-${spec.name}`,
       {
@@ -124,11 +120,60 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
         id: this.idOf(spec.name),
         address: this.addresses[spec.name],
         hosts: Object.keys(this.addresses).length > 0 ? hostsBlock(this.addresses) : undefined,
+        beforeStart: jobs.length > 0,
       },
       { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
     );
     this.realised.set(spec.name, c);
-    return { name: spec.name, host: pulumi.output(spec.name), readiness: [c.service] };
+    if (jobs.length === 0) {
+      return { name: spec.name, host: pulumi.output(spec.name), readiness: [c.service] };
+    }
+    const ran = jobs.map((j) =>
+      this.job(j.spec, spec, [c.service, ...j.dependsOn.flatMap((d) => d.readiness)], j.parent),
+    );
+    const start = c.startAfter(ran);
+    return { name: spec.name, host: pulumi.output(spec.name), readiness: [start] };
+  }
+
+  /**
+   * A job's command in the container of `host` (the workload it runs in, when golive declared it):
+   * as that workload's user, in its release's folder when it has an artefact.
+   */
+  private job(
+    spec: WorkloadSpec,
+    host: WorkloadSpec | undefined,
+    dependsOn: pulumi.Resource[],
+    parent: pulumi.Resource,
+  ): command.remote.Command {
+    const id = this.idOf(spec.job?.runsIn ?? spec.name);
+    const secretExports = Object.keys(spec.secretEnv).sort();
+    const argv = [...(spec.entrypoint ?? []), ...(spec.command ?? [])];
+    const user =
+      spec.lxc?.user ??
+      (host && host !== spec ? (host.lxc?.user ?? host.securityContext?.runAsUser) : undefined);
+    const jobUser = user === undefined ? "dynamic" : String(user);
+    const workingDirectory = host?.lxc?.artifact ? artifactCurrent(host.name) : undefined;
+    return new command.remote.Command(
+      `${this.args.context.prefix}-${spec.name}`,
+      {
+        connection: this.args.connection,
+        environment: {
+          [lxcEnv.ctId]: String(id),
+          [lxcEnv.job]: spec.name,
+          [lxcEnv.jobUser]: jobUser,
+          [lxcEnv.labels]: JSON.stringify(standardLabels(this.args.context, spec)),
+          ...spec.env,
+          ...Object.fromEntries(secretExports.map((k) => [k, spec.secretEnv[k]])),
+        },
+        create: jobScript(spec.name, argv, [...Object.keys(spec.env), ...secretExports], {
+          user: jobUser,
+          workingDirectory,
+        }),
+      },
+      // A job's output is the command's own (a migration may print its connection string):
+      // upstream's command provider keeps stdout and stderr plain, so golive marks them secret.
+      { parent, dependsOn, additionalSecretOutputs: ["stdout", "stderr"] },
+    );
   }
 
   public exec(spec: WorkloadExec, parent: pulumi.Resource): pulumi.Resource[] {
@@ -168,10 +213,17 @@ export interface LxcContainerArgs extends LxcRuntimeArgs {
   readonly address?: LxcAddress;
   /** golive's /etc/hosts block of every workload (with `network`). */
   readonly hosts?: string;
+  /**
+   * Jobs run in the container between its provisioning and its service's start ({@link
+   * LxcContainer.startAfter}). Defaults to none: provisioning starts the service.
+   */
+  readonly beforeStart?: boolean;
 }
 
 /** One LXC container and the service inside it. */
 export class LxcContainer extends pulumi.ComponentResource {
+  /** The workload it runs. */
+  public readonly spec: WorkloadSpec;
   /** The container itself (`pct create/set/destroy`); its facts are in `environment`. */
   public readonly container: command.remote.Command;
   /** The service inside (packages, env file, systemd unit), ready once healthy. */
@@ -182,6 +234,10 @@ export class LxcContainer extends pulumi.ComponentResource {
   constructor(name: string, args: LxcContainerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("golive:lxc:Container", name, {}, opts);
     const { spec, context } = args;
+    this.spec = spec;
+    this.resourceName = name;
+    this.connection = args.connection;
+    this.id = args.id;
     const hints = spec.lxc ?? {};
     const limits = spec.resources.limits ?? spec.resources.requests;
     const facts: LxcContainerFacts = {
@@ -192,7 +248,7 @@ export class LxcContainer extends pulumi.ComponentResource {
       diskGb: 8 + spec.volumes.reduce((sum, v) => sum + v.sizeGb, 0),
       startOrder: spec.startOrder,
       tier: context.tier,
-      template: args.template,
+      template: hints.template ?? args.template,
       storage: args.storage,
       bridge: args.bridge,
       ha: context.tier === "production",
@@ -279,12 +335,20 @@ export class LxcContainer extends pulumi.ComponentResource {
         argv,
         hints.user ?? spec.securityContext?.runAsUser,
         hints.stopSignal,
+        hints.artifact ? artifactCurrent(spec.name) : undefined,
       );
       environment[lxcEnv.unit] = unit;
     }
     if (hints.setup !== undefined) environment[lxcEnv.setup] = hints.setup;
+    if (hints.artifact) {
+      environment[lxcEnv.artifactUrl] = hints.artifact.url;
+      environment[lxcEnv.artifactSha256] = hints.artifact.sha256;
+      environment[lxcEnv.artifactVersion] = hints.artifact.version;
+    }
     const unitName =
       unit !== undefined ? `golive-${spec.name}.service` : `${hints.systemdService}.service`;
+    this.unitName = unitName;
+    this.health = spec.healthCheck ? healthWait(unitName, spec.healthCheck) : undefined;
     const provision = provisionScript({
       service: spec.name,
       packages: hints.packages ?? [],
@@ -295,7 +359,9 @@ export class LxcContainer extends pulumi.ComponentResource {
       // A volume belongs to the user the service runs as, unless the spec names its owner.
       volumes: spec.volumes.map((v) => ({ path: v.mountPath, owner: v.owner ?? hints.user })),
       setup: hints.setup !== undefined,
-      health: spec.healthCheck ? healthWait(unitName, spec.healthCheck) : undefined,
+      health: this.health,
+      artifact: hints.artifact !== undefined,
+      start: !args.beforeStart,
     });
     this.service = new command.remote.Command(
       `${name}-service`,
@@ -313,6 +379,31 @@ export class LxcContainer extends pulumi.ComponentResource {
       },
     );
     this.registerOutputs({ id: args.id });
+  }
+
+  private readonly resourceName: string;
+  private readonly connection: command.types.input.remote.ConnectionArgs;
+  private readonly id: number;
+  private readonly unitName: string;
+  private readonly health?: HealthWait;
+
+  /**
+   * Starts the service once `jobs` ran in the container (provisioned with `beforeStart`), and again
+   * after every provisioning: a new provisioning's output triggers it.
+   */
+  public startAfter(jobs: readonly pulumi.Resource[]): command.remote.Command {
+    const script = startScript(this.spec.name, this.unitName, this.health);
+    return new command.remote.Command(
+      `${this.resourceName}-start`,
+      {
+        connection: this.connection,
+        environment: { [lxcEnv.ctId]: String(this.id) },
+        create: script,
+        update: script,
+        triggers: [this.service.stdout],
+      },
+      { parent: this, dependsOn: [this.service, ...jobs], additionalSecretOutputs: ["stdout"] },
+    );
   }
 }
 

@@ -101,6 +101,7 @@ export function systemdUnit(
   command: readonly string[],
   user?: number | string,
   stopSignal?: string,
+  workingDirectory?: string,
 ): string {
   return [
     "[Unit]",
@@ -110,6 +111,7 @@ export function systemdUnit(
     "",
     "[Service]",
     `EnvironmentFile=/etc/golive/${service}.env`,
+    ...(workingDirectory ? [`WorkingDirectory=${workingDirectory}`] : []),
     `ExecStart=${command.map(systemdQuote).join(" ")}`,
     "Restart=on-failure",
     "RestartSec=5",
@@ -245,6 +247,55 @@ export interface ProvisionArgs {
   readonly setup?: boolean;
   /** The wait for health after the (re)start; absent: the unit must run steadily. */
   readonly health?: HealthWait;
+  /** A release artefact to put in place (its facts in the GOLIVE_ARTIFACT_* variables). */
+  readonly artifact?: boolean;
+  /**
+   * Whether provisioning (re)starts the service and waits for it. False when jobs must run in the
+   * container between provisioning and the start (a migration): {@link startScript} then starts
+   * it. Defaults to true.
+   */
+  readonly start?: boolean;
+}
+
+/** Where a workload's release artefacts are unpacked inside its container. */
+export function artifactHome(service: string): string {
+  return `/opt/golive/${service}`;
+}
+
+/** The folder of the running release: golive's unit and the workload's jobs start there. */
+export function artifactCurrent(service: string): string {
+  return `${artifactHome(service)}/current`;
+}
+
+/**
+ * Fetches the release artefact inside the container (URL, SHA-256 and version in the command's
+ * GOLIVE_ARTIFACT_* variables), refuses it unless its SHA-256 is the spec's, unpacks it to its
+ * version's folder owned by root (the service reads its code, never writes it), and links it as
+ * `current`; a version already unpacked with that digest is not fetched again. The release before
+ * stays, for a rollback without a download; older ones go.
+ */
+function artifactLines(exec: string, service: string): string[] {
+  const script = [
+    "set -eu",
+    'url=$1; sha=$2; version=$3; home=$4; dir="$home/releases/$version"',
+    'if [ "$(cat "$dir/.golive-sha256" 2>/dev/null)" != "$sha" ]; then',
+    "  tmp=$(mktemp)",
+    '  curl -fsS --retry 3 --connect-timeout 10 --max-time 600 -o "$tmp" "$url" || { rm -f "$tmp"; echo "golive: could not fetch the release artefact $url" >&2; exit 1; }',
+    '  got=$(sha256sum "$tmp" | cut -d" " -f1)',
+    '  if [ "$got" != "$sha" ]; then rm -f "$tmp"; echo "golive: the release artefact $url has SHA-256 $got, not $sha: refused" >&2; exit 1; fi',
+    '  rm -rf "$dir.new" && mkdir -p "$dir.new" && tar -xzf "$tmp" -C "$dir.new" --no-same-owner --no-same-permissions && rm -f "$tmp"',
+    '  printf "%s\\n" "$sha" > "$dir.new/.golive-sha256" && rm -rf "$dir" && mv "$dir.new" "$dir"',
+    "fi",
+    'previous=$(readlink "$home/current" 2>/dev/null || true)',
+    'ln -sfn "releases/$version" "$home/current.new" && mv -T "$home/current.new" "$home/current"',
+    'for old in "$home"/releases/*; do',
+    '  case "$old" in "$dir"|"$home/$previous") ;; *) rm -rf "$old" ;; esac',
+    "done",
+    'echo "golive: release $version of $(basename "$home") in place"',
+  ].join("\n");
+  return [
+    `${exec} sh -c ${q(script)} sh "$GOLIVE_ARTIFACT_URL" "$GOLIVE_ARTIFACT_SHA256" "$GOLIVE_ARTIFACT_VERSION" ${artifactHome(service)}`,
+  ];
 }
 
 /**
@@ -277,7 +328,9 @@ function installLine(exec: string, packages: readonly string[]): string {
 export function provisionScript(a: ProvisionArgs): string {
   const exec = 'pct exec "$GOLIVE_CT_ID" --';
   const lines = ["set -eu", pushFunction];
-  if (a.packages.length > 0) lines.push(installLine(exec, a.packages));
+  const packages = a.artifact ? [...a.packages, "curl", "ca-certificates"] : a.packages;
+  if (packages.length > 0) lines.push(installLine(exec, packages));
+  if (a.artifact) lines.push(...artifactLines(exec, a.service));
   lines.push(`${exec} install -d -m 0755 /etc/golive`);
   for (const v of a.volumes ?? []) {
     lines.push(
@@ -322,15 +375,33 @@ export function provisionScript(a: ProvisionArgs): string {
     );
   }
   if (unitName !== undefined) {
-    lines.push(
-      `${exec} systemctl daemon-reload`,
-      `${exec} systemctl enable ${unitName}`,
-      // A unit that fails to start shows why: the end of its journal, then the provisioning fails.
-      `${exec} systemctl restart ${unitName} || { ${exec} journalctl -u ${unitName} -n 40 --no-pager -o short-precise >&2 || true; exit 1; }`,
-      ...(a.health ? healthLines(a.service, a.health) : activeLines(a.service, unitName)),
-    );
+    lines.push(`${exec} systemctl daemon-reload`, `${exec} systemctl enable ${unitName}`);
+    if (a.start === false) {
+      // What the start command's trigger reads: a new value at every provisioning.
+      lines.push(`echo "golive: ${a.service} provisioned at $(date +%s%N)"`);
+    } else {
+      lines.push(...startLines(a.service, unitName, a.health));
+    }
   }
   return lines.join("\n");
+}
+
+/** (Re)starts the unit, then waits for its health (or its steady run). */
+function startLines(service: string, unitName: string, health?: HealthWait): string[] {
+  const exec = 'pct exec "$GOLIVE_CT_ID" --';
+  return [
+    // A unit that fails to start shows why: the end of its journal, then the provisioning fails.
+    `${exec} systemctl restart ${unitName} || { ${exec} journalctl -u ${unitName} -n 40 --no-pager -o short-precise >&2 || true; exit 1; }`,
+    ...(health ? healthLines(service, health) : activeLines(service, unitName)),
+  ];
+}
+
+/**
+ * Starts a service provisioned with `start: false`, once the jobs that run before it (its
+ * migration) have: the same (re)start and bounded wait for health as provisioning's own.
+ */
+export function startScript(service: string, unitName: string, health?: HealthWait): string {
+  return ["set -eu", ...startLines(service, unitName, health)].join("\n");
 }
 
 /**
@@ -357,8 +428,17 @@ export function jobScript(
   job: string,
   command: readonly string[],
   envKeys: readonly string[],
+  options: { readonly user?: string; readonly workingDirectory?: string } = {},
 ): string {
   const env = `/etc/golive/jobs/${job}.env`;
+  // systemd reads the env file as root before it drops to the job's user.
+  const props = [
+    `-p EnvironmentFile=${env}`,
+    options.user === undefined || options.user === "dynamic"
+      ? "-p DynamicUser=yes"
+      : `-p User=${options.user}`,
+    ...(options.workingDirectory ? [`-p WorkingDirectory=${options.workingDirectory}`] : []),
+  ];
   return [
     "set -eu",
     pushFunction,
@@ -366,7 +446,7 @@ export function jobScript(
     envKeys.length > 0
       ? `{ ${envKeys.map((k) => `printf '${k}=%s\\n' "$${k}"`).join("; ")}; } | golive_push ${env} 0600`
       : `: | golive_push ${env} 0600`,
-    `pct exec "$GOLIVE_CT_ID" -- systemd-run --quiet --wait --pipe --collect --service-type=exec -p EnvironmentFile=${env} -- ${command.map(q).join(" ")}`,
+    `pct exec "$GOLIVE_CT_ID" -- systemd-run --quiet --wait --pipe --collect --service-type=exec ${props.join(" ")} -- ${command.map(q).join(" ")}`,
   ].join("\n");
 }
 

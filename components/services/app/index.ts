@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { label } from "../../../policies/lib/contract";
 import type { EnvironmentSpec, ServiceSpec } from "../../config/spec";
-import { releases } from "../../release/bluegreen";
+import { releases, versionOf } from "../../release/bluegreen";
 import {
   workload,
   type DeclaredWorkload,
+  type LxcArtifact,
   type Runtime,
   type Workload,
   type WorkloadFile,
@@ -71,6 +72,20 @@ export function appServiceEnv(
   return { env, secretEnv: secrets };
 }
 
+/**
+ * The version of the release artefact a service's workload runs on LXC (the version its image
+ * names); undefined without `artifact`. parseSpec has checked that each version has its digest.
+ */
+export function lxcArtifact(spec: ServiceSpec): LxcArtifact | undefined {
+  if (!spec.artifact) return undefined;
+  const version = versionOf(spec.image);
+  return {
+    url: spec.artifact.url.replaceAll("{version}", version),
+    sha256: spec.artifact.sha256[version],
+    version,
+  };
+}
+
 /** An application service or worker of the environment. */
 export class AppService extends pulumi.ComponentResource {
   public readonly workload: Workload;
@@ -101,7 +116,11 @@ export class AppService extends pulumi.ComponentResource {
             .sort()
             .join(","),
         },
-        lxc: { packages: spec.packages },
+        lxc: {
+          packages: spec.packages,
+          template: spec.template,
+          artifact: lxcArtifact(spec),
+        },
       }),
       args.dependsOn ?? [],
       this,

@@ -368,12 +368,15 @@ export class PostgresCluster extends pulumi.ComponentResource {
   /**
    * A migration for an app: a pre-migration backup (pg_dump), then the migration command in the
    * app's image; the app rolls out after both. Re-run when the app's image (its version) changes.
+   * `runsIn` names the workload whose code it runs (the app's, or its live colour's): on LXC the
+   * migration runs in that container, with its release in place, before its service starts.
    */
   public migration(
     app: string,
     appImage: string,
     command: readonly string[],
     parent: pulumi.Resource,
+    runsIn: string = app,
   ): Workload {
     const { spec, runtime } = this.args;
     const tag = appImage.slice(appImage.lastIndexOf(":") + 1).replace(/[^A-Za-z0-9.-]/g, "-");
@@ -408,6 +411,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           },
         ],
         docker: { user: "postgres" },
+        lxc: { user: "postgres" },
         labels: {
           [label.backupOf]: "postgres",
           [label.migrationFor]: app,
@@ -426,7 +430,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         image: appImage,
         command,
         labels: { [label.migrationFor]: app, [label.appVersion]: tag },
-        job: { runsIn: app },
+        job: { runsIn },
       }),
       [backup],
       parent,

@@ -193,13 +193,26 @@ describe("workload-enforce-non-root", () => {
     );
   });
 
-  it("on LXC, refuses a job, which runs as root", async () => {
+  it("on LXC, refuses a job without a user, which pct exec runs as root", async () => {
     const job = {
       type: "command:remote:Command",
       name: "migrate",
       props: { environment: { GOLIVE_CT_ID: "200", GOLIVE_JOB: "api-migration" } },
     };
     assert.match((await runResource(workloadEnforceNonRoot, job))[0], /runs as root/);
+  });
+
+  it("on LXC, accepts a job run as a DynamicUser or a named user, refuses one run as root", async () => {
+    const job = (user: string) => ({
+      type: "command:remote:Command",
+      name: "migrate",
+      props: {
+        environment: { GOLIVE_CT_ID: "200", GOLIVE_JOB: "api-migration", GOLIVE_JOB_USER: user },
+      },
+    });
+    none(await runResource(workloadEnforceNonRoot, job("dynamic")));
+    none(await runResource(workloadEnforceNonRoot, job("postgres")));
+    assert.match((await runResource(workloadEnforceNonRoot, job("root")))[0], /runs as root/);
   });
 });
 
