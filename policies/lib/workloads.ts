@@ -454,6 +454,11 @@ function lxcService(props: Props): WorkloadView {
   } else if (unit) {
     const user = /^User=(.*)$/m.exec(unit)?.[1];
     nonRoot = /^DynamicUser=yes$/m.test(unit) || (user !== undefined && userNonRoot(user) === true);
+  } else if (systemdService === "haproxy") {
+    // Debian's unit starts HAProxy's master as root; its workers drop to the global section's
+    // `user`, which is in the configuration file the command carries.
+    const user = files.map((f) => haproxyGlobalUser(f.content)).find((u) => u !== undefined);
+    nonRoot = user === undefined ? "image" : userNonRoot(user) === true;
   } else if (systemdService) {
     nonRoot = unprivilegedDebianUnits.has(systemdService.replace(/@.*$/, "")) ? true : "image";
   } else {
@@ -479,6 +484,12 @@ function lxcService(props: Props): WorkloadView {
     requests: { cpu: true, memory: true },
     labels,
   };
+}
+
+/** The `user` of an HAProxy configuration's global section; undefined when it has none. */
+export function haproxyGlobalUser(config: string): string | undefined {
+  const global = /^global[ \t]*\n((?:[ \t]+.*\n?|[ \t]*\n)*)/m.exec(config);
+  return global ? /^[ \t]+user[ \t]+(\S+)/m.exec(global[1])?.[1] : undefined;
 }
 
 /** Splits a systemd ExecStart line into words (double quotes group, %% is %). */

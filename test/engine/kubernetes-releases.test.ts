@@ -187,6 +187,8 @@ interface UpResult extends Load {
   upSeconds: number;
   rollouts: RolloutWatch;
   warnings: Map<string, number>;
+  /** Seconds from the up's end until no pod drained and every rollout had finished. */
+  settleSeconds: number;
 }
 
 /**
@@ -230,9 +232,19 @@ async function upUnderLoad(p: Project): Promise<UpResult> {
   clearTimeout(kill);
   const upSeconds = (Date.now() - start) / 1000;
   const settle = Date.now();
-  while (terminating() > 0 && Date.now() - settle < settleSeconds * 1000) {
+  // The load goes on until no pod drains and every rollout the watch saw has finished. The
+  // provider returns once a rollout is complete; seen once under load (2 cores, a CI run beside
+  // other work): the up returned while the gateway's rollout still ran, so this waits rather than
+  // reads old pods' answers as the release's. How long after the up is a figure.
+  rollouts.poll();
+  while (
+    (terminating() > 0 || rollouts.pending().length > 0) &&
+    Date.now() - settle < settleSeconds * 1000
+  ) {
     await new Promise((r) => setTimeout(r, 1000));
+    rollouts.poll();
   }
+  const pendingAfterUp = (Date.now() - settle) / 1000;
   done = true;
   rollouts.stop();
   await Promise.all(clients);
@@ -254,6 +266,7 @@ async function upUnderLoad(p: Project): Promise<UpResult> {
     rollouts,
     warnings: events,
     keepAlive,
+    settleSeconds: pendingAfterUp,
   };
 }
 
@@ -267,6 +280,7 @@ function figures(step: string, r: UpResult): void {
   figure(`k8s-${step}-requests-failed`, r.failed);
   figure(`k8s-${step}-seconds`, r.seconds.toFixed(1));
   figure(`k8s-${step}-up-seconds`, r.upSeconds.toFixed(1));
+  figure(`k8s-${step}-settle-after-up-seconds`, r.settleSeconds.toFixed(1));
   figure(`k8s-${step}-keepalive-requests-ok`, r.keepAlive.ok);
   figure(`k8s-${step}-keepalive-requests-failed`, r.keepAlive.failed);
   for (const c of ["blue", "green"]) figure(`k8s-${step}-answers-${c}`, r.colours.get(c) ?? 0);
@@ -340,7 +354,7 @@ class RolloutWatch {
     this.poll();
   }
 
-  private poll(): void {
+  public poll(): void {
     const now = Date.now();
     for (const [name, d] of deployments()) {
       if (d.generation <= (this.initial.get(name)?.generation ?? 0)) continue;
@@ -353,6 +367,11 @@ class RolloutWatch {
       if (complete && !this.finished.has(name)) this.finished.set(name, now);
       if (!complete) this.finished.delete(name);
     }
+  }
+
+  /** Deployments that rolled and have not finished. */
+  public pending(): string[] {
+    return [...this.started.keys()].filter((n) => !this.finished.has(n));
   }
 
   /** Whether the Deployment rolled. */

@@ -229,6 +229,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           ],
           // The loop is a shell of its own, not the image's entrypoint: it runs as postgres.
           docker: { user: "postgres" },
+          lxc: { ...base.lxc, user: "postgres" },
           files: [
             { path: "/usr/local/bin/golive-restore", content: restoreScript(), secret: false },
           ],

@@ -186,6 +186,29 @@ describe("workload-enforce-non-root", () => {
     );
   });
 
+  it("on LXC, judges Debian's HAProxy unit by the user its configuration drops to", async () => {
+    const gateway = (cfg: string) =>
+      lxcService("gateway", 200, "gateway", {
+        GOLIVE_PACKAGES: "haproxy",
+        GOLIVE_SYSTEMD_SERVICE: "haproxy",
+        GOLIVE_FILE_0: cfg,
+      });
+    const cfg = (user: string) =>
+      `# Generated\nglobal\n\tlog stdout format raw local0\n${user}\n\tmaxconn 2000\n\ndefaults\n\tmode http\n`;
+    none(
+      await runResource(workloadEnforceNonRoot, gateway(cfg("\tuser haproxy\n\tgroup haproxy"))),
+    );
+    assert.match(
+      (await runResource(workloadEnforceNonRoot, gateway(cfg("\tuser root"))))[0],
+      /runs as root/,
+    );
+    // A `user` outside the global section is no drop of privileges.
+    assert.match(
+      (await runResource(workloadEnforceNonRoot, gateway(`${cfg("")}\tuser haproxy\n`)))[0],
+      /cannot read at preview/,
+    );
+  });
+
   it("on LXC, refuses a service with neither its own unit nor a package's unit", async () => {
     assert.match(
       (await runResource(workloadEnforceNonRoot, lxcService("x", 220, "app", {})))[0],
