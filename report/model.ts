@@ -101,6 +101,8 @@ export interface ItemResult {
   readonly by: readonly string[];
   /** The violations of the item's policies (for locations in SARIF). */
   readonly violations: readonly GateEvent[];
+  /** How long the item's live checks took. */
+  readonly seconds: number;
 }
 
 export interface Report {
@@ -114,7 +116,9 @@ export interface Report {
   readonly environment?: EnvironmentGraph;
 }
 
-type Judged = Omit<ItemResult, "item" | "failing" | "mandatory" | "heading">;
+type Judged = Omit<ItemResult, "item" | "failing" | "mandatory" | "heading" | "seconds"> & {
+  readonly seconds?: number;
+};
 
 function judgeGate(item: ChecklistItem & { class: "gate" }, gates: GateResults): Judged {
   const policies = item.policies ?? [];
@@ -200,8 +204,10 @@ function judgeVerified(
     };
   }
   const by = item.checks.map((c) => `check:${c}`);
+  let seconds = 0;
   const seen = item.checks.map((id) => {
     const results = checks.filter((r) => r.checkId === id);
+    seconds += results.reduce((sum, r) => sum + r.seconds, 0);
     if (results.length === 0) return { id, status: "unknown" as const, message: "did not run" };
     const worst =
       results.find((r) => r.status === "fail") ??
@@ -218,6 +224,7 @@ function judgeVerified(
     status,
     by,
     violations: [],
+    seconds,
     message: seen.map((s) => `${s.id} ${s.status}: ${s.message}`).join("; "),
   };
 }
@@ -301,7 +308,14 @@ export function buildReport(checklist: Checklist, input: ReportInput): Report {
       heading && judged.status !== "skipped"
         ? mandatory && (checklist.children.get(item.id) ?? []).some((k) => judge(k).failing)
         : isFailing(judged.status, mandatory, input.tier);
-    const result: ItemResult = { item, mandatory, heading, failing, ...judged };
+    const result: ItemResult = {
+      item,
+      mandatory,
+      heading,
+      failing,
+      ...judged,
+      seconds: judged.seconds ?? 0,
+    };
     results.set(item.id, result);
     return result;
   };
