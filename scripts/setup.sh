@@ -17,6 +17,16 @@ if ! command -v psql >/dev/null 2>&1; then
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null
 fi
 
+# The go-live report's unit tests validate its JUnit file with xmllint and look at its HTML page in
+# headless Chromium (test/unit/report/).
+missing=()
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 # npm ci when node_modules is missing or older than the lockfile.
 stamp=node_modules/.golive-lock-hash
 want=$(sha256sum package-lock.json | cut -c1-16)

@@ -3,7 +3,8 @@
  * convention (README "Configuration"): each fenced block names its language;
  * - `yaml`: a fragment of `golive:environment` (top-level keys of the spec), or a whole stack file
  *   (with `config:`). A fragment is laid over a minimal valid spec (its `services` added to the
- *   minimal one's) and parseSpec must accept it, read as Pulumi's stack config delivers YAML;
+ *   minimal one's) and parseSpec must accept it, read as Pulumi's stack config delivers YAML.
+ *   After `<!-- signoffs -->`, a sign-off file (signoffs/<stack>.yaml) that must be valid;
  * - `sh`: the commands and repository paths it names exist;
  * - `text`: a diagram or output; output preceded by `<!-- output of <stack file> -->` must be what
  *   golive prints for that stack file.
@@ -15,6 +16,8 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import yaml from "js-yaml";
 import { formatProblems, parseSpec } from "../../components/config/load";
+import { loadChecklist } from "../../report/checklist/registry";
+import { formatSignoffProblems, parseSignoffs } from "../../report/signoffs";
 import { minimalSpec } from "./minimal-spec";
 
 const repo = path.resolve(__dirname, "..", "..");
@@ -118,7 +121,7 @@ const all = markdownFiles().flatMap(blocks);
 function inlinePaths(file: string): string[] {
   const text = fs.readFileSync(path.join(repo, file), "utf8").replace(/```[\s\S]*?```/g, "");
   const top =
-    /^(\.\/)?(components|scripts|test|docs|policies|systems|toolchain|license)\/[\w./-]*$/;
+    /^(\.\/)?(components|scripts|test|docs|policies|systems|toolchain|license|report|cli|signoffs)\/[\w./-]*$/;
   return [...text.matchAll(/`([^`\n]+)`/g)]
     .flatMap((m) => m[1].split(/\s+/))
     .map((w) => w.replace(/[.,;:)]+$/, ""))
@@ -144,6 +147,11 @@ describe("every example in README.md and docs/ works", () => {
     it(`${where} (${b.lang || "no language"})`, () => {
       switch (b.lang) {
         case "yaml": {
+          if (b.mark === "signoffs") {
+            const s = parseSignoffs(b.text, loadChecklist(), "2099-12-31");
+            assert.ok(s.ok, `${where}: ${!s.ok && formatSignoffProblems(where, s.problems)}`);
+            break;
+          }
           const r = parseSpec(specOf(b.text));
           assert.ok(
             r.ok,

@@ -1,6 +1,7 @@
 /**
- * The pack as a whole: metadata on every policy, one policy per file, and the checklist coverage
- * matrix. Each policy's behaviour is tested in the file of its area (<area>.test.ts).
+ * The pack as a whole: metadata on every policy, one policy per file. Each policy's behaviour is
+ * tested in the file of its area (<area>.test.ts); that the checklist names only the pack's
+ * policies is tested with the registry (test/unit/report/checklist.test.ts).
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -112,46 +113,5 @@ describe("the test harness", () => {
     await assert.rejects(runResource(resourcePolicy, dockerApp()), /the resource validation broke/);
     await assert.rejects(runStack(resourcePolicy, [dockerApp()]), /the resource validation broke/);
     await assert.rejects(runStack(stackPolicy, [dockerApp()]), /the stack validation broke/);
-  });
-});
-
-describe("the checklist coverage matrix", () => {
-  const matrix = fs.readFileSync(path.join(repo, "docs", "checklist-coverage.md"), "utf8");
-  const seeds = path.resolve(repo, "..", "shared", "seeds");
-
-  it(
-    "lists every checkbox line of the seeds, once",
-    { skip: !fs.existsSync(seeds) && "shared/seeds is not beside the repository" },
-    () => {
-      const expected: string[] = [];
-      for (const file of fs
-        .readdirSync(seeds)
-        .filter((f) => f.endsWith(".txt"))
-        .sort()) {
-        fs.readFileSync(path.join(seeds, file), "utf8")
-          .split("\n")
-          .forEach((line, i) => {
-            if (line.includes("[ ]")) expected.push(`${file}:${i + 1}`);
-          });
-      }
-      const listed = [...matrix.matchAll(/^\| `(\d{3}_[0-9a-f]+\.txt:\d+)` \|/gm)].map((m) => m[1]);
-      assert.equal(expected.length, 305);
-      assert.deepEqual([...listed].sort(), [...expected].sort());
-    },
-  );
-
-  it("every gate names policies that exist", () => {
-    const rows = [
-      ...matrix.matchAll(/^\| `\d{3}_[0-9a-f]+\.txt:\d+` \|[^|]*\| `gate` \| ([^|]*)\|/gm),
-    ];
-    assert.ok(rows.length > 0);
-    for (const [, where] of rows) {
-      const cited = [...where.matchAll(/`([a-z0-9-]+)`/g)]
-        .map((m) => m[1])
-        .filter((n) => /-(missing|disallow|enable|configure|enforce|require|keep|report)/.test(n));
-      assert.ok(cited.length > 0, `a gate row names no policy: ${where}`);
-      for (const n of cited)
-        assert.ok(names.has(n), `the matrix names ${n}, which is not a policy`);
-    }
   });
 });

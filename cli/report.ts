@@ -1,0 +1,123 @@
+/**
+ * `golive report <stack> --results <file>`: renders the go-live report of a stack from a results
+ * file (the preview's policy violations, live check results, the last update's outcome, the
+ * environment graph; see docs/report.md), the stack's sign-offs (signoffs/<stack>.yaml) and the
+ * checklist registry, into every format, and exits 1 when anything mandatory fails. Gathering the
+ * results itself (Automation API preview, live checks) comes later; the results file is the seam.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { loadChecklist } from "../report/checklist/registry";
+import { buildReport, exitCode, type Tier } from "../report/model";
+import { renderCodeQuality } from "../report/render/codequality";
+import { verdict, countsLine } from "../report/render/common";
+import { renderHtml } from "../report/render/html";
+import { renderJunit } from "../report/render/junit";
+import { renderMarkdown } from "../report/render/markdown";
+import { renderSarif } from "../report/render/sarif";
+import { parseResults } from "../report/results";
+import { loadSignoffs } from "../report/signoffs";
+
+export const reportUsage = `usage: golive report <stack> --results <file.json> [--out <dir>] [--today YYYY-MM-DD]
+
+Renders the go-live report of <stack> (Pulumi.<stack>.yaml, signoffs/<stack>.yaml) from a results
+file into <dir> (default .golive/report/<stack>): report.md, report.html, junit.xml, report.sarif,
+codequality.json. Exits 1 when a mandatory item fails, 0 when the stack may go live.`;
+
+export interface ReportOptions {
+  readonly stack: string;
+  readonly results: string;
+  readonly out: string;
+  readonly today: string;
+  /** The repository (the stack files and signoffs/ are read from here). */
+  readonly root: string;
+}
+
+/** Parses `report`'s arguments; throws a usage error naming what is wrong. */
+export function parseReportArgs(args: readonly string[], root: string, now: Date): ReportOptions {
+  let stack: string | undefined;
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.startsWith("--")) {
+      const name = a.slice(2);
+      if (!["results", "out", "today"].includes(name)) throw new Error(`unknown option ${a}`);
+      const value = args[++i];
+      if (value === undefined || value.startsWith("--")) throw new Error(`${a} needs a value`);
+      flags[name] = value;
+    } else if (stack === undefined) stack = a;
+    else throw new Error(`unexpected argument ${a}`);
+  }
+  if (!stack) throw new Error("name the stack");
+  if (!flags.results) throw new Error("--results <file.json> is required");
+  const today = flags.today ?? now.toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error("--today expects YYYY-MM-DD");
+  return {
+    stack,
+    results: flags.results,
+    out: flags.out ?? path.join(root, ".golive", "report", stack),
+    today,
+    root,
+  };
+}
+
+/** The tier the stack file declares (`golive:environment.tier`, or the spec file's). */
+export function stackTier(root: string, stack: string): { tier: Tier; stackFile: string } {
+  const stackFile = `Pulumi.${stack}.yaml`;
+  const file = path.join(root, stackFile);
+  if (!fs.existsSync(file)) throw new Error(`${stackFile} does not exist: no such stack`);
+  const doc = YAML.parse(fs.readFileSync(file, "utf8")) as {
+    config?: Record<string, unknown>;
+  } | null;
+  let spec = doc?.config?.["golive:environment"] as { tier?: unknown } | undefined;
+  const specFile = doc?.config?.["golive:specFile"];
+  if (spec === undefined && typeof specFile === "string")
+    spec = YAML.parse(fs.readFileSync(path.join(root, specFile), "utf8")) as { tier?: unknown };
+  const tier = spec?.tier;
+  if (tier !== "dev" && tier !== "staging" && tier !== "production")
+    throw new Error(`${stackFile}: golive:environment.tier is not dev, staging or production`);
+  return { tier, stackFile };
+}
+
+/** Runs `golive report`; returns the exit code. */
+export function runReport(
+  options: ReportOptions,
+  now: Date,
+  print: (line: string) => void = console.log,
+): 0 | 1 {
+  const checklist = loadChecklist();
+  const { tier, stackFile } = stackTier(options.root, options.stack);
+  const results = parseResults(fs.readFileSync(options.results, "utf8"), options.results);
+  const signoffs = loadSignoffs(
+    options.stack,
+    checklist,
+    options.today,
+    path.join(options.root, "signoffs"),
+  );
+  const report = buildReport(checklist, {
+    stack: options.stack,
+    tier,
+    generatedAt: now.toISOString(),
+    stackFile,
+    signoffs,
+    ...results,
+  });
+  fs.mkdirSync(options.out, { recursive: true });
+  const files: [string, string][] = [
+    ["report.md", renderMarkdown(checklist, report)],
+    ["report.html", renderHtml(checklist, report)],
+    ["junit.xml", renderJunit(checklist, report)],
+    ["report.sarif", renderSarif(checklist, report)],
+    ["codequality.json", renderCodeQuality(report)],
+  ];
+  for (const [name, text] of files) fs.writeFileSync(path.join(options.out, name), text);
+  print(verdict(report));
+  print(`items: ${countsLine(report)}`);
+  for (const r of report.items.filter((i) => i.failing))
+    print(`  ${r.status.padEnd(8)} ${r.item.id}: ${r.message}`);
+  print(
+    `written to ${path.relative(process.cwd(), options.out) || "."}: ${files.map(([n]) => n).join(", ")}`,
+  );
+  return exitCode(report);
+}
