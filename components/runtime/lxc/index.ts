@@ -120,19 +120,22 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
         id: this.idOf(spec.name),
         address: this.addresses[spec.name],
         hosts: Object.keys(this.addresses).length > 0 ? hostsBlock(this.addresses) : undefined,
-        beforeStart: jobs.length > 0,
       },
       { parent, dependsOn: dependsOn.flatMap((d) => d.readiness) },
     );
     this.realised.set(spec.name, c);
-    if (jobs.length === 0) {
-      return { name: spec.name, host: pulumi.output(spec.name), readiness: [c.service] };
-    }
+    // Every service starts in a command of its own, after provisioning and the jobs that run in
+    // its container first: which workload a job runs in may change (a migration follows the live
+    // colour) without changing any provisioning, so no service restarts for it.
     const ran = jobs.map((j) =>
       this.job(j.spec, spec, [c.service, ...j.dependsOn.flatMap((d) => d.readiness)], j.parent),
     );
     const start = c.startAfter(ran);
-    return { name: spec.name, host: pulumi.output(spec.name), readiness: [start] };
+    return {
+      name: spec.name,
+      host: pulumi.output(spec.name),
+      readiness: start ? [start] : [c.service],
+    };
   }
 
   /**
@@ -199,7 +202,7 @@ export class LxcRuntime extends pulumi.ComponentResource implements Runtime {
           // A replaced container (same CT-ID, new create) has lost what the script did.
           triggers: [c.container.id],
         },
-        { parent, dependsOn: [c.service] },
+        { parent, dependsOn: [c.started ?? c.service] },
       ),
     ];
   }
@@ -213,11 +216,6 @@ export interface LxcContainerArgs extends LxcRuntimeArgs {
   readonly address?: LxcAddress;
   /** golive's /etc/hosts block of every workload (with `network`). */
   readonly hosts?: string;
-  /**
-   * Jobs run in the container between its provisioning and its service's start ({@link
-   * LxcContainer.startAfter}). Defaults to none: provisioning starts the service.
-   */
-  readonly beforeStart?: boolean;
 }
 
 /** One LXC container and the service inside it. */
@@ -346,9 +344,13 @@ export class LxcContainer extends pulumi.ComponentResource {
       environment[lxcEnv.artifactVersion] = hints.artifact.version;
     }
     const unitName =
-      unit !== undefined ? `golive-${spec.name}.service` : `${hints.systemdService}.service`;
+      unit !== undefined
+        ? `golive-${spec.name}.service`
+        : hints.systemdService !== undefined
+          ? `${hints.systemdService}.service`
+          : undefined;
     this.unitName = unitName;
-    this.health = spec.healthCheck ? healthWait(unitName, spec.healthCheck) : undefined;
+    this.health = spec.healthCheck && unitName ? healthWait(unitName, spec.healthCheck) : undefined;
     const provision = provisionScript({
       service: spec.name,
       packages: hints.packages ?? [],
@@ -361,7 +363,8 @@ export class LxcContainer extends pulumi.ComponentResource {
       setup: hints.setup !== undefined,
       health: this.health,
       artifact: hints.artifact !== undefined,
-      start: !args.beforeStart,
+      // The start is a command of its own (startAfter), after the jobs that run first.
+      start: false,
     });
     this.service = new command.remote.Command(
       `${name}-service`,
@@ -384,16 +387,20 @@ export class LxcContainer extends pulumi.ComponentResource {
   private readonly resourceName: string;
   private readonly connection: command.types.input.remote.ConnectionArgs;
   private readonly id: number;
-  private readonly unitName: string;
+  private readonly unitName?: string;
   private readonly health?: HealthWait;
 
+  /** The command that starts the service (none for a container without a service unit). */
+  public started?: command.remote.Command;
+
   /**
-   * Starts the service once `jobs` ran in the container (provisioned with `beforeStart`), and again
-   * after every provisioning: a new provisioning's output triggers it.
+   * Starts the service once `jobs` ran in the container, and again after every provisioning: a
+   * new provisioning's output triggers it. Undefined when the container runs no unit.
    */
-  public startAfter(jobs: readonly pulumi.Resource[]): command.remote.Command {
+  public startAfter(jobs: readonly pulumi.Resource[]): command.remote.Command | undefined {
+    if (this.unitName === undefined) return undefined;
     const script = startScript(this.spec.name, this.unitName, this.health);
-    return new command.remote.Command(
+    this.started = new command.remote.Command(
       `${this.resourceName}-start`,
       {
         connection: this.connection,
@@ -404,6 +411,7 @@ export class LxcContainer extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [this.service, ...jobs], additionalSecretOutputs: ["stdout"] },
     );
+    return this.started;
   }
 }
 

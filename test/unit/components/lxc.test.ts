@@ -65,7 +65,11 @@ describe("the Proxmox LXC runtime", () => {
 
   it("provisions the service from packages and systemd, secrets only in its secret environment", () => {
     const svc = one(recorded, "command:remote:Command", "golive-test-ocr-service");
-    assert.match(svc.inputs.create, /systemctl restart golive-ocr\.service/);
+    assert.match(svc.inputs.create, /systemctl enable golive-ocr\.service/);
+    assert.match(
+      one(recorded, "command:remote:Command", "golive-test-ocr-start").inputs.create,
+      /systemctl restart golive-ocr\.service/,
+    );
     assert.match(
       reveal<Record<string, string>>(svc.inputs.environment).GOLIVE_UNIT,
       /ExecStart=python -m ocr\.worker/,
@@ -109,6 +113,9 @@ describe("the Proxmox LXC runtime", () => {
   it("installs the gateway from Debian's caddy package with the generated Caddyfile", () => {
     const gw = one(recorded, "command:remote:Command", "golive-test-gateway-service");
     assert.match(gw.inputs.create, /apt-get install -y -qq --no-install-recommends caddy/);
-    assert.match(gw.inputs.create, /systemctl restart caddy\.service/);
+    assert.match(
+      one(recorded, "command:remote:Command", "golive-test-gateway-start").inputs.create,
+      /systemctl restart caddy\.service/,
+    );
   });
 });
