@@ -164,6 +164,20 @@ CONF
     if iptables -C FORWARD -j "$chain" 2>/dev/null; then iptables -D FORWARD -j "$chain"; fi
     if iptables -S "$chain" >/dev/null 2>&1; then iptables -F "$chain" && iptables -X "$chain"; fi
     if [ -d "/sys/class/net/$bridge" ]; then ip link del "$bridge"; fi
+    # LXC removes a stopped container's cgroups, but on cgroup v1 a hierarchy may still hold the
+    # exiting processes at that moment (memory, pids, devices, …) and keep an empty cgroup. Empty
+    # LXC cgroups are removed here, deepest first, for a few seconds (a container that runs has
+    # its init in its cgroup, which rmdir refuses; a killed run's leftovers go too).
+    for _ in $(seq 1 20); do
+      left=0
+      for cg in /sys/fs/cgroup/*/lxc.payload.* /sys/fs/cgroup/*/lxc.monitor.*; do
+        [ -d "$cg" ] || continue
+        find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+        [ ! -d "$cg" ] || left=1
+      done
+      [ "$left" = 1 ] || break
+      sleep 0.25
+    done
     ;;
   leftovers)
     # Containers, veths, the bridge, mounts and loop devices of the node, the firewall chain,
