@@ -97,6 +97,11 @@ export const lxcEnv = {
   envPrefix: "GOLIVE_ENV_",
   /** `GOLIVE_FILE_<n>`: one file's content. */
   filePrefix: "GOLIVE_FILE_",
+  /**
+   * The files as JSON, `[{ "key": "GOLIVE_FILE_<n>", "path": …, "secret": bool }]`: where each
+   * lands, and whether it is a secret (a secret input, a 0600 file) or delivered in clear.
+   */
+  files: "GOLIVE_FILES",
   /** The systemd unit that runs the service. */
   unit: "GOLIVE_UNIT",
   /** Debian packages installed in the container, space-separated (`postgresql-16 …`). */

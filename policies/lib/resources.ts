@@ -9,6 +9,18 @@ import { workloadsOf } from "./workloads";
 
 export { labelsOf } from "./workloads";
 
+/** Paths of files a resource delivers in clear whose content is unknown at preview. */
+export function unreadFilesOf(type: string, props: Props): string[] {
+  if (type === k8sConfigMap) {
+    const data = known(() => ({ ...(props.data ?? {}) })) ?? {};
+    return Object.keys(data).filter((k) => typeof known(() => data[k]) !== "string");
+  }
+  if (type === dockerContainer || isLxcService(type, props)) {
+    return workloadsOf(type, props).flatMap((w) => [...(w.unreadFiles ?? [])]);
+  }
+  return [];
+}
+
 type Props = Record<string, any>;
 
 /** Files a resource delivers in clear: Docker uploads, ConfigMap data, LXC GOLIVE_FILE_*. */

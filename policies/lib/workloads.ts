@@ -70,6 +70,8 @@ export interface WorkloadView {
   readonly env: Fact<Env>;
   /** Files delivered in clear with the workload (Docker uploads, LXC files). */
   readonly files: readonly WorkloadFile[];
+  /** Paths of files delivered in clear whose content is unknown at preview. */
+  readonly unreadFiles?: readonly string[];
   /** Whether it runs as non-root: "image" when the image (or package) decides, unreadable here. */
   readonly nonRoot: Fact<boolean | "image">;
   readonly healthCheck: { readonly liveness: boolean; readonly readiness: boolean };
@@ -145,6 +147,7 @@ function readLabels(type: string, props: Props): Record<string, string> {
 }
 
 function dockerWorkload(props: Props): WorkloadView {
+  const uploads = dockerFiles(props);
   const labels = labelsOf(dockerContainer, props);
   const secretNames = splitList(labels[label.secretEnv]);
   const lengths = parseLengths(labels[label.secretLengths]);
@@ -200,7 +203,8 @@ function dockerWorkload(props: Props): WorkloadView {
     packages: [],
     argv,
     env,
-    files: dockerFiles(props),
+    files: uploads.files,
+    unreadFiles: uploads.unread,
     nonRoot: !isKnown(user)
       ? UNKNOWN
       : user === undefined || user === ""
@@ -298,23 +302,22 @@ function userNonRoot(user: string | number | undefined): boolean | "image" {
   return !(u === "0" || u === "root");
 }
 
-function dockerFiles(props: Props): WorkloadFile[] {
+function dockerFiles(props: Props): { files: WorkloadFile[]; unread: string[] } {
   const uploads = known(() => (props.uploads ?? []) as Props[]) ?? [];
   const files: WorkloadFile[] = [];
+  const unread: string[] = [];
   for (let i = 0; i < uploads.length; i++) {
-    const f = known(() => ({
-      path: uploads[i].file as string,
-      content: uploads[i].content as string,
-      permissions: uploads[i].permissions as string | undefined,
-    }));
+    const path = known(() => uploads[i].file as string) ?? `uploads[${i}]`;
+    const permissions = known(() => uploads[i].permissions as string | undefined);
     // A secret upload (golive's runtime gives those, and only those, mode 0600) is no file in
     // clear: its content is a secret in state. Policies see secrets unwrapped at `up`, so the
     // mode is what tells them apart (at preview a generated value is still unknown).
-    if (f && typeof f.content === "string" && f.permissions !== "0600") {
-      files.push({ path: f.path, content: f.content });
-    }
+    if (permissions === "0600") continue;
+    const content = known(() => uploads[i].content as string);
+    if (typeof content === "string") files.push({ path, content });
+    else unread.push(path);
   }
-  return files;
+  return { files, unread };
 }
 
 function podWorkloads(type: string, props: Props, pod: Props): WorkloadView[] {
@@ -423,6 +426,19 @@ function lxcService(props: Props): WorkloadView {
   const secretNames = splitList(labels[label.secretEnv]);
   const vars: EnvVar[] = [];
   const files: WorkloadFile[] = [];
+  const unreadFiles: string[] = [];
+  // Where golive's files land and which are secrets; a file it does not describe is in clear.
+  const described = new Map<string, { path: string; secret: boolean }>();
+  try {
+    const list = JSON.parse(known(() => env[lxcEnv.files] as string | undefined) ?? "[]") as {
+      key: string;
+      path: string;
+      secret: boolean;
+    }[];
+    for (const f of list) described.set(f.key, { path: f.path, secret: f.secret === true });
+  } catch {
+    // Not golive's: every file is judged as delivered in clear.
+  }
   let unit: string | undefined;
   for (const k of Object.keys(env)) {
     if (k.startsWith(lxcEnv.envPrefix)) {
@@ -430,8 +446,12 @@ function lxcService(props: Props): WorkloadView {
       const v = read(() => env[k] as string);
       vars.push({ name, value: v, fromSecret: secretNames.includes(name), length: lengths[name] });
     } else if (k.startsWith(lxcEnv.filePrefix)) {
+      const d = described.get(k);
+      // A secret file is a secret input landing as a 0600 file: no file in clear.
+      if (d?.secret) continue;
       const content = known(() => env[k] as string);
-      if (typeof content === "string") files.push({ path: k, content });
+      if (typeof content === "string") files.push({ path: d?.path ?? k, content });
+      else unreadFiles.push(d?.path ?? k);
     } else if (k === lxcEnv.unit) {
       unit = known(() => env[k] as string);
     }
@@ -476,6 +496,7 @@ function lxcService(props: Props): WorkloadView {
     argv: exec ? splitUnitLine(exec) : [],
     env: { vars },
     files,
+    unreadFiles,
     nonRoot,
     // systemd restarts the service; golive's provisioning waits for it to answer.
     healthCheck: { liveness: true, readiness: true },

@@ -1,6 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { k8sConfigMap } from "../lib/kinds";
-import { filesOf } from "../lib/resources";
+import { unknownAtPreview } from "../lib/gate";
+import { filesOf, unreadFilesOf } from "../lib/resources";
 
 const secretContent =
   /(^|\n)\s*[\w.-]*(password|passwd|secret|token|api[_-]?key)[\w.-]*\s*[=:]\s*\S+|-----BEGIN [A-Z ]*PRIVATE KEY-----|requirepass\s+\S+/i;
@@ -20,6 +21,11 @@ export const secretsDisallowPlainConfigFiles: ResourceValidationPolicy = {
     "Deliver the file as a secret (WorkloadFile.secret), which becomes a Kubernetes Secret or a secret upload.",
   url: "https://golive.dev/checklists#003_0b0814f5192e47dd.txt",
   validateResource: (args, reportViolation) => {
+    // A file in clear whose content is not known yet (made from another resource's output) may
+    // hold anything: unknown at preview, not a pass. Deliver a generated value as a secret file.
+    for (const path of unreadFilesOf(args.type, args.props)) {
+      reportViolation(unknownAtPreview(`file ${path}`, "its content"));
+    }
     for (const f of filesOf(args.type, args.props)) {
       if (secretContent.test(f.content)) {
         reportViolation(`${f.path} holds what looks like a secret, in clear.`);

@@ -320,8 +320,16 @@ export class LxcContainer extends pulumi.ComponentResource {
         envKey,
         mode: f.secret ? "0600" : "0644",
         owner: f.secret ? hints.user : undefined,
+        secret: f.secret,
       };
     });
+    // Where each file lands and which are secrets, for the policy pack (which sees secrets
+    // unwrapped at `up`).
+    if (files.length > 0) {
+      environment[lxcEnv.files] = JSON.stringify(
+        files.map((f) => ({ key: f.envKey, path: f.path, secret: f.secret })),
+      );
+    }
     let unit: string | undefined;
     const argv = hints.command ?? [
       ...(hints.entrypoint ?? spec.entrypoint ?? []),
