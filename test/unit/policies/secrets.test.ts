@@ -107,6 +107,60 @@ describe("secrets-disallow-plain-config-files", () => {
     );
   });
 
+  it("on LXC, accepts a file golive delivers as a secret (GOLIVE_FILES) even when its content is shown", async () => {
+    const files = (secret: boolean) =>
+      JSON.stringify([{ key: "GOLIVE_FILE_0", path: auth.file, secret }]);
+    none(
+      await runResource(
+        secretsDisallowPlainConfigFiles,
+        lxcService("redis", 220, "cache", {
+          GOLIVE_FILE_0: auth.content,
+          GOLIVE_FILES: files(true),
+        }),
+      ),
+    );
+    // The same file delivered in clear is refused, named by where it lands.
+    one(
+      await runResource(
+        secretsDisallowPlainConfigFiles,
+        lxcService("redis", 220, "cache", {
+          GOLIVE_FILE_0: auth.content,
+          GOLIVE_FILES: files(false),
+        }),
+      ),
+      /golive-auth\.conf holds what looks like a secret/,
+    );
+  });
+
+  it("reports a file in clear whose content is unknown at preview, on Docker and LXC", async () => {
+    one(
+      await runResource(
+        secretsDisallowPlainConfigFiles,
+        dockerApp({ uploads: [{ file: "/etc/app.conf", content: unknown }] }),
+      ),
+      /file \/etc\/app\.conf: its content is unknown at preview/,
+    );
+    one(
+      await runResource(
+        secretsDisallowPlainConfigFiles,
+        lxcService("api", 200, "app", {
+          GOLIVE_FILE_0: unknown,
+          GOLIVE_FILES: JSON.stringify([
+            { key: "GOLIVE_FILE_0", path: "/etc/app.conf", secret: false },
+          ]),
+        }),
+      ),
+      /file \/etc\/app\.conf: its content is unknown at preview/,
+    );
+    // A secret one need not be read: it is no file in clear.
+    none(
+      await runResource(
+        secretsDisallowPlainConfigFiles,
+        dockerApp({ uploads: [{ file: "/etc/app.conf", content: unknown, permissions: "0600" }] }),
+      ),
+    );
+  });
+
   it("on LXC, refuses a file holding a password that a service is given", async () => {
     assert.match(
       (
