@@ -18,7 +18,7 @@
  * one container (replicas per colour on LXC are not built).
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -166,31 +166,36 @@ function stack(digests: Record<string, string>, active: "blue" | "green"): strin
 
 const isRoot = process.getuid?.() === 0;
 
-/** A static file server on the bridge address: the release repository the containers fetch from. */
-function serveFolder(dir: string, port: number): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    const file = path.join(dir, path.basename(req.url ?? "/"));
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "Content-Length": fs.statSync(file).size });
-    fs.createReadStream(file).pipe(res);
+/**
+ * The release repository the containers fetch from and the webhook receiver Alertmanager posts
+ * to, on the bridge address: a process of their own (Python's standard library), since the test
+ * waits for the engine synchronously and could serve nothing meanwhile. The receiver appends
+ * each body it gets to `alertsFile`, a line each.
+ */
+function startServers(repoDir: string, alertsFile: string): ChildProcess {
+  const script = [
+    "import http.server, socketserver, sys, threading",
+    "bind, repo, alerts = sys.argv[1], sys.argv[2], sys.argv[3]",
+    "class Files(http.server.SimpleHTTPRequestHandler):",
+    "    def __init__(self, *a, **k): super().__init__(*a, directory=repo, **k)",
+    "    def log_message(self, *a): pass",
+    "class Hook(http.server.BaseHTTPRequestHandler):",
+    "    def do_POST(self):",
+    '        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))',
+    '        with open(alerts, "ab") as f: f.write(body.replace(b"\\n", b" ") + b"\\n")',
+    '        self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()',
+    "    def log_message(self, *a): pass",
+    "class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):",
+    "    daemon_threads = True",
+    "    allow_reuse_address = True",
+    `servers = [Server((bind, ${repoPort}), Files), Server((bind, ${receiverPort}), Hook)]`,
+    "threading.Thread(target=servers[1].serve_forever, daemon=True).start()",
+    'print("ready", flush=True)',
+    "servers[0].serve_forever()",
+  ].join("\n");
+  return spawn("/usr/bin/python3", ["-c", script, `${node.subnet}.1`, repoDir, alertsFile], {
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  return new Promise((resolve) => server.listen(port, `${node.subnet}.1`, () => resolve(server)));
-}
-
-/** A webhook receiver on the bridge address: what Alertmanager sends. */
-function receiver(port: number, got: string[]): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      got.push(body);
-      res.writeHead(200).end();
-    });
-  });
-  return new Promise((resolve) => server.listen(port, `${node.subnet}.1`, () => resolve(server)));
 }
 
 function getJson<T>(url: string): Promise<T> {
@@ -235,8 +240,9 @@ describe(
   () => {
     let p: Project;
     let digests: Record<string, string> = {};
-    const servers: http.Server[] = [];
-    const alerts: string[] = [];
+    let servers: ChildProcess | undefined;
+    const alertsFile = path.join(node.dir, "alerts.jsonl");
+    const alerts = () => (fs.existsSync(alertsFile) ? fs.readFileSync(alertsFile, "utf8") : "");
 
     const sql = (q: string) =>
       node.inside(
@@ -249,7 +255,11 @@ describe(
       const repoDir = path.join(node.dir, "repository");
       fs.mkdirSync(repoDir, { recursive: true });
       digests = buildArtifacts(repoDir);
-      servers.push(await serveFolder(repoDir, repoPort), await receiver(receiverPort, alerts));
+      servers = startServers(repoDir, alertsFile);
+      await new Promise<void>((resolve, reject) => {
+        servers!.stdout!.once("data", () => resolve());
+        servers!.once("exit", (code) => reject(new Error(`the servers exited (${code})`)));
+      });
       p = new Project("lxc-pve-psa", "staging", stack(digests, "blue"));
       const set = p.pulumi([
         "config",
@@ -262,7 +272,7 @@ describe(
       assert.equal(set.code, 0, set.output);
     });
     after(() => {
-      for (const s of servers) s.close();
+      servers?.kill();
       node.stop();
     });
 
@@ -446,12 +456,8 @@ describe(
         { encoding: "utf8" },
       );
       assert.equal(post.status, 0, post.stderr);
-      for (let i = 0; i < 60 && !alerts.some((a) => a.includes("GoliveProbe")); i++)
-        await sleep(1000);
-      assert.ok(
-        alerts.some((a) => a.includes("GoliveProbe")),
-        "the receiver got the probe alert",
-      );
+      for (let i = 0; i < 60 && !alerts().includes("GoliveProbe"); i++) await sleep(1000);
+      assert.ok(alerts().includes("GoliveProbe"), "the receiver got the probe alert");
     });
 
     it("a boot of every container (startall) starts them in golive's order: databases, apps, gateway", async () => {
