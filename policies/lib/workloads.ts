@@ -513,12 +513,18 @@ export function haproxyGlobalUser(config: string): string | undefined {
   return global ? /^[ \t]+user[ \t]+(\S+)/m.exec(global[1])?.[1] : undefined;
 }
 
-/** Splits a systemd ExecStart line into words (double quotes group, %% is %). */
-function splitUnitLine(line: string): string[] {
+/**
+ * Splits a systemd ExecStart line into words: double quotes group, C escapes (\n, \t, \", \\)
+ * resolve inside them, and %% and $$ are literal % and $.
+ */
+export function splitUnitLine(line: string): string[] {
   const words: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  const unescape: Record<string, string> = { n: "\n", t: "\t" };
   for (const m of line.matchAll(re)) {
-    words.push((m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]).replace(/%%/g, "%"));
+    const word =
+      m[1] !== undefined ? m[1].replace(/\\(.)/g, (_, c: string) => unescape[c] ?? c) : m[2];
+    words.push(word.replace(/%%/g, "%").replace(/\$\$/g, "$"));
   }
   return words;
 }

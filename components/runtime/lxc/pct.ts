@@ -125,12 +125,17 @@ export function systemdUnit(
   ].join("\n");
 }
 
-function systemdQuote(arg: string): string {
-  // "%" starts a unit specifier in systemd: a literal one is written "%%".
-  const escaped = arg.replace(/%/g, "%%");
+export function systemdQuote(arg: string): string {
+  // "%" starts a unit specifier and "$" a variable systemd substitutes from the environment (a
+  // secret's value would then be on the command line): literal ones are "%%" and "$$". A unit's
+  // line holds no newline: C escapes, which systemd resolves in a quoted word.
+  const escaped = arg.replace(/%/g, "%%").replace(/\$/g, "$$$$");
   return /^[A-Za-z0-9_@+=:,./-]+$/.test(escaped)
     ? escaped
-    : `"${escaped.replace(/(["\\])/g, "\\$1")}"`;
+    : `"${escaped
+        .replace(/(["\\])/g, "\\$1")
+        .replace(/\n/g, "\\n")
+        .replace(/\t/g, "\\t")}"`;
 }
 
 /** A single-quoted sh word. */

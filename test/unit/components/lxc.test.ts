@@ -119,3 +119,20 @@ describe("the Proxmox LXC runtime", () => {
     );
   });
 });
+
+describe("golive's systemd unit on LXC", () => {
+  it("writes a script's newlines and $ so that systemd runs it as written and substitutes nothing", async () => {
+    const { systemdUnit } = await import("../../../components/runtime/lxc/pct");
+    const { splitUnitLine } = await import("../../../policies/lib/workloads");
+    const script =
+      'set -eu\nstamp=$(date -u +%Y%m%d)\nPGPASSWORD="$REPLICATION_PASSWORD" pg_basebackup -D "/b/$stamp"';
+    const unit = systemdUnit("postgres-backup", ["bash", "-c", script], "postgres");
+    const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? "";
+    // One line; no "$" systemd would expand (a secret's value would land on the command line).
+    assert.equal(unit.split("\n").filter((l) => l.startsWith("ExecStart=")).length, 1);
+    assert.doesNotMatch(exec.replaceAll("$$", ""), /\$/);
+    assert.doesNotMatch(exec.replaceAll("%%", ""), /%/);
+    // The pack reads back the words systemd runs.
+    assert.deepEqual(splitUnitLine(exec), ["bash", "-c", script]);
+  });
+});
