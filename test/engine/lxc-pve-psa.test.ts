@@ -373,6 +373,37 @@ describe(
       );
     });
 
+    it("the replica streams through its slot, the primary archives WAL, the backup loop has a backup", async () => {
+      const replica = (q: string) =>
+        node.inside(
+          ids["postgres-replica-1"],
+          `runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -h /var/run/postgresql -U app -d app -tAc "${q}"`,
+        );
+      assert.equal(replica("select pg_is_in_recovery()"), "t");
+      assert.equal(sql("select state from pg_stat_replication"), "streaming");
+      assert.equal(
+        sql("select active from pg_replication_slots where slot_name = 'replica_1'"),
+        "t",
+      );
+      sql("select pg_switch_wal()");
+      let archived = 0;
+      for (let i = 0; i < 40 && archived === 0; i++) {
+        archived = Number(sql("select archived_count from pg_stat_archiver"));
+        if (archived === 0) await sleep(500);
+      }
+      assert.ok(archived > 0, "a WAL segment was archived within 20 s");
+      assert.equal(sql("select failed_count from pg_stat_archiver"), "0");
+      // The backup loop took its first base backup at start (its health check waited for it).
+      assert.match(
+        node.inside(ids["postgres-backup"], "ls /var/lib/postgresql/backups"),
+        /^\d{8}T\d{6}Z$/m,
+      );
+      assert.equal(
+        node.inside(ids["postgres-backup"], "stat -c %U /var/lib/postgresql/backups/.last-success"),
+        "postgres",
+      );
+    });
+
     it("pgBouncer pools the app's connections to PostgreSQL", () => {
       const out = node.inside(
         ids["api-blue"],
@@ -571,11 +602,17 @@ describe(
       );
     });
 
-    it("destroy removes every container; the node then leaves nothing behind", () => {
+    it("destroy removes every container; the node then leaves nothing behind", async () => {
       const d = p.pulumi(["destroy", "--yes", "--non-interactive", "--skip-preview"], 900);
       figure("destroy-seconds-lxc-pve-psa", d.seconds.toFixed(1));
       assert.equal(d.code, 0, d.output);
       assert.equal(node.ok("pct list").stdout, "", "no container is left");
+      // The test's own repository and receiver go first: the node's check sees every listener.
+      if (servers && servers.exitCode === null) {
+        const exited = new Promise((r) => servers!.once("exit", r));
+        servers.kill();
+        await exited;
+      }
       const stop = node.stop();
       assert.equal(stop.code, 0, stop.output);
       assert.equal(node.leftovers(), "");
