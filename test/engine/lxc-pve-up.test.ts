@@ -54,7 +54,7 @@ const stack = `config:
     services:
       api:
         image: psa/api:1.2.3
-        packages: [python3-minimal, postgresql-client-15]
+        packages: [python3, postgresql-client-15]
         command: ["/usr/bin/python3", "-c", ${JSON.stringify(app)}]
         ports: [{ name: http, port: 8080, public: true }]
         resources: { limits: { cpu: "1", memory: 256Mi } }
