@@ -96,5 +96,5 @@ export function liveSecrets(env: Environment): pulumi.Output<LiveSecrets> {
       redisPassword: env.redis?.password,
       rabbitmqAdminPassword: env.rabbitmq?.passwords.admin,
     }),
-  ) as pulumi.Output<LiveSecrets>;
+  );
 }

@@ -27,9 +27,17 @@ describe("golive report", () => {
       root: repo,
     });
     assert.throws(() => parseReportArgs(["--results", "r.json"], repo, now), /name the stack/);
-    assert.throws(
-      () => parseReportArgs(["production"], repo, now),
-      /--results <file.json> is required/,
+    // Without --results the report gathers its results on the deployed stack (golive verify).
+    assert.deepEqual(
+      parseReportArgs(["production", "--restore-drill", "--dir", "/tmp/p"], repo, now),
+      {
+        stack: "production",
+        out: path.join(repo, ".golive", "report", "production"),
+        today: "2026-12-01",
+        root: repo,
+        dir: "/tmp/p",
+        restoreDrill: true,
+      },
     );
     assert.throws(
       () => parseReportArgs(["production", "--results"], repo, now),
