@@ -41,7 +41,13 @@ export function liveEnvironment(
             domain: gw.domain,
             tls: gw.tls.source,
             healthPath: gw.healthPath,
-            ...(gw.hostPorts ? { httpPort: gw.hostPorts.http, httpsPort: gw.hostPorts.https } : {}),
+            // parseSpec moved gateway.hostPorts into the one host-port map (withHostPorts).
+            ...(spec.hostPorts.gateway?.http !== undefined
+              ? { httpPort: spec.hostPorts.gateway.http }
+              : {}),
+            ...(spec.hostPorts.gateway?.https !== undefined
+              ? { httpsPort: spec.hostPorts.gateway.https }
+              : {}),
             corsOrigins: gw.cors?.origins ?? [],
           },
         }
