@@ -15,6 +15,7 @@ import {
   type LiveCheck,
 } from "./check";
 import { backupDir } from "./postgres-backup";
+import { pgQuery } from "./postgres";
 import { docker } from "./probe";
 
 export const drillRecord = `${backupDir}/.last-restore-drill`;
@@ -92,7 +93,16 @@ export const restoreDrill: LiveCheck = {
         `no restore drill recorded; expected one within ${ctx.restoreDrillDays} days (run golive verify --restore-drill)`,
       );
     const days = (ctx.now.getTime() - Date.parse(at)) / 86_400_000;
-    const seen = `last drill ${at}: backup ${stamp} restored into a scratch instance, ${tables} tables`;
+    // Tables made after the backup are rightly missing from it: the primary's count is context.
+    const primary = await pgQuery(
+      ctx,
+      "postgres",
+      "select count(*) from pg_tables where schemaname = 'public'",
+    ).then(
+      (rows) => rows[0]?.[0] ?? "?",
+      () => "?",
+    );
+    const seen = `last drill ${at}: backup ${stamp} restored into a scratch instance, ${tables} tables (the primary has ${primary} now)`;
     return days <= ctx.restoreDrillDays
       ? pass(seen)
       : fail(

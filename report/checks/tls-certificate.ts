@@ -43,7 +43,9 @@ export const tlsCertificate: LiveCheck = {
           `plain HTTP answered ${r.status}${location ? ` → ${location}` : ""}, expected a redirect to https://`,
         );
     }
-    const seen = `certificate for ${names.join(", ")} (${gw.tls}), ${days} days left`;
+    const hours = (notAfter - ctx.now.getTime()) / 3_600_000;
+    const left = hours < 48 ? `${hours.toFixed(1)} h left` : `${days} days left`;
+    const seen = `certificate for ${names.join(", ")} (${gw.tls}), ${left}`;
     return problems.length > 0
       ? fail(`${seen}: ${problems.join("; ")}`)
       : pass(`${seen}${gw.httpPort !== undefined ? "; HTTP redirects to HTTPS" : ""}`);
