@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type EngineEvent } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
+import { rawPolicies } from "../policies/rules";
 import { stackOutputs, type LiveEnvironment, type LiveSecrets } from "../policies/lib/contract";
 import { runChecks } from "../report/checks";
 import type {
@@ -51,6 +52,21 @@ export function minCertDays(policyConfig: string): number {
   const config = JSON.parse(fs.readFileSync(policyConfig, "utf8")) as Record<string, unknown>;
   const own = config["tls-enforce-certificate-validity"] as { minDaysValid?: number } | undefined;
   return typeof own === "object" && typeof own?.minDaysValid === "number" ? own.minDaysValid : 30;
+}
+
+/**
+ * The pack's policies the preview ran: all but those the pack config disables. A gate item whose
+ * policy is disabled for the stack is then unknown ("did not run"), never a pass.
+ */
+export function policiesThatRan(policyConfig: string): string[] {
+  const config = JSON.parse(fs.readFileSync(policyConfig, "utf8")) as Record<string, unknown>;
+  const level = (v: unknown): unknown =>
+    typeof v === "object" && v !== null
+      ? (v as { enforcementLevel?: unknown }).enforcementLevel
+      : v;
+  return rawPolicies
+    .map((p) => p.name)
+    .filter((name) => (level(config[name]) ?? level(config.all)) !== "disabled");
 }
 
 function graph(env: LiveEnvironment, checks: readonly CheckResult[]): EnvironmentGraph {
@@ -146,7 +162,7 @@ export async function verify(
       (e as Error).message.split("\n").find((l) => /error/i.test(l)) ?? (e as Error).message;
   }
   const gates: GateResults = packRan
-    ? { read: true, violations }
+    ? { read: true, violations, policies: policiesThatRan(options.policyConfig) }
     : {
         read: false,
         reason: previewError
