@@ -96,6 +96,9 @@ function graph(env: LiveEnvironment, checks: readonly CheckResult[]): Environmen
     ...(names.has("gateway")
       ? [...apps].filter((a) => names.has(a)).map((a) => ({ from: "gateway", to: a }))
       : []),
+    ...env.apps.flatMap((a) =>
+      a.dependsOn.filter((d) => names.has(d)).map((d) => ({ from: a.name, to: d })),
+    ),
   ];
   return { nodes, edges };
 }

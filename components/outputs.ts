@@ -31,6 +31,7 @@ export function liveEnvironment(
     apps: Object.entries(spec.services).flatMap(([name, s]) =>
       releases(name, s).map((r) => ({
         name: r.workload,
+        dependsOn: s.dependsOn,
         ...(s.gpu ? { gpu: s.gpu.count } : {}),
       })),
     ),

@@ -303,8 +303,12 @@ export interface LiveEnvironment {
   readonly dockerHost?: string;
   /** Every workload the program realised, by name (app releases, data services, monitoring). */
   readonly workloads: readonly string[];
-  /** The app services (releases), with their GPU where the spec asks for one. */
-  readonly apps: readonly { readonly name: string; readonly gpu?: number }[];
+  /** The app services (releases): what they depend on, and their GPU where the spec asks for one. */
+  readonly apps: readonly {
+    readonly name: string;
+    readonly dependsOn: readonly string[];
+    readonly gpu?: number;
+  }[];
   /** Host ports the spec publishes on 127.0.0.1: workload → port name → host port. */
   readonly hostPorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly gateway?: {

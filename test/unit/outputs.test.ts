@@ -24,7 +24,7 @@ describe("the live environment output", () => {
     assert.equal(env.prefix, "golive-e2e");
     for (const w of ["api", "postgres", "postgres-replica-1", "postgres-backup", "pgbouncer"])
       assert.ok(env.workloads.includes(w), `workload ${w}`);
-    assert.deepEqual(env.apps, [{ name: "api" }]);
+    assert.deepEqual(env.apps, [{ name: "api", dependsOn: ["postgres", "redis", "rabbitmq"] }]);
     assert.equal(env.hostPorts.postgres.postgres, 25432);
     assert.deepEqual(env.gateway, {
       domain: "localhost",

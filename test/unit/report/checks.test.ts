@@ -19,7 +19,7 @@ const ctx = (runtime: "docker" | "kubernetes" | "lxc"): CheckContext => ({
     tier: "dev",
     prefix: "golive-unit",
     workloads: ["api", "postgres"],
-    apps: [{ name: "api" }],
+    apps: [{ name: "api", dependsOn: ["postgres"] }],
     hostPorts: {},
     postgres: {
       user: "app",
