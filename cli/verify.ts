@@ -131,7 +131,7 @@ export async function verify(
             : last.result === "failed"
               ? "failed"
               : "unknown",
-        message: `${last.kind} #${last.version} ${last.result} at ${new Date(last.endTime ?? last.startTime).toISOString()}`,
+        message: `${last.kind}${last.version ? ` #${last.version}` : ""} ${last.result} at ${new Date(last.endTime ?? last.startTime).toISOString()}`,
       }
     : { status: "unknown", message: "the stack has no update" };
   progress(`deployment: ${deployment.status} (${deployment.message})`);
