@@ -1,6 +1,6 @@
 /**
  * The go-live report on a real stack: the end-to-end Docker scenario (test/scenarios/e2e-docker.yaml)
- * under its own project folder, stack name (prefix golive-golr) and host ports (4xxxx), deployed by
+ * under its own project folder, stack name (prefix golive-golr) and host ports (21xxx), deployed by
  * a real `pulumi up`; `golive verify` reads its outputs and the preview's policy events through the
  * Automation API and runs every live check, with a restore drill into a scratch instance; then one
  * thing is broken at a time (the replica stopped, a scrape target stopped, the backups stale, a
@@ -30,17 +30,21 @@ import { figure, Project, removeRetainedVolumes, repo } from "./harness";
 
 const stack = "golr";
 const prefix = `golive-${stack}`;
-/** e2e-docker's host ports, moved to 4xxxx so both tests can share one engine. */
+/**
+ * e2e-docker's host ports, moved to 21xxx so both tests can share one engine: below Linux's
+ * ephemeral range (32768-60999, where the engine's and plugins' own listeners land) and the
+ * cluster's NodePort range (30000-32767).
+ */
 const portMap: Record<number, number> = {
-  25432: 45432,
-  25433: 45433,
-  26432: 46432,
-  26379: 46379,
-  25672: 45672,
-  29090: 49090,
-  29093: 49093,
-  28080: 48080,
-  28443: 48443,
+  25432: 21432,
+  25433: 21433,
+  26432: 21532,
+  26379: 21379,
+  25672: 21672,
+  29090: 21090,
+  29093: 21093,
+  28080: 21080,
+  28443: 21443,
 };
 const systems = ["cgs-assist", "ablage", "psa-platform"];
 
@@ -155,7 +159,7 @@ describe("the go-live report on the end-to-end Docker stack", () => {
     const secrets = outputs[stackOutputs.secrets] as LiveSecrets;
     assert.equal(env.prefix, prefix);
     assert.deepEqual(env.postgres?.replicas, ["postgres-replica-1"]);
-    assert.equal(env.gateway?.httpsPort, 48443);
+    assert.equal(env.gateway?.httpsPort, 21443);
     assert.equal(secrets.postgresPassword?.length, 32);
     // Without --show-secrets the passwords stay hidden.
     assert.doesNotMatch(
@@ -178,7 +182,7 @@ describe("the go-live report on the end-to-end Docker stack", () => {
         "-h",
         "127.0.0.1",
         "-p",
-        "45432",
+        "21432",
         "-U",
         "app",
         "-d",
