@@ -150,7 +150,8 @@ export async function verify(
           violations.push({
             policyName: e.policyEvent.policyName,
             ...(e.policyEvent.resourceUrn ? { resourceUrn: e.policyEvent.resourceUrn } : {}),
-            message: e.policyEvent.message.trim(),
+            // The engine writes the policy's description, a newline, then the violation: one line.
+            message: e.policyEvent.message.trim().replace(/\s*\n\s*/g, " "),
             enforcementLevel:
               e.policyEvent.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
           });

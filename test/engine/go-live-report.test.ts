@@ -434,7 +434,7 @@ describe("the go-live report on the end-to-end Docker stack", () => {
     // And the gate saw the certificate at preview.
     assert.match(
       r.stdout,
-      /tls-enforce-certificate-validity \(advisory\): The TLS certificate expires on/,
+      /fail\s+cgs-assist\.ssl-tls-zertifikate-installiert: tls-enforce-certificate-validity \(advisory\): .*The TLS certificate expires on \d{4}-\d\d-\d\d \([45] days\)/,
     );
   });
 });
