@@ -1,9 +1,10 @@
 /**
- * `golive report <stack> --results <file>`: renders the go-live report of a stack from a results
- * file (the preview's policy violations, live check results, the last update's outcome, the
+ * `golive report <stack> [--results <file>]`: renders the go-live report of a stack from its
+ * results (the preview's policy violations, live check results, the last update's outcome, the
  * environment graph; see docs/report.md), the stack's sign-offs (signoffs/<stack>.yaml) and the
- * checklist registry, into every format, and exits 1 when anything mandatory fails. Gathering the
- * results itself (Automation API preview, live checks) comes later; the results file is the seam.
+ * checklist registry, into every format, and exits 1 when anything mandatory fails. Without
+ * `--results` it gathers them first on the deployed stack (`golive verify`, cli/verify.ts); with
+ * it, it renders a results file offline (the seam between gathering and rendering).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -16,25 +17,47 @@ import { renderHtml } from "../report/render/html";
 import { renderJunit } from "../report/render/junit";
 import { renderMarkdown } from "../report/render/markdown";
 import { renderSarif } from "../report/render/sarif";
-import { parseResults } from "../report/results";
+import { parseResults, type Results } from "../report/results";
 import { loadSignoffs } from "../report/signoffs";
 
-export const reportUsage = `usage: golive report <stack> --results <file.json> [--out <dir>] [--today YYYY-MM-DD]
+export const reportUsage = `usage: golive report <stack> [--results <file.json>] [--out <dir>] [--today YYYY-MM-DD]
+                     [--dir <project>] [--policy-config <file.json>] [--restore-drill]
 
-Renders the go-live report of <stack> (Pulumi.<stack>.yaml, signoffs/<stack>.yaml) from a results
-file into <dir> (default .golive/report/<stack>): report.md, report.html, junit.xml, report.sarif,
-codequality.json. Exits 1 when a mandatory item fails, 0 when the stack may go live.`;
+Renders the go-live report of <stack> (Pulumi.<stack>.yaml, signoffs/<stack>.yaml) into <dir>
+(default .golive/report/<stack>): report.md, report.html, junit.xml, report.sarif,
+codequality.json. With --results, from that file; without, it first runs golive verify on the
+deployed stack (the preview's policy events and every live check, a line per check). Exits 1 when
+a mandatory item fails, 0 when the stack may go live, 2 on a usage error.`;
+
+export const verifyUsage = `usage: golive verify <stack> [--results <file.json>] [--dir <project>]
+                     [--policy-config <file.json>] [--restore-drill] [--restore-drill-days N]
+
+Gathers the go-live results of the deployed <stack>: its outputs and last update (Automation API),
+a preview through the policy pack (policies/config/<stack>.json unless --policy-config names one),
+and every live check, a line per check. Writes the results file (default
+.golive/report/<stack>/results.json) that golive report --results renders. --restore-drill runs a
+restore drill into a scratch instance first. Exits 1 when a check fails or could not decide, 0 when
+every check passed or does not apply.`;
 
 export interface ReportOptions {
   readonly stack: string;
-  readonly results: string;
+  /** The results file; absent: gather them on the deployed stack (golive verify). */
+  readonly results?: string;
   readonly out: string;
   readonly today: string;
-  /** The repository (the stack files and signoffs/ are read from here). */
+  /** The repository (signoffs/ is read from here). */
   readonly root: string;
+  /** The Pulumi project folder (Pulumi.<stack>.yaml, policies/): the repository unless named. */
+  readonly dir?: string;
+  readonly policyConfig?: string;
+  readonly restoreDrill?: boolean;
+  readonly restoreDrillDays?: number;
 }
 
-/** Parses `report`'s arguments; throws a usage error naming what is wrong. */
+const valueFlags = ["results", "out", "today", "dir", "policy-config", "restore-drill-days"];
+const switches = ["restore-drill"];
+
+/** Parses `report`'s (and `verify`'s) arguments; throws a usage error naming what is wrong. */
 export function parseReportArgs(args: readonly string[], root: string, now: Date): ReportOptions {
   let stack: string | undefined;
   const flags: Record<string, string> = {};
@@ -42,7 +65,11 @@ export function parseReportArgs(args: readonly string[], root: string, now: Date
     const a = args[i];
     if (a.startsWith("--")) {
       const name = a.slice(2);
-      if (!["results", "out", "today"].includes(name)) throw new Error(`unknown option ${a}`);
+      if (switches.includes(name)) {
+        flags[name] = "yes";
+        continue;
+      }
+      if (!valueFlags.includes(name)) throw new Error(`unknown option ${a}`);
       const value = args[++i];
       if (value === undefined || value.startsWith("--")) throw new Error(`${a} needs a value`);
       flags[name] = value;
@@ -50,15 +77,21 @@ export function parseReportArgs(args: readonly string[], root: string, now: Date
     else throw new Error(`unexpected argument ${a}`);
   }
   if (!stack) throw new Error("name the stack");
-  if (!flags.results) throw new Error("--results <file.json> is required");
   const today = flags.today ?? now.toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error("--today expects YYYY-MM-DD");
+  const days = flags["restore-drill-days"];
+  if (days !== undefined && !/^\d+$/.test(days))
+    throw new Error("--restore-drill-days expects a whole number of days");
   return {
     stack,
-    results: flags.results,
+    ...(flags.results ? { results: flags.results } : {}),
     out: flags.out ?? path.join(root, ".golive", "report", stack),
     today,
     root,
+    ...(flags.dir ? { dir: path.resolve(flags.dir) } : {}),
+    ...(flags["policy-config"] ? { policyConfig: path.resolve(flags["policy-config"]) } : {}),
+    ...(flags["restore-drill"] ? { restoreDrill: true } : {}),
+    ...(days !== undefined ? { restoreDrillDays: Number(days) } : {}),
   };
 }
 
@@ -85,10 +118,13 @@ export function runReport(
   options: ReportOptions,
   now: Date,
   print: (line: string) => void = console.log,
+  gathered?: Results,
 ): 0 | 1 {
   const checklist = loadChecklist();
-  const { tier, stackFile } = stackTier(options.root, options.stack);
-  const results = parseResults(fs.readFileSync(options.results, "utf8"), options.results);
+  const { tier, stackFile } = stackTier(options.dir ?? options.root, options.stack);
+  if (!gathered && !options.results) throw new Error("golive report: no results to render");
+  const results =
+    gathered ?? parseResults(fs.readFileSync(options.results!, "utf8"), options.results!);
   const signoffs = loadSignoffs(
     options.stack,
     checklist,

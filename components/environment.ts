@@ -15,6 +15,8 @@ import type { ServiceClient } from "./services/client";
 import { MonitoringStack } from "./services/monitoring";
 import type { ScrapeTarget } from "./services/monitoring/config";
 import { PostgresCluster } from "./services/postgres";
+import { RabbitMQ } from "./services/rabbitmq";
+import { Redis } from "./services/redis";
 
 export { blueGreenFacts } from "./release/bluegreen";
 export { makeRuntime } from "./runtime";
@@ -67,6 +69,8 @@ export function startOrder(
 export class Environment extends pulumi.ComponentResource {
   public readonly runtime: Runtime;
   public readonly postgres?: PostgresCluster;
+  public readonly redis?: Redis;
+  public readonly rabbitmq?: RabbitMQ;
   public readonly services: Record<string, AppService> = {};
   public readonly gateway?: Gateway;
   public readonly facts: EnvironmentFacts;
@@ -107,6 +111,8 @@ export class Environment extends pulumi.ComponentResource {
       workloads[key] = service.client.ready;
       targets.push(...service.client.scrapeTargets);
       if (service instanceof PostgresCluster) this.postgres = service;
+      if (service instanceof Redis) this.redis = service;
+      if (service instanceof RabbitMQ) this.rabbitmq = service;
     }
 
     for (const svc of order) {

@@ -44,10 +44,13 @@ export interface GateResults {
   readonly policies?: readonly string[];
 }
 
-/** One live check's result. */
+/**
+ * One live check's result. `skipped`: the check does not apply to this stack (the spec has no
+ * such thing, e.g. no GPU worker, no pgBouncer); it never stands for a check that could not look.
+ */
 export interface CheckResult {
   readonly checkId: CheckId;
-  readonly status: "pass" | "fail" | "unknown";
+  readonly status: "pass" | "fail" | "unknown" | "skipped";
   readonly message: string;
   readonly seconds: number;
 }
@@ -215,11 +218,15 @@ function judgeVerified(
       results[0];
     return { id, status: worst.status, message: worst.message };
   });
+  // A check that does not apply to the stack leaves the decision to the item's other checks; an
+  // item none of whose checks applies is skipped, like an item outside the stack's systems.
   const status = seen.some((s) => s.status === "fail")
     ? "fail"
     : seen.some((s) => s.status === "unknown")
       ? "unknown"
-      : "pass";
+      : seen.every((s) => s.status === "skipped")
+        ? "skipped"
+        : "pass";
   return {
     status,
     by,

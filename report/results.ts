@@ -27,7 +27,7 @@ const resultsSpec = z.strictObject({
     .array(
       z.strictObject({
         checkId: z.enum(checkIds, { error: "is not a check ID of report/checklist/checks.ts" }),
-        status: z.enum(["pass", "fail", "unknown"]),
+        status: z.enum(["pass", "fail", "unknown", "skipped"]),
         message: z.string(),
         seconds: z.number().nonnegative(),
       }),

@@ -285,3 +285,74 @@ export function formatLengths(lengths: Readonly<Record<string, number>>): string
     .map((k) => `${k}=${lengths[k]}`)
     .join(",");
 }
+
+/**
+ * The stack outputs the go-live report's live checks read (`golive verify`): the program exports
+ * them (index.ts, components/outputs.ts), the checks (report/checks) find their targets through
+ * them. Plain data known at preview, except the secrets output, which holds only secrets.
+ */
+export const stackOutputs = {
+  /** A {@link LiveEnvironment}. */
+  environment: "goliveEnvironment",
+  /** A {@link LiveSecrets}, stored encrypted; the checks read it through the Automation API. */
+  secrets: "goliveSecrets",
+} as const;
+
+/** What the live checks need to find and judge a deployed environment. */
+export interface LiveEnvironment {
+  readonly runtime: "docker" | "kubernetes" | "lxc";
+  readonly tier: "dev" | "staging" | "production";
+  /** The prefix of every workload's name (`<prefix>-<workload>` on Docker, `<project>-<stack>`). */
+  readonly prefix: string;
+  /** Where the checks run: Docker's daemon (`docker:host`, else the CLI's own). */
+  readonly dockerHost?: string;
+  /** Every workload the program realised, by name (app releases, data services, monitoring). */
+  readonly workloads: readonly string[];
+  /** The app services (releases): what they depend on, and their GPU where the spec asks for one. */
+  readonly apps: readonly {
+    readonly name: string;
+    readonly dependsOn: readonly string[];
+    readonly gpu?: number;
+  }[];
+  /** Host ports the spec publishes on 127.0.0.1: workload → port name → host port. */
+  readonly hostPorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly gateway?: {
+    readonly domain: string;
+    readonly tls: "acme" | "internal" | "file" | "secret";
+    readonly healthPath: string;
+    readonly httpPort?: number;
+    readonly httpsPort?: number;
+    readonly corsOrigins: readonly string[];
+  };
+  readonly postgres?: {
+    readonly user: string;
+    readonly database: string;
+    readonly replicas: readonly string[];
+    readonly pgbouncer: boolean;
+    readonly walArchive: boolean;
+    /** The backup loop's interval; absent without backups. */
+    readonly backupIntervalHours?: number;
+  };
+  readonly redis?: {
+    readonly appendonly: boolean;
+    readonly maxmemoryPolicy: string;
+    readonly maxmemoryMb: number;
+  };
+  readonly rabbitmq?: {
+    readonly vhosts: readonly string[];
+    readonly users: readonly string[];
+    readonly queues: readonly { readonly name: string; readonly vhost: string }[];
+  };
+  readonly monitoring?: {
+    readonly receiver: string;
+    readonly replicaLagSeconds: number;
+    readonly diskFreePercent: number;
+  };
+}
+
+/** The secrets the live checks log in with. Never printed. */
+export interface LiveSecrets {
+  readonly postgresPassword?: string;
+  readonly redisPassword?: string;
+  readonly rabbitmqAdminPassword?: string;
+}

@@ -30,6 +30,12 @@ export const checkIds = [
   "logs-no-errors",
   "postgres-ready",
   "postgres-reachable",
+  "postgres-replication",
+  "postgres-wal-archive",
+  "postgres-backup",
+  "pgbouncer",
+  "redis-config",
+  "rabbitmq-config",
   "restore-drill",
   "image-pinned",
   "gpu-visible",
@@ -57,7 +63,7 @@ export const checkDescriptions: Record<CheckId, string> = {
     "every public route of the gateway (and the paths the item names) answers without a 5xx",
   "gateway-latency": "the health path through the gateway answers within the item's latency bound",
   "tls-certificate":
-    "the gateway's certificate has a valid chain for its domain and is not about to expire",
+    "the gateway's certificate is valid for its domain and not about to expire, and plain HTTP redirects to HTTPS",
   cors: "a CORS preflight echoes an allowed origin and refuses a foreign one",
   "websocket-upgrade": "a WebSocket upgrade through the gateway answers 101 Switching Protocols",
   "app-login":
@@ -73,11 +79,21 @@ export const checkDescriptions: Record<CheckId, string> = {
   "host-resources":
     "node-exporter CPU, memory and filesystem series are within limits; DiskSpaceLow and ServiceDown are not firing",
   "prometheus-targets": "every Prometheus scrape target is up",
-  "alerts-none-firing": "Alertmanager has no firing alert",
+  "alerts-none-firing": "Alertmanager routes to a real receiver and has no firing alert",
   "alert-history": "no critical alert fired during the watch window after the deploy",
   "logs-no-errors": "the services' logs since the deploy contain no ERROR or worse",
   "postgres-ready": "PostgreSQL answers pg_isready and pg_up is 1 on every postgres_exporter",
   "postgres-reachable": "PostgreSQL is reachable from inside the app containers",
+  "postgres-replication":
+    "every replica streams from the primary (pg_stat_replication) with replay lag under the threshold",
+  "postgres-wal-archive":
+    "pg_stat_archiver shows WAL archived and no failure since the last success",
+  "postgres-backup": "the newest base backup is younger than the backup interval",
+  pgbouncer: "pgBouncer answers a query as the application's user",
+  "redis-config":
+    "Redis reports the spec's persistence (appendonly) and eviction settings (CONFIG GET)",
+  "rabbitmq-config":
+    "RabbitMQ's management API lists the spec's vhosts, users and queues, and no guest user",
   "restore-drill": "the newest backup restores into a scratch database with matching table counts",
   "image-pinned": "every container runs the image its pinned tag names",
   "gpu-visible": "the GPU worker sees its GPU (nvidia-smi)",

@@ -164,7 +164,11 @@ export class DockerWorkload extends pulumi.ComponentResource {
         new docker.Volume(
           volumeName(v),
           { name: volumeName(v), labels: toLabels(labels) },
-          { parent: this, retainOnDelete: keepsOnDestroy(context, v) },
+          // Docker cannot change a volume's labels, so upstream replaces a volume whose labels
+          // change, and a workload's labels change with its version, its receiver, its
+          // certificate's expiry: the replace deletes the volume first, which the running
+          // container still mounts, and the update fails. The labels are the ones it was made with.
+          { parent: this, retainOnDelete: keepsOnDestroy(context, v), ignoreChanges: ["labels"] },
         ),
     );
 

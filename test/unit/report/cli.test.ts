@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { parseReportArgs, runReport, stackTier } from "../../../cli/report";
+import { checklistSystems, minCertDays, policiesThatRan } from "../../../cli/verify";
 import { checkIds } from "../../../report/checklist/checks";
 import { parseResults } from "../../../report/results";
 
@@ -27,9 +28,17 @@ describe("golive report", () => {
       root: repo,
     });
     assert.throws(() => parseReportArgs(["--results", "r.json"], repo, now), /name the stack/);
-    assert.throws(
-      () => parseReportArgs(["production"], repo, now),
-      /--results <file.json> is required/,
+    // Without --results the report gathers its results on the deployed stack (golive verify).
+    assert.deepEqual(
+      parseReportArgs(["production", "--restore-drill", "--dir", "/tmp/p"], repo, now),
+      {
+        stack: "production",
+        out: path.join(repo, ".golive", "report", "production"),
+        today: "2026-12-01",
+        root: repo,
+        dir: "/tmp/p",
+        restoreDrill: true,
+      },
     );
     assert.throws(
       () => parseReportArgs(["production", "--results"], repo, now),
@@ -139,5 +148,44 @@ describe("golive report", () => {
       runReport({ stack: "staging", results, out, today: "2026-12-01", root: repo }, now, () => {}),
       0,
     );
+  });
+});
+
+describe("golive verify's gates", () => {
+  it("counts as run every policy of the pack but those the stack's pack config disables", () => {
+    const production = policiesThatRan(path.join(repo, "policies", "config", "production.json"));
+    const dev = policiesThatRan(path.join(repo, "policies", "config", "dev.json"));
+    assert.ok(production.includes("tls-enforce-certificate-validity"));
+    assert.deepEqual(
+      production.filter((p) => !dev.includes(p)),
+      [
+        "logging-disallow-debug-in-production",
+        "postgres-missing-replica",
+        "workload-enforce-replicas-pdb",
+      ],
+    );
+  });
+
+  it("reads the stack's checklist systems and the pack's certificate threshold", () => {
+    assert.equal(checklistSystems(repo, "production"), undefined);
+    assert.equal(minCertDays(path.join(repo, "policies", "config", "production.json")), 30);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-systems-"));
+    try {
+      fs.writeFileSync(
+        path.join(dir, "Pulumi.s.yaml"),
+        "config:\n  golive:checklistSystems: [ablage]\n",
+      );
+      assert.deepEqual(checklistSystems(dir, "s"), ["ablage"]);
+      fs.writeFileSync(
+        path.join(dir, "Pulumi.s.yaml"),
+        "config:\n  golive:checklistSystems: ablage\n",
+      );
+      assert.throws(
+        () => checklistSystems(dir, "s"),
+        /golive:checklistSystems must be a list of system names/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

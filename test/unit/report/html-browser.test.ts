@@ -6,30 +6,17 @@
  * installs it).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { statusColours } from "../../../report/render/environment-svg";
 import { renderHtml } from "../../../report/render/html";
+import { browser, chromium } from "../../report-formats/validate";
 import { checklist, fixtureReport } from "./fixture";
 import { decodePng } from "./png";
 
-const chromium = ["chromium", "chromium-browser"].find(
-  (c) => spawnSync(c, ["--version"], { encoding: "utf8" }).status === 0,
-);
 const skip = !chromium && "Chromium is not installed (Debian: apt-get install chromium)";
-
-function browser(args: string[]): { stdout: string; stderr: string } {
-  const r = spawnSync(
-    chromium!,
-    ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", ...args],
-    { encoding: "utf8", timeout: 30_000, maxBuffer: 64 * 1024 * 1024 },
-  );
-  assert.equal(r.status, 0, `chromium ${args.join(" ")} failed: ${r.error?.message ?? r.stderr}`);
-  return { stdout: r.stdout, stderr: r.stderr };
-}
 
 describe("the HTML report in a browser", { skip }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-html-"));
@@ -52,7 +39,7 @@ describe("the HTML report in a browser", { skip }, () => {
   });
 
   it("has the item table in the DOM, a row per item", () => {
-    const dom = browser(["--dump-dom", `file://${page}`]).stdout;
+    const dom = browser(["--dump-dom", `file://${page}`]);
     const table = /<table id="items">([\s\S]*?)<\/table>/.exec(dom);
     assert.ok(table, "no table#items in the DOM");
     const rows = [...table[1].matchAll(/<tr class="[^"]*" data-item="([^"]+)">/g)].map((m) => m[1]);

@@ -58,7 +58,7 @@ const gateItem = "cgs-assist.hardware-spezifikationen-pruefen"; // host-enforce-
 const verifiedItem = "cgs-assist.backup-restore-testen"; // restore-drill
 const noCheckItem = "cgs-assist.firewall-regeln-aktiv"; // checks: none
 const manualItem = "cgs-assist.kundenanforderungen-erfassen";
-const declaredItem = "cgs-assist.redis-cache-optimieren";
+const declaredItem = "cgs-assist.disk-space-monitoring";
 
 describe("the report's join rules", () => {
   it("judges every item of the registry once, in registry order", () => {
@@ -141,6 +141,37 @@ describe("the report's join rules", () => {
       "fail",
     );
     assert.equal(result({}, declaredItem).status, "pass");
+  });
+
+  it("skips a check that does not apply, and an item none of whose checks applies", () => {
+    // cgs-assist.netzwerk-konnektivitaet-testen: app-health, postgres-reachable, pgbouncer.
+    const item = "cgs-assist.netzwerk-konnektivitaet-testen";
+    const noBouncer = allChecksPass.map((c) =>
+      c.checkId === "pgbouncer"
+        ? { ...c, status: "skipped" as const, message: "the spec has no pgBouncer" }
+        : c,
+    );
+    const r = result({ checks: noBouncer }, item);
+    assert.deepEqual([r.status, r.failing], ["pass", false]);
+    assert.match(r.message, /pgbouncer skipped: the spec has no pgBouncer/);
+    // ablage.gpu-verfuegbarkeit has gpu-visible alone: no GPU in the spec, nothing to judge.
+    const noGpu = allChecksPass.map((c) =>
+      c.checkId === "gpu-visible"
+        ? { ...c, status: "skipped" as const, message: "no service asks for a GPU" }
+        : c,
+    );
+    const gpu = result({ checks: noGpu }, "ablage.gpu-verfuegbarkeit");
+    assert.deepEqual([gpu.status, gpu.failing], ["skipped", false]);
+    // A skipped check never outweighs an unknown one.
+    const mixed = result(
+      {
+        checks: noBouncer.map((c) =>
+          c.checkId === "app-health" ? { ...c, status: "unknown" as const, message: "timeout" } : c,
+        ),
+      },
+      item,
+    );
+    assert.deepEqual([mixed.status, mixed.failing], ["unknown", true]);
   });
 
   it("fails a verified item when any of its checks fails, even if another passed twice", () => {

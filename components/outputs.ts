@@ -1,0 +1,107 @@
+/**
+ * What the stack exports for the go-live report's live checks (`golive verify`): where each
+ * workload is and what the spec expects of it, as plain data, and the passwords the checks log in
+ * with, as one secret output. The shapes are `LiveEnvironment` and `LiveSecrets` of
+ * policies/lib/contract.ts, the module every side of golive may load.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { LiveEnvironment, LiveSecrets } from "../policies/lib/contract";
+import type { EnvironmentSpec } from "./config/spec";
+import type { Environment } from "./environment";
+import { releases } from "./release/bluegreen";
+import { workloadNames } from "./services";
+import { redisArgs } from "./services/redis";
+
+/** The live environment's description, from the spec alone (known at preview). */
+export function liveEnvironment(
+  spec: EnvironmentSpec,
+  prefix: string,
+  dockerHost?: string,
+): LiveEnvironment {
+  const pg = spec.postgres;
+  const redis = spec.redis;
+  const gw = spec.gateway;
+  const maxmemory = redis ? redisArgs(redis)[redisArgs(redis).indexOf("--maxmemory") + 1] : "";
+  return {
+    runtime: spec.runtime,
+    tier: spec.tier,
+    prefix,
+    ...(dockerHost ? { dockerHost } : {}),
+    workloads: workloadNames(spec),
+    apps: Object.entries(spec.services).flatMap(([name, s]) =>
+      releases(name, s).map((r) => ({
+        name: r.workload,
+        dependsOn: s.dependsOn,
+        ...(s.gpu ? { gpu: s.gpu.count } : {}),
+      })),
+    ),
+    hostPorts: spec.hostPorts,
+    ...(gw
+      ? {
+          gateway: {
+            domain: gw.domain,
+            tls: gw.tls.source,
+            healthPath: gw.healthPath,
+            // parseSpec moved gateway.hostPorts into the one host-port map (withHostPorts).
+            ...(spec.hostPorts.gateway?.http !== undefined
+              ? { httpPort: spec.hostPorts.gateway.http }
+              : {}),
+            ...(spec.hostPorts.gateway?.https !== undefined
+              ? { httpsPort: spec.hostPorts.gateway.https }
+              : {}),
+            corsOrigins: gw.cors?.origins ?? [],
+          },
+        }
+      : {}),
+    ...(pg
+      ? {
+          postgres: {
+            user: pg.user,
+            database: pg.database,
+            replicas: Array.from({ length: pg.replicas }, (_, i) => `postgres-replica-${i + 1}`),
+            pgbouncer: pg.pgbouncer.enabled,
+            walArchive: pg.walArchive.enabled,
+            ...(pg.backups.enabled ? { backupIntervalHours: pg.backups.intervalHours } : {}),
+          },
+        }
+      : {}),
+    ...(redis
+      ? {
+          redis: {
+            appendonly: redis.appendonly,
+            maxmemoryPolicy: redis.maxmemoryPolicy,
+            maxmemoryMb: Number(maxmemory.replace(/mb$/, "")),
+          },
+        }
+      : {}),
+    ...(spec.rabbitmq
+      ? {
+          rabbitmq: {
+            vhosts: spec.rabbitmq.vhosts,
+            users: Object.keys(spec.rabbitmq.users).sort(),
+            queues: spec.rabbitmq.queues.map((q) => ({ name: q.name, vhost: q.vhost })),
+          },
+        }
+      : {}),
+    ...(spec.monitoring
+      ? {
+          monitoring: {
+            receiver: spec.monitoring.receiver.kind,
+            replicaLagSeconds: spec.monitoring.thresholds.replicaLagSeconds,
+            diskFreePercent: spec.monitoring.thresholds.diskFreePercent,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The passwords the live checks need, as one secret. */
+export function liveSecrets(env: Environment): pulumi.Output<LiveSecrets> {
+  return pulumi.secret(
+    pulumi.all({
+      postgresPassword: env.postgres?.password,
+      redisPassword: env.redis?.password,
+      rabbitmqAdminPassword: env.rabbitmq?.passwords.admin,
+    }),
+  );
+}

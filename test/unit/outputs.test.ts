@@ -1,0 +1,63 @@
+/**
+ * The stack outputs the live checks read (components/outputs.ts): the end-to-end scenario's spec
+ * gives every name, port and expectation the checks look for.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import * as YAML from "yaml";
+import { parseSpec } from "../../components/config/load";
+import { liveEnvironment } from "../../components/outputs";
+
+const repo = path.resolve(__dirname, "..", "..");
+
+describe("the live environment output", () => {
+  it("describes the end-to-end scenario: workloads, host ports and what the spec expects", () => {
+    const doc = YAML.parse(
+      fs.readFileSync(path.join(repo, "test", "scenarios", "e2e-docker.yaml"), "utf8"),
+    ) as { config: Record<string, unknown> };
+    const r = parseSpec(doc.config["golive:environment"]);
+    assert.ok(r.ok);
+    const env = liveEnvironment(r.spec, "golive-e2e");
+    assert.equal(env.runtime, "docker");
+    assert.equal(env.prefix, "golive-e2e");
+    for (const w of ["api", "postgres", "postgres-replica-1", "postgres-backup", "pgbouncer"])
+      assert.ok(env.workloads.includes(w), `workload ${w}`);
+    assert.deepEqual(env.apps, [{ name: "api", dependsOn: ["postgres", "redis", "rabbitmq"] }]);
+    assert.equal(env.hostPorts.postgres.postgres, 25432);
+    assert.deepEqual(env.gateway, {
+      domain: "localhost",
+      tls: "internal",
+      healthPath: "/health",
+      httpPort: 28080,
+      httpsPort: 28443,
+      corsOrigins: ["https://localhost:28443"],
+    });
+    assert.deepEqual(env.postgres, {
+      user: "app",
+      database: "app",
+      replicas: ["postgres-replica-1"],
+      pgbouncer: true,
+      walArchive: true,
+      backupIntervalHours: 24,
+    });
+    // 75 % of the 256Mi limit, as redisArgs sets it.
+    assert.deepEqual(env.redis, {
+      appendonly: true,
+      maxmemoryPolicy: "allkeys-lru",
+      maxmemoryMb: 192,
+    });
+    assert.deepEqual(env.rabbitmq, {
+      vhosts: ["erp"],
+      users: ["app"],
+      queues: [{ name: "events", vhost: "erp" }],
+    });
+    assert.deepEqual(env.monitoring, {
+      receiver: "webhook",
+      replicaLagSeconds: 30,
+      diskFreePercent: 15,
+    });
+    assert.doesNotMatch(JSON.stringify(env), /password/i, "no secret in the plain output");
+  });
+});
