@@ -112,6 +112,17 @@ export async function verify(
   const stack = await LocalWorkspace.selectStack({
     stackName: options.stack,
     workDir: options.dir,
+  }).catch((e: Error) => {
+    const backend = process.env.PULUMI_BACKEND_URL ?? "the Pulumi login's backend";
+    if (/ENOENT/.test(e.message))
+      throw new Error(
+        "golive verify: no pulumi command on PATH: run it as scripts/golive.sh (after scripts/setup.sh), or with the toolchain on PATH",
+      );
+    if (/no stack named/.test(e.message))
+      throw new Error(
+        `golive verify: no stack ${options.stack} in ${backend}: deploy it first (pulumi up), or point PULUMI_BACKEND_URL at its backend`,
+      );
+    throw e;
   });
   const outputs = await stack.outputs();
   const env = outputs[stackOutputs.environment]?.value as LiveEnvironment | undefined;
