@@ -493,10 +493,22 @@ def lxc(tool, vmid, *args, check=True, **kw):
 
 
 def running(vmid):
-    r = subprocess.run(
-        ["lxc-info", "-n", str(vmid), "-P", lxc_path(), "-sH"], capture_output=True, text=True
-    )
-    return r.returncode == 0 and r.stdout.strip() == "RUNNING"
+    # lxc-info asks the container's monitor over its command socket, which can fail while the
+    # monitor serves another client (many containers, many pct calls at once): a failed answer is
+    # asked again, briefly, before the container counts as not running.
+    for attempt in range(5):
+        r = subprocess.run(
+            ["lxc-info", "-n", str(vmid), "-P", lxc_path(), "-sH"], capture_output=True, text=True
+        )
+        state = r.stdout.strip() if r.returncode == 0 else ""
+        if state == "RUNNING":
+            return True
+        if state in ("STOPPED", "ABORTING", "STOPPING") or not os.path.isdir(
+            os.path.join(lxc_path(), str(vmid))
+        ):
+            return False
+        time.sleep(0.2 * (attempt + 1))
+    return False
 
 
 def init_pid(vmid):
@@ -777,9 +789,15 @@ def start_ct(n, vmid, conf):
             break
         clean_cgroups(vmid)
         time.sleep(0.5 * (attempt + 1))
+    if r.returncode == 0:
+        # As Proxmox's start, which returns once the container runs: the daemonised lxc-start may
+        # return while it still starts.
+        w = lxc("lxc-wait", vmid, "-s", "RUNNING|STOPPED", "-t", "30", check=False, capture_output=True)
+        if w.returncode != 0 or not running(vmid):
+            r = w if w.returncode != 0 else subprocess.CompletedProcess([], 1, b"", b"")
     if r.returncode != 0:
         clean_cgroups(vmid)
-        detail = open(log).read() if os.path.exists(log) else r.stderr.decode()
+        detail = open(log).read() if os.path.exists(log) else (r.stderr or b"").decode()
         raise Fail(f"{detail.rstrip()}\nstartup for container '{vmid}' failed")
 
 
