@@ -349,7 +349,7 @@ describe(
 
     it("the migration ran in the live colour's container, as an unprivileged user, before that colour started", () => {
       const row = sql(
-        "select version || ' ' || run_by || ' ' || extract(epoch from migrated_at)::bigint from golive_releases",
+        "select version || ' ' || run_by || ' ' || extract(epoch from migrated_at) from golive_releases",
       );
       const [version, runBy, migratedAt] = row.split(" ");
       assert.equal(version, versions[0], "the live (blue) release was migrated, once");
@@ -357,7 +357,7 @@ describe(
       const started = Number(
         node.inside(
           ids["api-blue"],
-          'date -d "$(systemctl show -p ActiveEnterTimestamp --value golive-api-blue.service)" +%s',
+          'date -d "$(systemctl show --timestamp=us -p ActiveEnterTimestamp --value golive-api-blue.service)" +%s.%N',
         ),
       );
       assert.ok(
