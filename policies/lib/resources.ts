@@ -9,11 +9,17 @@ import { workloadsOf } from "./workloads";
 
 export { labelsOf } from "./workloads";
 
+/** A ConfigMap's data keys; undefined when its data as a whole is unknown at preview. */
+function configMapKeys(props: Props): string[] | undefined {
+  return known(() => Object.keys(props.data ?? {}));
+}
+
 /** Paths of files a resource delivers in clear whose content is unknown at preview. */
 export function unreadFilesOf(type: string, props: Props): string[] {
   if (type === k8sConfigMap) {
-    const data = known(() => ({ ...(props.data ?? {}) })) ?? {};
-    return Object.keys(data).filter((k) => typeof known(() => data[k]) !== "string");
+    const keys = configMapKeys(props);
+    if (keys === undefined) return ["data"];
+    return keys.filter((k) => typeof known(() => props.data[k]) !== "string");
   }
   if (type === dockerContainer || isLxcService(type, props)) {
     return workloadsOf(type, props).flatMap((w) => [...(w.unreadFiles ?? [])]);
@@ -26,10 +32,10 @@ type Props = Record<string, any>;
 /** Files a resource delivers in clear: Docker uploads, ConfigMap data, LXC GOLIVE_FILE_*. */
 export function filesOf(type: string, props: Props): { path: string; content: string }[] {
   if (type === k8sConfigMap) {
-    const data = known(() => ({ ...(props.data ?? {}) })) ?? {};
+    // Entry by entry: one entry unknown at preview leaves the others to be read.
     const out: { path: string; content: string }[] = [];
-    for (const k of Object.keys(data)) {
-      const v = known(() => data[k]);
+    for (const k of configMapKeys(props) ?? []) {
+      const v = known(() => props.data[k]);
       if (typeof v === "string") out.push({ path: k, content: v });
     }
     return out;

@@ -132,7 +132,7 @@ describe("secrets-disallow-plain-config-files", () => {
     );
   });
 
-  it("reports a file in clear whose content is unknown at preview, on Docker and LXC", async () => {
+  it("reports a file in clear whose content is unknown at preview, on Docker, Kubernetes and LXC", async () => {
     one(
       await runResource(
         secretsDisallowPlainConfigFiles,
@@ -151,6 +151,13 @@ describe("secrets-disallow-plain-config-files", () => {
         }),
       ),
       /file \/etc\/app\.conf: its content is unknown at preview/,
+    );
+    one(
+      await runResource(secretsDisallowPlainConfigFiles, {
+        type: "kubernetes:core/v1:ConfigMap",
+        props: { data: { "app.ini": unknown } },
+      }),
+      /file app\.ini: its content is unknown at preview/,
     );
     // A secret one need not be read: it is no file in clear.
     none(
