@@ -18,6 +18,7 @@ import * as https from "node:https";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { figure, Project, repo } from "./harness";
+import { count, newLoad, report, request, sample, type Load, type Target } from "./load";
 
 const namespace = "golive-bluegreen";
 const httpsPort = 30543;
@@ -76,95 +77,8 @@ const keepAliveAgent = new https.Agent({
   maxSockets: 1,
 });
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function request(urlPath = "/", via: https.Agent = agent): Promise<Answer> {
-  return new Promise((resolve) => {
-    const req = https.request(
-      {
-        host: "127.0.0.1",
-        port: httpsPort,
-        servername: "localhost",
-        path: urlPath,
-        method: "GET",
-        agent: via,
-        timeout: 5000,
-        headers: { Host: "localhost" },
-      },
-      (res) => {
-        let body = "";
-        res.on("data", (c: Buffer) => (body += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on("error", (e: NodeJS.ErrnoException) =>
-          resolve({ status: 0, body: `response ${e.code ?? e.message}` }),
-        );
-      },
-    );
-    req.on("error", (e: NodeJS.ErrnoException) =>
-      resolve({ status: 0, body: e.code ?? e.message }),
-    );
-    req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
-    req.end();
-  });
-}
-
-/** The colour and version an answer of the app names. */
-function release(a: Answer): { color: string; version: string } | undefined {
-  if (a.status !== 200) return undefined;
-  try {
-    const j = JSON.parse(a.body) as { color?: string; version?: string };
-    return j.color ? { color: j.color, version: j.version ?? "" } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-interface Load {
-  ok: number;
-  failed: number;
-  failures: Map<string, number>;
-  colours: Map<string, number>;
-  versions: Map<string, number>;
-}
-
-const newLoad = (): Load => ({
-  ok: 0,
-  failed: 0,
-  failures: new Map(),
-  colours: new Map(),
-  versions: new Map(),
-});
-
-const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-
-function count(l: Load, a: Answer): void {
-  const r = release(a);
-  if (r) {
-    l.ok++;
-    bump(l.colours, r.color);
-    bump(l.versions, `${r.color} ${r.version}`);
-  } else {
-    l.failed++;
-    bump(l.failures, `${a.status} ${a.body.slice(0, 80).replace(/\s+/g, " ")}`);
-  }
-}
-
-/** `n` requests from 4 clients, counted. */
-async function sample(n: number): Promise<Load> {
-  const l = newLoad();
-  let sent = 0;
-  const client = async () => {
-    while (sent < n) {
-      sent++;
-      count(l, await request());
-    }
-  };
-  await Promise.all([client(), client(), client(), client()]);
-  return l;
-}
+/** The gateway's NodePort on 127.0.0.1, as the clients reach it. */
+const target: Target = { host: "127.0.0.1", port: httpsPort, hostname: "localhost" };
 
 /** Pods of the namespace being deleted (a rollout's old ones, draining). */
 function terminating(): number {
@@ -217,13 +131,13 @@ async function upUnderLoad(p: Project): Promise<UpResult> {
     l.ok + l.failed + keepAlive.ok + keepAlive.failed < loadRequests;
   const client = async () => {
     while (within()) {
-      count(l, await request());
+      count(l, await request(target, "/", agent));
       await new Promise((r) => setTimeout(r, pauseMs));
     }
   };
   const keepAliveClient = async () => {
     while (within()) {
-      count(keepAlive, await request("/", keepAliveAgent));
+      count(keepAlive, await request(target, "/", keepAliveAgent));
       await new Promise((r) => setTimeout(r, pauseMs));
     }
   };
@@ -268,11 +182,6 @@ async function upUnderLoad(p: Project): Promise<UpResult> {
     keepAlive,
     settleSeconds: pendingAfterUp,
   };
-}
-
-function report(l: Load): void {
-  for (const [k, n] of l.failures) process.stdout.write(`failure: ${n} x ${k}\n`);
-  for (const [k, n] of l.versions) process.stdout.write(`answered: ${n} x ${k}\n`);
 }
 
 function figures(step: string, r: UpResult): void {
@@ -494,7 +403,7 @@ describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster
     const up = p.pulumi(["up", "--yes", "--non-interactive", "--skip-preview"], 900);
     figure("k8s-up-seconds-bluegreen-cold", up.seconds.toFixed(1));
     assert.equal(up.code, 0, up.output);
-    const s = await sample(200);
+    const s = await sample(target, 200);
     report(s);
     figure("k8s-deploy-blue-requests-ok", s.ok);
     figure("k8s-deploy-blue-requests-failed", s.failed);
@@ -528,7 +437,7 @@ describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster
     // deviation); 160..240 is four of them (a false alarm about once in 16 000 runs). HAProxy's
     // roundrobin alternates, so a real split lands far closer.
     const n = 400;
-    const s = await sample(n);
+    const s = await sample(target, n);
     report(s);
     const blue = s.colours.get("blue") ?? 0;
     const green = s.colours.get("green") ?? 0;
@@ -548,7 +457,7 @@ describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster
     assert.equal(r.code, 0, r.output);
     assert.equal(r.rollouts.rolled("gateway"), true);
     assert.equal(r.failed, 0);
-    const s = await sample(200);
+    const s = await sample(target, 200);
     assert.equal(s.failed, 0);
     assert.deepEqual([...s.colours.keys()], ["green"]);
   });
@@ -560,7 +469,7 @@ describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster
     assert.equal(r.code, 0, r.output);
     assert.equal(r.rollouts.rolled("gateway"), true);
     assert.equal(r.failed, 0);
-    const s = await sample(200);
+    const s = await sample(target, 200);
     assert.equal(s.failed, 0);
     assert.deepEqual([...s.colours.keys()], ["blue"]);
   });
@@ -579,7 +488,7 @@ describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster
     assert.deepEqual([...r.colours.keys()], ["blue"]);
     figure("k8s-rolling-update-answers-1.0.0", r.versions.get("blue 1.0.0") ?? 0);
     figure("k8s-rolling-update-answers-1.1.0", r.versions.get("blue 1.1.0") ?? 0);
-    const s = await sample(100);
+    const s = await sample(target, 100);
     assert.deepEqual([...s.versions.keys()], ["blue 1.1.0"]);
   });
 
@@ -592,7 +501,7 @@ describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster
     assert.equal(r.rollouts.rolled("gateway"), false, "the gateway keeps its config");
     assert.equal(r.failed, 0);
     assert.deepEqual([...r.colours.keys()], ["blue"]);
-    const s = await sample(100);
+    const s = await sample(target, 100);
     assert.deepEqual([...s.colours.keys()], ["blue"]);
   });
 });
