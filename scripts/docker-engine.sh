@@ -7,6 +7,8 @@
 # The docker provider pings the daemon even at preview, so every stack on the docker runtime needs it.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/daemon.sh
+source "$here/scripts/daemon.sh"
 state="${GOLIVE_STATE_DIR:-$here/.golive}"
 pidfile="$state/dockerd.pid"
 logfile="$state/dockerd.log"
@@ -30,8 +32,7 @@ start() {
     apt-get install -y -qq docker.io >>"$state/apt.log" 2>&1 || { echo "docker-engine: apt-get install docker.io failed, see $state/apt.log" >&2; exit 1; }
   fi
   echo "docker-engine: starting dockerd (log: $logfile)"
-  # setsid: the daemon must outlive the shell that started it, and not receive its signals.
-  setsid dockerd >"$logfile" 2>&1 < /dev/null &
+  detached "$logfile" dockerd
   echo $! >"$pidfile"
   for _ in $(seq 1 120); do
     if answers; then

@@ -20,6 +20,8 @@
 #      offline test images from Docker, building them first; 0: skip; default 1)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/daemon.sh
+source "$repo/scripts/daemon.sh"
 state="${GOLIVE_STATE_DIR:-$repo/.golive}"
 dir="${GOLIVE_CLUSTER_DIR:-$state/cluster}"
 envfile="$state/kube-cluster.env"
@@ -270,7 +272,7 @@ EOF
 launch() {
   local name=$1
   shift
-  setsid "$@" >"$logs/$name.log" 2>&1 </dev/null &
+  detached "$logs/$name.log" "$@"
   echo $! >"$run/$name.pid"
 }
 
