@@ -285,7 +285,7 @@ describe(
     it("up through the pack creates every container and waits for each service's health", () => {
       const up = p.pulumi(["up", "--yes", "--non-interactive", "--skip-preview", ...policy], 1800);
       figure("up-seconds-lxc-pve-psa", up.seconds.toFixed(1));
-      assert.equal(up.code, 0, up.output);
+      assert.equal(up.code, 0, `${up.output}\n${node.whyStopped(Object.values(ids))}`);
       const list = node.ok("pct list").stdout;
       for (const [name, id] of Object.entries(ids)) {
         assert.match(list, new RegExp(`^${id}\\s+running\\s+${name}\\s*$`, "m"), list);

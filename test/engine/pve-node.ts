@@ -117,6 +117,32 @@ export class PveNode {
     return seconds();
   }
 
+  /**
+   * Why containers are not running, for a failed test's message: for each given one that is not
+   * running, its LXC start log and the end of its console, and the kernel's out-of-memory lines.
+   */
+  public whyStopped(ids: readonly number[]): string {
+    const lxcDir = path.join(this.dir, "root", "var", "lib", "lxc");
+    const tail = (file: string, lines: number) =>
+      fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n") : "";
+    const out: string[] = [];
+    for (const id of ids) {
+      const state = spawnSync("lxc-info", ["-P", lxcDir, "-n", String(id), "-sH"], {
+        encoding: "utf8",
+      }).stdout.trim();
+      if (state === "RUNNING") continue;
+      out.push(`CT ${id}: ${state || "unknown"}`);
+      out.push(`  start.log:\n${tail(path.join(lxcDir, String(id), "start.log"), 20)}`);
+      out.push(`  console.log:\n${tail(path.join(lxcDir, String(id), "console.log"), 30)}`);
+    }
+    if (out.length === 0) return "";
+    const kernel = (spawnSync("dmesg", [], { encoding: "utf8" }).stdout ?? "")
+      .split("\n")
+      .filter((l) => /oom|out of memory|killed process/i.test(l))
+      .slice(-20);
+    return [...out, `kernel:\n${kernel.join("\n")}`].join("\n");
+  }
+
   /** The container's IPv4 address on eth0 (e.g. a DHCP lease). */
   public address(id: number): string {
     const m = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(this.inside(id, "ip -4 -o addr show eth0"));

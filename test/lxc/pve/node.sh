@@ -9,6 +9,7 @@
 # Env: GOLIVE_PVE_BRIDGE (golivebr0), GOLIVE_PVE_NET (198.51.100: TEST-NET-2, never routed),
 #      GOLIVE_PVE_NODE (pve), GOLIVE_PVE_SUITES (bookworm trixie: the templates made available),
 #      GOLIVE_APT_CACHE (~/.cache/golive/apt: the packages and indexes by hash the proxy keeps)
+# Host settings: the inotify limits of a Proxmox host (pve-container's sysctl file), put back by stop.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cmd=$1
@@ -19,6 +20,8 @@ nodename=${GOLIVE_PVE_NODE:-pve}
 chain=GOLIVE-PVE
 root=$dir/root
 proxy_port=3142
+pve_sysctls=(fs.inotify.max_queued_events=8388608 fs.inotify.max_user_instances=65536
+  fs.inotify.max_user_watches=4194304)
 
 need() { # need <command> <package>: installs the Debian package when the command is missing
   if ! command -v "$1" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$1" ]; then
@@ -67,6 +70,19 @@ case "$cmd" in
     # Proxmox's ID range for unprivileged containers.
     grep -q '^root:100000:65536$' /etc/subuid 2>/dev/null || echo root:100000:65536 >>/etc/subuid
     grep -q '^root:100000:65536$' /etc/subgid 2>/dev/null || echo root:100000:65536 >>/etc/subgid
+    # The host's inotify limits as a Proxmox node has them: pve-container's sysctl file raises the
+    # kernel's defaults by 512 (queued events 2^23, instances 2^16, watches 2^22), so that many
+    # containers with a recent systemd can run. The kernel counts the inotify instances of every
+    # unprivileged container against root, who owns their user namespaces: with the default 128,
+    # 15 containers beside root's own daemons left a container's systemd unable to start ("Failed
+    # to allocate manager object: Too many open files"). A lower value is raised, never a higher
+    # one lowered; the values before are kept in <dir>/sysctl and put back by stop.
+    if [ ! -f "$dir/sysctl" ]; then
+      for kv in "${pve_sysctls[@]}"; do echo "${kv%%=*}=$(sysctl -n "${kv%%=*}")"; done >"$dir/sysctl"
+    fi
+    for kv in "${pve_sysctls[@]}"; do
+      if [ "$(sysctl -n "${kv%%=*}")" -lt "${kv#*=}" ]; then sysctl -qw "$kv"; fi
+    done
 
     mkdir -p "$root/var/lib/vz/template/cache" "$root/var/lib/vz-lvm" "$root/var/lib/lxc" \
       "$root/etc/pve/nodes/$nodename/lxc" "$root/etc/pve/ha" "$root/run" "$dir/bin" /run/sshd
@@ -164,6 +180,10 @@ CONF
     if iptables -C FORWARD -j "$chain" 2>/dev/null; then iptables -D FORWARD -j "$chain"; fi
     if iptables -S "$chain" >/dev/null 2>&1; then iptables -F "$chain" && iptables -X "$chain"; fi
     if [ -d "/sys/class/net/$bridge" ]; then ip link del "$bridge"; fi
+    if [ -f "$dir/sysctl" ]; then
+      while IFS= read -r kv; do sysctl -qw "$kv" || true; done <"$dir/sysctl"
+      rm -f "$dir/sysctl"
+    fi
     # LXC removes a stopped container's cgroups, but on cgroup v1 a hierarchy may still hold the
     # exiting processes at that moment (memory, pids, devices, …) and keep an empty cgroup. Empty
     # LXC cgroups are removed here, deepest first, for a few seconds (a container that runs has
@@ -192,6 +212,7 @@ CONF
     grep -F "$root" /proc/mounts | sed 's/^/mount /' || true
     losetup -l -n -O BACK-FILE 2>/dev/null | grep -F "$root" | sed 's/^/loop /' || true
     iptables -S "$chain" >/dev/null 2>&1 && echo "iptables chain $chain"
+    [ ! -f "$dir/sysctl" ] || echo "host settings not restored: $(tr '\n' ' ' <"$dir/sysctl")"
     for p in sshd dnsmasq apt-proxy; do
       if [ -s "$dir/$p.pid" ] && kill -0 "$(cat "$dir/$p.pid")" 2>/dev/null; then echo "process $p"; fi
     done

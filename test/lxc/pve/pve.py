@@ -613,6 +613,9 @@ def lxc_config(n, vmid, conf):
     # No AppArmor on this kernel: Proxmox's generated profile cannot be loaded.
     lines.append("lxc.apparmor.profile = unconfined")
     lines.append(f"lxc.uts.name = {conf.get('hostname', f'CT{vmid}')}")
+    # Not in Proxmox's generated config: the console's output kept beside the config, so a
+    # container that stopped on its own can be asked why.
+    lines.append(f"lxc.console.logfile = {os.path.join(lxc_path(), str(vmid), 'console.log')}")
     rootfs = ROOTFS.parse("rootfs", conf["rootfs"])
     lines.append(f"lxc.rootfs.path = loop:{volume_path(n, rootfs['volume'])}")
     lines += cgroup_lines(conf)
