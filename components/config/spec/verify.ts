@@ -30,7 +30,7 @@ export const verifySpec = z
     /**
      * The application's own smoke suite, run on the operator's machine with GOLIVE_URL (the
      * gateway's https URL), GOLIVE_DOMAIN, GOLIVE_PORT and GOLIVE_PREFIX in its environment; exit
-     * 0 passes. Relative paths are relative to the project folder.
+     * 0 passes. Run in the directory golive is run in.
      */
     smoke: z
       .object({
