@@ -17,10 +17,14 @@ export const alertHistory: LiveCheck = {
     const query = prometheus(ctx);
     if (typeof query !== "function") return query;
     const minutes = ctx.env.verify.alertWindowMinutes;
-    const oldest = await query(`min(min_over_time(timestamp(up)[${range(minutes)}:30s]))`);
-    if (oldest.length === 0 || !Number.isFinite(oldest[0].value))
+    // How much of the window Prometheus has data for, on its own clock: now minus its oldest `up`
+    // sample in the window (a step every 30 s).
+    const covered = await query(
+      `time() - min(min_over_time(timestamp(up)[${range(minutes)}:30s]))`,
+    );
+    if (covered.length === 0 || !Number.isFinite(covered[0].value))
       return unknown("Prometheus has no `up` series yet to date its data by");
-    const coveredMinutes = (ctx.now.getTime() / 1000 - oldest[0].value) / 60;
+    const coveredMinutes = covered[0].value / 60;
     const fired = await query(
       `max by (alertname, job) (max_over_time(ALERTS{alertstate="firing",severity="critical"}[${range(minutes)}]))`,
     );
