@@ -19,4 +19,4 @@ export const goliveEnvironment = liveEnvironment(
   prefix,
   new pulumi.Config("docker").get("host"),
 );
-export const goliveSecrets = liveSecrets(env);
+export const goliveSecrets = liveSecrets(env, spec);

@@ -126,9 +126,9 @@ export async function verify(
   });
   const outputs = await stack.outputs();
   const env = outputs[stackOutputs.environment]?.value as LiveEnvironment | undefined;
-  if (!env)
+  if (!env?.verify)
     throw new Error(
-      `golive verify: stack ${options.stack} has no output ${stackOutputs.environment}: run pulumi up with this version of golive first`,
+      `golive verify: stack ${options.stack} has no output ${stackOutputs.environment}${env ? " of this version (no verify block)" : ""}: run pulumi up with this version of golive first`,
     );
   const secrets = (outputs[stackOutputs.secrets]?.value ?? {}) as LiveSecrets;
 

@@ -5,9 +5,10 @@
  * policies/lib/contract.ts, the module every side of golive may load.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { LiveEnvironment, LiveSecrets } from "../policies/lib/contract";
+import type { LiveEnvironment, LiveSecrets, LiveVerify } from "../policies/lib/contract";
 import type { EnvironmentSpec } from "./config/spec";
 import type { Environment } from "./environment";
+import { gatewayRoutes } from "./gateway";
 import { releases } from "./release/bluegreen";
 import { workloadNames } from "./services";
 import { redisArgs } from "./services/redis";
@@ -33,6 +34,14 @@ export function liveEnvironment(
         name: r.workload,
         dependsOn: s.dependsOn,
         ...(s.gpu ? { gpu: s.gpu.count } : {}),
+        ...(s.healthCheck?.path !== undefined
+          ? {
+              health: {
+                path: s.healthCheck.path,
+                port: s.healthCheck.port ?? s.ports[0]?.port ?? 80,
+              },
+            }
+          : {}),
       })),
     ),
     hostPorts: spec.hostPorts,
@@ -50,6 +59,7 @@ export function liveEnvironment(
               ? { httpsPort: spec.hostPorts.gateway.https }
               : {}),
             corsOrigins: gw.cors?.origins ?? [],
+            routes: gatewayRoutes(gw, spec.services).map((r) => r.pathPrefix),
           },
         }
       : {}),
@@ -89,19 +99,45 @@ export function liveEnvironment(
             receiver: spec.monitoring.receiver.kind,
             replicaLagSeconds: spec.monitoring.thresholds.replicaLagSeconds,
             diskFreePercent: spec.monitoring.thresholds.diskFreePercent,
+            latencyP95Ms: spec.monitoring.thresholds.latencyP95Ms,
+            errorRatePercent: spec.monitoring.thresholds.errorRatePercent,
           },
         }
       : {}),
+    ...(spec.elasticsearch
+      ? {
+          elasticsearch: {
+            indexPatterns: Object.values(spec.elasticsearch.indexTemplates).flatMap(
+              (t) => t.indexPatterns,
+            ),
+          },
+        }
+      : {}),
+    verify: liveVerify(spec.verify),
   };
 }
 
-/** The passwords the live checks need, as one secret. */
-export function liveSecrets(env: Environment): pulumi.Output<LiveSecrets> {
+/** The verify block without its secret's key name (the password itself goes to liveSecrets). */
+function liveVerify(v: EnvironmentSpec["verify"]): LiveVerify {
+  const { login, ...rest } = v;
+  if (!login) return rest;
+  const { path, method, username, fields, expect } = login;
+  return { ...rest, login: { path, method, username, fields, expect } };
+}
+
+/** The passwords the live checks need (the test account's from its secret config key), as one secret. */
+export function liveSecrets(
+  env: Environment,
+  spec: EnvironmentSpec,
+  config: pulumi.Config = new pulumi.Config("golive"),
+): pulumi.Output<LiveSecrets> {
+  const login = spec.verify.login;
   return pulumi.secret(
     pulumi.all({
       postgresPassword: env.postgres?.password,
       redisPassword: env.redis?.password,
       rabbitmqAdminPassword: env.rabbitmq?.passwords.admin,
+      loginPassword: login ? config.requireSecret(login.passwordConfig) : undefined,
     }),
   );
 }

@@ -581,6 +581,10 @@ function configKeyProblems(spec: EnvironmentSpec, options: ConsistencyOptions): 
   if (spec.gateway?.tls.source === "file" && !has(spec.gateway.tls.keyConfig)) {
     problems.push([["gateway", "tls", "keyConfig"], missing(spec.gateway.tls.keyConfig)]);
   }
+  const login = spec.verify.login;
+  if (login && !has(login.passwordConfig)) {
+    problems.push([["verify", "login", "passwordConfig"], missing(login.passwordConfig)]);
+  }
   const key = spec.lxc?.node.privateKeyConfig;
   if (spec.runtime === "lxc" && key !== undefined && !has(key)) {
     problems.push([["lxc", "node", "privateKeyConfig"], missing(key)]);

@@ -55,4 +55,5 @@ export {
   type LicenseSpec,
 } from "./spec/release";
 export { hostSpec, kubernetesSpec, lxcSpec } from "./spec/runtime";
+export { verifySpec, type VerifySpec } from "./spec/verify";
 export { environmentSpec, type EnvironmentSpec } from "./spec/environment";

@@ -313,6 +313,8 @@ export interface LiveEnvironment {
     readonly name: string;
     readonly dependsOn: readonly string[];
     readonly gpu?: number;
+    /** The app's own HTTP health check (services.<name>.healthCheck), when it has a path. */
+    readonly health?: { readonly path: string; readonly port: number };
   }[];
   /** Host ports the spec publishes on 127.0.0.1: workload → port name → host port. */
   readonly hostPorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -323,6 +325,8 @@ export interface LiveEnvironment {
     readonly httpPort?: number;
     readonly httpsPort?: number;
     readonly corsOrigins: readonly string[];
+    /** The path prefix of every route the gateway serves (gateway.routes or its default). */
+    readonly routes: readonly string[];
   };
   readonly postgres?: {
     readonly user: string;
@@ -347,7 +351,38 @@ export interface LiveEnvironment {
     readonly receiver: string;
     readonly replicaLagSeconds: number;
     readonly diskFreePercent: number;
+    readonly latencyP95Ms: number;
+    readonly errorRatePercent: number;
   };
+  /** The index patterns of the spec's Elasticsearch index templates. */
+  readonly elasticsearch?: { readonly indexPatterns: readonly string[] };
+  /** The spec's `verify` block: what the app-specific checks do (the password is a secret). */
+  readonly verify: LiveVerify;
+}
+
+/** The spec's `verify` block as the checks read it (components/config/spec/verify.ts). */
+export interface LiveVerify {
+  readonly smoke?: { readonly command: readonly string[]; readonly timeoutSeconds: number };
+  readonly login?: {
+    readonly path: string;
+    readonly method: "POST" | "PUT";
+    readonly username: string;
+    readonly fields: { readonly username: string; readonly password: string };
+    readonly expect: { readonly token: string } | { readonly cookie: string };
+  };
+  readonly protectedPath?: string;
+  readonly websocketPath?: string;
+  readonly routes: readonly string[];
+  readonly load?: {
+    readonly path?: string;
+    readonly requests: number;
+    readonly concurrency: number;
+  };
+  readonly gatewayLatencyMs: number;
+  readonly logErrorPattern: string;
+  readonly alertWindowMinutes: number;
+  readonly packages: readonly { readonly command: readonly string[]; readonly expect: string }[];
+  readonly dependencies?: { readonly command: readonly string[] };
 }
 
 /** The secrets the live checks log in with. Never printed. */
@@ -355,4 +390,6 @@ export interface LiveSecrets {
   readonly postgresPassword?: string;
   readonly redisPassword?: string;
   readonly rabbitmqAdminPassword?: string;
+  /** The test account's password (verify.login.passwordConfig). */
+  readonly loginPassword?: string;
 }

@@ -6,6 +6,26 @@
 import type { CheckId } from "../checklist/checks";
 import type { CheckResult } from "../model";
 import { alertsNoneFiring } from "./alerts-none-firing";
+import { appDependencies } from "./app-dependencies";
+import { appAuthRequired } from "./app-auth-required";
+import { appHealth } from "./app-health";
+import { appLogin } from "./app-login";
+import { appSmoke } from "./app-smoke";
+import { alertHistory } from "./alert-history";
+import { dnsResolves } from "./dns-resolves";
+import { elasticsearchIndices } from "./elasticsearch-indices";
+import { errorRate } from "./error-rate";
+import { gatewayLatency } from "./gateway-latency";
+import { gatewayRoutes } from "./gateway-routes";
+import { gpuMemoryCheck } from "./gpu-memory";
+import { imagePinned } from "./image-pinned";
+import { latencyP95 } from "./latency-p95";
+import { loadTest } from "./load-test";
+import { logsNoErrors } from "./logs-no-errors";
+import { packageVersion } from "./package-version";
+import { postgresReachable } from "./postgres-reachable";
+import { proxmoxQuorum, proxmoxStorage } from "./proxmox";
+import { websocketUpgradeCheck } from "./websocket-upgrade";
 import type { CheckContext, LiveCheck, Outcome } from "./check";
 import { cors } from "./cors";
 import { engineVersion } from "./engine-version";
@@ -30,10 +50,22 @@ export type { CheckContext, LiveCheck } from "./check";
 export const liveChecks: readonly LiveCheck[] = [
   engineVersion,
   serviceHealthy,
+  imagePinned,
+  packageVersion,
+  appDependencies,
+  appHealth,
   gatewayHealth,
   tlsCertificate,
   cors,
+  dnsResolves,
+  gatewayRoutes,
+  gatewayLatency,
+  websocketUpgradeCheck,
+  appLogin,
+  appAuthRequired,
+  appSmoke,
   postgresReady,
+  postgresReachable,
   postgresReplication,
   postgresWalArchive,
   postgresBackup,
@@ -43,8 +75,17 @@ export const liveChecks: readonly LiveCheck[] = [
   rabbitmqConfig,
   prometheusTargets,
   alertsNoneFiring,
+  alertHistory,
   hostResources,
+  loadTest,
+  latencyP95,
+  errorRate,
+  logsNoErrors,
   gpuVisible,
+  gpuMemoryCheck,
+  elasticsearchIndices,
+  proxmoxQuorum,
+  proxmoxStorage,
 ];
 
 /** Runs one check within its deadline; an error or the deadline is `unknown`, saying what failed. */

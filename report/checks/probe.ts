@@ -58,6 +58,8 @@ export function request(
     method?: string;
     headers?: Record<string, string>;
     auth?: string;
+    /** The request body (its Content-Length is the caller's to set). */
+    body?: string;
     timeoutSeconds?: number;
   } = {},
 ): Promise<HttpAnswer> {
@@ -91,7 +93,7 @@ export function request(
     req.on("timeout", () =>
       req.destroy(new Error(`no answer within ${opts.timeoutSeconds ?? 5} s`)),
     );
-    req.end();
+    req.end(opts.body);
   });
 }
 

@@ -407,6 +407,45 @@ const cases: Case[] = [
     "kubernetes.storageClassName",
     /a StorageClass name \(a DNS subdomain\)/,
   ],
+  [
+    "a verify route that is no path",
+    (s) => ({ ...s, verify: { routes: ["admin"] } }),
+    "verify.routes[0]",
+    /a path starting with \/ such as \/api\/v1\/status/,
+  ],
+  [
+    "a log error pattern that does not compile",
+    (s) => ({ ...s, verify: { logErrorPattern: "(ERROR" } }),
+    "verify.logErrorPattern",
+    /a regular expression \(JavaScript syntax\) that compiles/,
+  ],
+  [
+    "an unbounded load test",
+    (s) => ({ ...s, verify: { load: { requests: 1000000 } } }),
+    "verify.load.requests",
+    /10000/,
+  ],
+  [
+    "a smoke command as one string, which would need a shell",
+    (s) => ({ ...s, verify: { smoke: { command: "npm run smoke" } } }),
+    "verify.smoke.command",
+    /expected array/,
+  ],
+  [
+    "a login that expects neither a token nor a cookie",
+    (s) => ({
+      ...s,
+      verify: { login: { path: "/login", username: "t", passwordConfig: "p", expect: {} } },
+    }),
+    "verify.login.expect",
+    /invalid|expected/i,
+  ],
+  [
+    "an unknown key in verify",
+    (s) => ({ ...s, verify: { smokeTest: { command: ["true"] } } }),
+    "verify.smokeTest",
+    /is not a setting golive knows/,
+  ],
 ];
 
 /** Two more services for the cross-field cases: a worker and a web front end. */
@@ -978,5 +1017,24 @@ describe("cross-field problems are collected together", () => {
       "golive:environment.services.api.secretEnv.OPENAI_API_KEY.config",
     );
     assert.match(r.problems[0].message, /golive:openaiKey is not set: pulumi config set --secret/);
+  });
+
+  it("the test account's password must be a key the stack sets", () => {
+    const spec = {
+      ...base(),
+      verify: {
+        login: {
+          path: "/login",
+          username: "tester",
+          passwordConfig: "testerPassword",
+          expect: { token: "token" },
+        },
+      },
+    };
+    assert.ok(parseSpec(spec, { hasConfig: (k) => k === "testerPassword" }).ok);
+    const r = parseSpec(spec, { hasConfig: () => false });
+    assert.ok(!r.ok);
+    assert.equal(r.problems[0].path, "golive:environment.verify.login.passwordConfig");
+    assert.match(r.problems[0].message, /golive:testerPassword is not set/);
   });
 });

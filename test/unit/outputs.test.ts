@@ -24,7 +24,13 @@ describe("the live environment output", () => {
     assert.equal(env.prefix, "golive-e2e");
     for (const w of ["api", "postgres", "postgres-replica-1", "postgres-backup", "pgbouncer"])
       assert.ok(env.workloads.includes(w), `workload ${w}`);
-    assert.deepEqual(env.apps, [{ name: "api", dependsOn: ["postgres", "redis", "rabbitmq"] }]);
+    assert.deepEqual(env.apps, [
+      {
+        name: "api",
+        dependsOn: ["postgres", "redis", "rabbitmq"],
+        health: { path: "/health", port: 8080 },
+      },
+    ]);
     assert.equal(env.hostPorts.postgres.postgres, 25432);
     assert.deepEqual(env.gateway, {
       domain: "localhost",
@@ -33,6 +39,7 @@ describe("the live environment output", () => {
       httpPort: 28080,
       httpsPort: 28443,
       corsOrigins: ["https://localhost:28443"],
+      routes: ["/"],
     });
     assert.deepEqual(env.postgres, {
       user: "app",
@@ -57,7 +64,49 @@ describe("the live environment output", () => {
       receiver: "webhook",
       replicaLagSeconds: 30,
       diskFreePercent: 15,
+      latencyP95Ms: 500,
+      errorRatePercent: 1,
+    });
+    // No verify block: the defaults, and nothing app-specific declared.
+    assert.deepEqual(env.verify, {
+      routes: [],
+      gatewayLatencyMs: 50,
+      logErrorPattern: "\\b(ERROR|CRITICAL|FATAL|PANIC)\\b",
+      alertWindowMinutes: 1440,
+      packages: [],
     });
     assert.doesNotMatch(JSON.stringify(env), /password/i, "no secret in the plain output");
+  });
+
+  it("carries the verify block without the secret config key of the test account's password", () => {
+    const doc = YAML.parse(
+      fs.readFileSync(path.join(repo, "test", "scenarios", "e2e-docker.yaml"), "utf8"),
+    ) as { config: Record<string, Record<string, unknown>> };
+    const spec = doc.config["golive:environment"];
+    spec.verify = {
+      smoke: { command: ["./smoke.sh"] },
+      login: {
+        path: "/login",
+        username: "tester",
+        passwordConfig: "testerPasswordKey",
+        expect: { cookie: "session" },
+      },
+      routes: ["/admin"],
+      load: { requests: 50 },
+    };
+    const r = parseSpec(spec);
+    assert.ok(r.ok);
+    const v = liveEnvironment(r.spec, "golive-e2e").verify;
+    assert.deepEqual(v.smoke, { command: ["./smoke.sh"], timeoutSeconds: 120 });
+    assert.deepEqual(v.login, {
+      path: "/login",
+      method: "POST",
+      username: "tester",
+      fields: { username: "username", password: "password" },
+      expect: { cookie: "session" },
+    });
+    assert.deepEqual(v.load, { requests: 50, concurrency: 10 });
+    assert.deepEqual(v.routes, ["/admin"]);
+    assert.doesNotMatch(JSON.stringify(v), /testerPasswordKey/);
   });
 });

@@ -17,6 +17,7 @@ import { postgresSpec } from "./postgres";
 import { canarySpec, licenseSpec } from "./release";
 import { hostSpec, kubernetesSpec, lxcSpec } from "./runtime";
 import { serviceSpec } from "./services";
+import { verifySpec } from "./verify";
 
 export const environmentSpec = z
   .object({
@@ -86,6 +87,8 @@ export const environmentSpec = z
     lxc: lxcSpec.optional(),
     kubernetes: kubernetesSpec.prefault({}),
     labels: z.record(z.string(), z.string()).default({}),
+    /** What the go-live report's app-specific live checks do (smoke suite, login, routes, load). */
+    verify: verifySpec.prefault({}),
   })
   .strict();
 // Checks across fields (a dependency names a service, host ports are unique, …) are in

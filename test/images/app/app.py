@@ -1,8 +1,15 @@
 """golive's demo app: GET /health, GET/POST /rows (kept in PostgreSQL), GET / (its colour), and
 GET /metrics in Prometheus' text format with the metric names golive's alert rules use
-(http_requests_total by status, http_request_duration_seconds histogram)."""
+(http_requests_total by status, http_request_duration_seconds histogram). For the go-live
+report's app checks: POST /login (JSON username/password against LOGIN_USER/LOGIN_PASSWORD,
+answering a token), GET /me (401 without that token), GET /ws (a WebSocket upgrade, closed after
+the handshake), GET /admin and /v1/status (pages that answer 200) and GET /fail (always 500)."""
+import base64
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +24,8 @@ _requests = {}  # status -> count
 _buckets = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 _bucket_counts = [0] * len(_buckets)
 _duration = {"sum": 0.0, "count": 0}
+_tokens = set()
+_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 def observe(status, seconds):
@@ -74,8 +83,39 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
+    def authorized(self):
+        auth = self.headers.get("Authorization", "")
+        return auth.startswith("Bearer ") and auth[len("Bearer "):] in _tokens
+
+    def websocket(self):
+        key = self.headers.get("Sec-WebSocket-Key")
+        if self.headers.get("Upgrade", "").lower() != "websocket" or not key:
+            return self.reply(400, {"error": "expected a WebSocket upgrade"})
+        accept = base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest()).decode()
+        observe(101, time.monotonic() - self.started)
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        # A close frame (status 1000), then the connection ends.
+        self.wfile.write(bytes([0x88, 0x02, 0x03, 0xE8]))
+        self.close_connection = True
+
     def do_GET(self):
         self.started = time.monotonic()
+        if self.path == "/ws":
+            return self.websocket()
+        if self.path == "/me":
+            if not self.authorized():
+                return self.reply(401, {"error": "login required"})
+            return self.reply(200, {"user": os.environ.get("LOGIN_USER", "")})
+        if self.path == "/admin":
+            return self.reply(200, "<!doctype html><title>admin</title>", "text/html")
+        if self.path == "/v1/status":
+            return self.reply(200, {"api": "v1", "version": VERSION})
+        if self.path == "/fail":
+            return self.reply(500, {"error": "failing on purpose"})
         if self.path == "/metrics":
             return self.reply(200, metrics_text(), "text/plain; version=0.0.4")
         if self.path == "/health":
@@ -88,8 +128,28 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, {"rows": cur.fetchone()[0]})
         return self.reply(200, {"version": VERSION, "color": COLOR})
 
+    def login(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            return self.reply(400, {"error": "expected JSON"})
+        user, password = os.environ.get("LOGIN_USER"), os.environ.get("LOGIN_PASSWORD")
+        if (
+            user
+            and password
+            and body.get("username") == user
+            and hmac.compare_digest(str(body.get("password", "")), password)
+        ):
+            token = secrets.token_urlsafe(24)
+            _tokens.add(token)
+            return self.reply(200, {"token": token})
+        return self.reply(401, {"error": "wrong username or password"})
+
     def do_POST(self):
         self.started = time.monotonic()
+        if self.path == "/login":
+            return self.login()
         if self.path != "/rows":
             return self.reply(404, {"error": "not found"})
         length = int(self.headers.get("Content-Length", "0"))

@@ -10,6 +10,16 @@ import { liveChecks, runCheck } from "../../../report/checks";
 import type { CheckContext } from "../../../report/checks/check";
 import { newestBackup } from "../../../report/checks/postgres-backup";
 import { redisConfigValue } from "../../../report/checks/probe";
+import { tail } from "../../../report/checks/app-smoke";
+import { matchesPattern } from "../../../report/checks/elasticsearch-indices";
+import { credentialOf } from "../../../report/checks/gateway";
+import { gpuMemory } from "../../../report/checks/gpu-memory";
+import { unpinned } from "../../../report/checks/image-pinned";
+import { errorLines } from "../../../report/checks/logs-no-errors";
+import { overBound } from "../../../report/checks/prometheus";
+import { judgeLoad, percentile } from "../../../report/checks/stats";
+import { websocketAccept } from "../../../report/checks/websocket";
+import type { CheckId } from "../../../report/checklist/checks";
 
 const checklist = loadChecklist();
 
@@ -28,6 +38,21 @@ const ctx = (runtime: "docker" | "kubernetes" | "lxc"): CheckContext => ({
       pgbouncer: true,
       walArchive: true,
       backupIntervalHours: 24,
+    },
+    gateway: {
+      domain: "localhost",
+      tls: "internal",
+      healthPath: "/health",
+      httpsPort: 1,
+      corsOrigins: [],
+      routes: ["/"],
+    },
+    verify: {
+      routes: [],
+      gatewayLatencyMs: 50,
+      logErrorPattern: "\\b(ERROR|CRITICAL|FATAL|PANIC)\\b",
+      alertWindowMinutes: 1440,
+      packages: [],
     },
   },
   secrets: {},
@@ -48,7 +73,9 @@ describe("the live checks", () => {
         )
         .map((i) => i.id);
       assert.deepEqual([...check.items].sort(), citing.sort(), check.id);
-      assert.ok(check.timeoutSeconds > 0 && check.timeoutSeconds <= 150, check.id);
+      // The smoke suite is the application's own: its bound is verify.smoke.timeoutSeconds (≤ 600).
+      const bound = check.id === "app-smoke" ? 610 : 150;
+      assert.ok(check.timeoutSeconds > 0 && check.timeoutSeconds <= bound, check.id);
     }
   });
 
@@ -104,5 +131,179 @@ describe("the live checks", () => {
     assert.equal(redisConfigValue(replies, "appendonly"), "yes");
     assert.equal(redisConfigValue(replies, "maxmemory-policy"), "allkeys-lru");
     assert.equal(redisConfigValue(replies, "maxmemory"), undefined);
+  });
+
+  const byId = (id: CheckId) => liveChecks.find((c) => c.id === id)!;
+
+  it("answers unknown naming the verify key to set when the spec does not declare what to do", async () => {
+    const expected: [CheckId, string][] = [
+      ["app-smoke", "verify.smoke not declared"],
+      ["app-login", "verify.login not declared"],
+      ["app-auth-required", "verify.protectedPath not declared"],
+      ["websocket-upgrade", "verify.websocketPath not declared"],
+      ["load-test", "verify.load not declared"],
+      ["package-version", "verify.packages not declared"],
+      ["app-dependencies", "verify.dependencies not declared"],
+    ];
+    for (const [id, message] of expected) {
+      const r = await runCheck(byId(id), ctx("docker"));
+      assert.deepEqual([r.status, r.message], ["unknown", message], id);
+    }
+  });
+
+  it("a login declared without its password in the stack's secrets is unknown, not a request", async () => {
+    const c = ctx("docker");
+    const withLogin = {
+      ...c,
+      env: {
+        ...c.env,
+        verify: {
+          ...c.env.verify,
+          login: {
+            path: "/login",
+            method: "POST" as const,
+            username: "tester",
+            fields: { username: "username", password: "password" },
+            expect: { token: "token" },
+          },
+        },
+      },
+    };
+    const r = await runCheck(byId("app-login"), withLogin);
+    assert.equal(r.status, "unknown");
+    assert.match(r.message, /no password for tester \(verify\.login\.passwordConfig\)/);
+  });
+
+  it("skips the checks of what the stack does not have: Proxmox, Elasticsearch, a GPU", async () => {
+    for (const [id, message] of [
+      ["proxmox-quorum", "the stack runs on docker, not on Proxmox"],
+      ["proxmox-storage", "the stack runs on docker, not on Proxmox"],
+      ["elasticsearch-indices", "the spec has no Elasticsearch"],
+      ["gpu-memory", "no service of the spec asks for a GPU"],
+      ["latency-p95", "the spec has no monitoring"],
+    ] as [CheckId, string][]) {
+      const r = await runCheck(byId(id), ctx("docker"));
+      assert.deepEqual([r.status, r.message], ["skipped", message], id);
+    }
+    const lxc = await runCheck(byId("proxmox-quorum"), ctx("lxc"));
+    assert.equal(lxc.status, "unknown", "on Proxmox the quorum is not assumed");
+  });
+
+  it("takes the nearest-rank percentile and judges a load sample by both thresholds", () => {
+    assert.equal(percentile([5, 1, 4, 2, 3], 50), 3);
+    assert.equal(
+      percentile(
+        [...Array(100).keys()].map((i) => i + 1),
+        95,
+      ),
+      95,
+    );
+    assert.ok(Number.isNaN(percentile([], 95)));
+    const t = { latencyP95Ms: 100, errorRatePercent: 1 };
+    const fast = Array.from({ length: 100 }, (_, i) => ({ ms: 10 + (i % 10), status: 200 }));
+    assert.deepEqual(judgeLoad(fast, t).problems, []);
+    const slow = fast.map((s, i) => (i >= 90 ? { ...s, ms: 300 } : s));
+    assert.deepEqual(judgeLoad(slow, t).problems, ["p95 300.0 ms, expected below 100 ms"]);
+    const failing = fast.map((s, i) =>
+      i < 2 ? { ...s, status: 502 } : i === 2 ? { ...s, status: 0 } : s,
+    );
+    assert.deepEqual(judgeLoad(failing, t).problems, [
+      "3.00 % errors (3 of 100), expected below 1 %",
+    ]);
+    assert.deepEqual(judgeLoad([], t).problems.slice(0, 1), ["no request was sent"]);
+  });
+
+  it("leaves Prometheus series without requests (NaN) out of a per-job judgement", () => {
+    const j = overBound(
+      [
+        { metric: { job: "api" }, value: 12 },
+        { metric: { job: "idle" }, value: NaN },
+        { metric: { job: "slow" }, value: 700 },
+      ],
+      500,
+      "ms",
+    );
+    assert.deepEqual(
+      j.measured.map((s) => s.metric.job),
+      ["api", "slow"],
+    );
+    assert.deepEqual(
+      j.over.map((s) => s.metric.job),
+      ["slow"],
+    );
+    assert.equal(j.seen, "api 12.0 ms, slow 700.0 ms");
+  });
+
+  it("computes RFC 6455's Sec-WebSocket-Accept", () => {
+    // The example of RFC 6455 §1.3.
+    assert.equal(websocketAccept("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  });
+
+  it("finds the login's token or cookie without quoting it", () => {
+    const answer = (body: string, cookies?: string[]) => ({
+      status: 200,
+      headers: cookies ? { "set-cookie": cookies } : {},
+      body,
+    });
+    const token = credentialOf({ token: "token" }, answer('{"token":"s3cret"}'));
+    assert.deepEqual(token, {
+      headers: { Authorization: "Bearer s3cret" },
+      what: 'a token in "token"',
+    });
+    assert.equal(
+      credentialOf({ token: "token" }, answer('{"error":"nope"}')),
+      'the answer has no string field "token"',
+    );
+    assert.equal(
+      credentialOf({ token: "token" }, answer("<html>")),
+      'the answer is not JSON, expected a field "token"',
+    );
+    const cookie = credentialOf(
+      { cookie: "session" },
+      answer("", ["theme=dark; Path=/", "session=abc123; HttpOnly; Secure"]),
+    );
+    assert.deepEqual(cookie, { headers: { Cookie: "session=abc123" }, what: 'a cookie "session"' });
+    assert.equal(
+      credentialOf({ cookie: "session" }, answer("", ["session=; Max-Age=0"])),
+      'no cookie "session" was set',
+    );
+  });
+
+  it("matches log lines by the error pattern, words not substrings", () => {
+    const pattern = "\\b(ERROR|CRITICAL|FATAL|PANIC)\\b";
+    assert.deepEqual(
+      errorLines(
+        ["INFO started", "ERROR db down", "no TERRORS here", "2026-12-01 FATAL: role missing"],
+        pattern,
+      ),
+      ["ERROR db down", "2026-12-01 FATAL: role missing"],
+    );
+  });
+
+  it("tells pinned image references from unpinned ones", () => {
+    assert.equal(unpinned("golive.local/app:1.0.0"), undefined);
+    assert.equal(unpinned("registry.local:5000/app:2.1"), undefined);
+    assert.equal(unpinned(`app@sha256:${"a".repeat(64)}`), undefined);
+    assert.equal(unpinned("registry.local:5000/app"), "no tag (latest)");
+    assert.equal(unpinned("app:latest"), "the tag latest");
+  });
+
+  it("reads nvidia-smi's memory CSV and refuses what it cannot read", () => {
+    assert.deepEqual(gpuMemory("0, 1024, 16384\n1, 15000, 16384\n"), [
+      { index: "0", usedMib: 1024, totalMib: 16384 },
+      { index: "1", usedMib: 15000, totalMib: 16384 },
+    ]);
+    assert.throws(() => gpuMemory("0, [N/A], 16384"), /expected index, used MiB, total MiB/);
+  });
+
+  it("matches Elasticsearch index patterns as Elasticsearch does", () => {
+    assert.ok(matchesPattern("psa-tickets-000001", "psa-*"));
+    assert.ok(!matchesPattern("other-psa-1", "psa-*"));
+    assert.ok(matchesPattern("logs.2026", "logs.2026"));
+    assert.ok(!matchesPattern("logsX2026", "logs.2026"));
+  });
+
+  it("quotes the last lines of a failing command's output", () => {
+    assert.equal(tail("a\nb\n\nc\nd\ne\nf\n", 3), "d | e | f");
   });
 });
