@@ -66,7 +66,7 @@ describe("the checklist registry", () => {
         verified: count("verified"),
         manual: count("manual"),
       },
-      { gate: 39, declared: 83, verified: 77, manual: 106 },
+      { gate: 39, declared: 83, verified: 73, manual: 110 },
     );
   });
 

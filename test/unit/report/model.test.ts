@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkIds } from "../../../report/checklist/checks";
-import { isHeading, loadChecklist } from "../../../report/checklist/registry";
+import { isHeading, loadChecklist, type ChecklistItem } from "../../../report/checklist/registry";
 import {
   buildReport,
   exitCode,
@@ -48,15 +48,38 @@ function input(over: Partial<ReportInput> = {}): ReportInput {
   };
 }
 
-function result(over: Partial<ReportInput>, id: string): ItemResult {
-  const r = buildReport(checklist, input(over)).items.find((i) => i.item.id === id);
+/**
+ * The registry with one verified item no live check can decide (`checks: none` + why): the rule
+ * holds for such items though the registry has none today (its last ones became sign-offs).
+ */
+const noCheckItem = "psa-platform.firewall-regeln-aktiviert";
+const withNoCheck = ((): typeof checklist => {
+  const swap = (i: ChecklistItem): ChecklistItem =>
+    i.id === noCheckItem
+      ? {
+          ...i,
+          class: "verified",
+          checks: "none",
+          why: "needs a vantage point outside the perimeter",
+          signoff: undefined,
+        }
+      : i;
+  return {
+    seeds: checklist.seeds,
+    items: checklist.items.map(swap),
+    byId: new Map([...checklist.byId].map(([id, i]) => [id, swap(i)])),
+    children: new Map([...checklist.children].map(([id, c]) => [id, c.map(swap)])),
+  };
+})();
+
+function result(over: Partial<ReportInput>, id: string, from = withNoCheck): ItemResult {
+  const r = buildReport(from, input(over)).items.find((i) => i.item.id === id);
   assert.ok(r, id);
   return r;
 }
 
 const gateItem = "cgs-assist.hardware-spezifikationen-pruefen"; // host-enforce-minimums
 const verifiedItem = "cgs-assist.backup-restore-testen"; // restore-drill
-const noCheckItem = "cgs-assist.firewall-regeln-aktiv"; // checks: none
 const manualItem = "cgs-assist.kundenanforderungen-erfassen";
 const declaredItem = "cgs-assist.disk-space-monitoring";
 
