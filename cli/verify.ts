@@ -169,7 +169,16 @@ export async function verify(
               e.policyEvent.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
           });
         }
-        if (e.summaryEvent && Object.keys(e.summaryEvent.policyPacks ?? {}).length > 0)
+        // A preview without a violation has no policyEvent. The pack ran to its end when its
+        // stack-wide analysis did (policyAnalyzeStackSummaryEvent, after every resource: the SDK's
+        // types do not list it yet), or when a preview that succeeded names it in its summary
+        // (PolicyPacks in the engine's JSON; the SDK's type spells it policyPacks). A pack that
+        // only loaded (policyLoadEvent) before the preview failed decided nothing.
+        const raw = e as unknown as Record<string, Record<string, unknown> | undefined>;
+        if (raw.policyAnalyzeStackSummaryEvent) packRan = true;
+        const summary = raw.summaryEvent;
+        const packs = summary?.policyPacks ?? summary?.PolicyPacks;
+        if (summary?.result === "succeeded" && packs && Object.keys(packs).length > 0)
           packRan = true;
       },
     });
