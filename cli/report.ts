@@ -39,6 +39,15 @@ and every live check, a line per check. Writes the results file (default
 restore drill into a scratch instance first. Exits 1 when a check fails or could not decide, 0 when
 every check passed or does not apply.`;
 
+/** The files `golive report` writes into its output folder, by format (CI uploads them by name). */
+export const reportFiles = {
+  markdown: "report.md",
+  html: "report.html",
+  junit: "junit.xml",
+  sarif: "report.sarif",
+  codeQuality: "codequality.json",
+} as const;
+
 export interface ReportOptions {
   readonly stack: string;
   /** The results file; absent: gather them on the deployed stack (golive verify). */
@@ -141,11 +150,11 @@ export function runReport(
   });
   fs.mkdirSync(options.out, { recursive: true });
   const files: [string, string][] = [
-    ["report.md", renderMarkdown(checklist, report)],
-    ["report.html", renderHtml(checklist, report)],
-    ["junit.xml", renderJunit(checklist, report)],
-    ["report.sarif", renderSarif(checklist, report)],
-    ["codequality.json", renderCodeQuality(report)],
+    [reportFiles.markdown, renderMarkdown(checklist, report)],
+    [reportFiles.html, renderHtml(checklist, report)],
+    [reportFiles.junit, renderJunit(checklist, report)],
+    [reportFiles.sarif, renderSarif(checklist, report)],
+    [reportFiles.codeQuality, renderCodeQuality(report)],
   ];
   for (const [name, text] of files) fs.writeFileSync(path.join(options.out, name), text);
   print(verdict(report));

@@ -13,7 +13,7 @@ import { LocalWorkspace, type EngineEvent } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { rawPolicies } from "../policies/rules";
 import { stackOutputs, type LiveEnvironment, type LiveSecrets } from "../policies/lib/contract";
-import { runChecks } from "../report/checks";
+import { liveChecks, runChecks } from "../report/checks";
 import type {
   CheckResult,
   DeploymentResult,
@@ -126,14 +126,17 @@ export async function verify(
   });
   const outputs = await stack.outputs();
   const env = outputs[stackOutputs.environment]?.value as LiveEnvironment | undefined;
-  if (!env?.verify)
+  const history = await stack.history(1);
+  const last = history[0];
+  // A stack that was never deployed (a merge request's new stack) still has its gates: the
+  // preview judges them; there is nothing live to check. A deployed stack without the outputs (or
+  // without their verify block) was deployed by an older golive, and its checks would have no
+  // targets: refused.
+  if (last && !env?.verify)
     throw new Error(
       `golive verify: stack ${options.stack} has no output ${stackOutputs.environment}${env ? " of this version (no verify block)" : ""}: run pulumi up with this version of golive first`,
     );
   const secrets = (outputs[stackOutputs.secrets]?.value ?? {}) as LiveSecrets;
-
-  const history = await stack.history(1);
-  const last = history[0];
   const deployment: DeploymentResult = last
     ? {
         status:
@@ -167,7 +170,16 @@ export async function verify(
               e.policyEvent.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
           });
         }
-        if (e.summaryEvent && Object.keys(e.summaryEvent.policyPacks ?? {}).length > 0)
+        // A preview without a violation has no policyEvent. The pack ran to its end when its
+        // stack-wide analysis did (policyAnalyzeStackSummaryEvent, after every resource: the SDK's
+        // types do not list it yet), or when a preview that succeeded names it in its summary
+        // (PolicyPacks in the engine's JSON; the SDK's type spells it policyPacks). A pack that
+        // only loaded (policyLoadEvent) before the preview failed decided nothing.
+        const raw = e as unknown as Record<string, Record<string, unknown> | undefined>;
+        if (raw.policyAnalyzeStackSummaryEvent) packRan = true;
+        const summary = raw.summaryEvent;
+        const packs = summary?.policyPacks ?? summary?.PolicyPacks;
+        if (summary?.result === "succeeded" && packs && Object.keys(packs).length > 0)
           packRan = true;
       },
     });
@@ -189,6 +201,17 @@ export async function verify(
     `gates: preview through the policy pack in ${((Date.now() - started) / 1000).toFixed(1)} s, ${gates.read ? `${violations.length} violations` : `not read (${gates.reason})`}`,
   );
 
+  if (!env) {
+    progress(`checks: none run, stack ${options.stack} has never been deployed`);
+    const checks: CheckResult[] = liveChecks.map((c) => ({
+      checkId: c.id,
+      status: "unknown",
+      message: `stack ${options.stack} has never been deployed: nothing to check (run pulumi up)`,
+      seconds: 0,
+    }));
+    const systems = checklistSystems(options.dir, options.stack);
+    return { gates, checks, deployment, ...(systems ? { systems } : {}) };
+  }
   const checks = await runChecks(
     {
       env,

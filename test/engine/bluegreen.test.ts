@@ -4,12 +4,12 @@
  * health check is refused and traffic stays on blue; rows written before the switch survive.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as https from "node:https";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { figure, Project, removeRetainedVolumes, repo } from "./harness";
+import { release, report, request, upUnderLoad, type Target, type UpUnderLoad } from "./load";
 
 const template = fs.readFileSync(
   path.join(repo, "test", "scenarios", "e2e-bluegreen.yaml"),
@@ -17,33 +17,10 @@ const template = fs.readFileSync(
 );
 const config = (active: string, green: string) =>
   template.replace("ACTIVE", active).replace("GREEN", green);
-const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: false });
-
-function request(method: string, urlPath: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = https.request(
-      {
-        host: "127.0.0.1",
-        port: 28444,
-        path: urlPath,
-        method,
-        agent,
-        timeout: 5000,
-        headers: { Host: "localhost" },
-      },
-      (res) => {
-        let body = "";
-        res.on("data", (c: Buffer) => (body += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on("error", (e: NodeJS.ErrnoException) =>
-      resolve({ status: 0, body: e.code ?? e.message }),
-    );
-    req.on("timeout", () => req.destroy());
-    req.end();
-  });
-}
+/** The gateway's TLS port on the loopback, named localhost (SNI and Host). */
+const target: Target = { host: "127.0.0.1", port: 28444, hostname: "localhost" };
+const get = (urlPath: string) => request(target, urlPath);
+const post = (urlPath: string) => request(target, urlPath, undefined, 5000, "POST");
 
 /** The gateway container's id: a switch must keep the very same container. */
 const gatewayId = () =>
@@ -51,56 +28,25 @@ const gatewayId = () =>
     encoding: "utf8",
   }).stdout.trim();
 
-const colour = async () =>
-  (JSON.parse((await request("GET", "/")).body || "{}") as { color?: string }).color;
+const colour = async () => release(await get("/"))?.color;
 
-/** Runs `pulumi up` while 4 loopback clients send requests; returns the counts (bounded: 180 s). */
-async function upUnderLoad(p: Project): Promise<{
-  code: number;
-  ok: number;
-  failed: number;
-  seen: Set<string>;
-  output: string;
-  seconds: number;
-}> {
-  const start = Date.now();
-  let done = false;
-  const child = spawn("pulumi", ["up", "--yes", "--non-interactive", "--skip-preview"], {
-    cwd: p.dir,
-    env: p.env,
-  });
-  let output = "";
-  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
-  let ok = 0;
-  let failed = 0;
-  const failures = new Map<string, number>();
-  const seen = new Set<string>();
-  const client = async () => {
-    while (!done && Date.now() - start < 180_000) {
-      const r = await request("GET", "/");
-      if (r.status === 200) {
-        ok++;
-        seen.add((JSON.parse(r.body) as { color: string }).color);
-      } else {
-        failed++;
-        const key = `${r.status} ${r.body.slice(0, 60)}`;
-        failures.set(key, (failures.get(key) ?? 0) + 1);
-      }
-    }
-  };
-  const clients = [client(), client(), client(), client()];
-  const code = await exited;
-  done = true;
-  await Promise.all(clients);
-  for (const [k, n] of failures) process.stdout.write(`failure: ${n} x ${k}\n`);
-  // What the engine changed, for the log: a switch must update the gateway in place, never replace it.
-  for (const line of output.split("\n")) {
+/** Bounds of the load during an up: 4 clients, no pause; the up is interrupted at 300 s. */
+const bounds = { seconds: 300, requests: 200_000, pauseMs: 0 };
+
+/**
+ * `pulumi up` under the load (test/engine/load.ts), every answer counted; prints what failed and
+ * what the engine changed (a switch must update the gateway in place, never replace it).
+ */
+async function upWithLoad(p: Project): Promise<UpUnderLoad> {
+  const r = await upUnderLoad(p, target, bounds);
+  report(r);
+  for (const line of r.output.split("\n")) {
     if (/ (updated|replaced|created|deleted) /.test(line))
       process.stdout.write(`engine: ${line.trim()}\n`);
   }
-  return { code, ok, failed, seen, output, seconds: (Date.now() - start) / 1000 };
+  // The load ran for the whole up: it stopped when the up ended, not at its count bound.
+  assert.ok(r.ok + r.failed < bounds.requests, `the load reached its bound of ${bounds.requests}`);
+  return r;
 }
 
 describe("blue/green under load", () => {
@@ -136,25 +82,25 @@ describe("blue/green under load", () => {
     figure("up-seconds-bluegreen-cold", up.seconds.toFixed(1));
     assert.equal(up.code, 0, up.output);
     assert.equal(await colour(), "blue");
-    for (let i = 0; i < 5; i++) assert.equal((await request("POST", "/rows")).status, 201);
+    for (let i = 0; i < 5; i++) assert.equal((await post("/rows")).status, 201);
   });
 
   it("deploys v2 to the idle colour under load with zero failed requests", async () => {
     fs.writeFileSync(p.stackFile, p.stackText().replace('green: "1.0.0"', 'green: "1.1.0"'));
-    const r = await upUnderLoad(p);
+    const r = await upWithLoad(p);
     figure("bluegreen-deploy-idle-requests-ok", r.ok);
     figure("bluegreen-deploy-idle-requests-failed", r.failed);
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /api-green\S* replaced|replaced.*api-green/);
     assert.equal(r.failed, 0);
-    assert.deepEqual([...r.seen], ["blue"], "the idle colour must get no traffic");
+    assert.deepEqual([...r.colours.keys()], ["blue"], "the idle colour must get no traffic");
   });
 
   it("switches to green with zero failed requests, keeping the rows", async () => {
     fs.writeFileSync(p.stackFile, p.stackText().replace("active: blue", "active: green"));
     const gateway = gatewayId();
     assert.match(gateway, /^[0-9a-f]{64}$/);
-    const r = await upUnderLoad(p);
+    const r = await upWithLoad(p);
     figure("bluegreen-switch-requests-ok", r.ok);
     figure("bluegreen-switch-requests-failed", r.failed);
     figure("bluegreen-switch-seconds", r.seconds.toFixed(1));
@@ -165,7 +111,7 @@ describe("blue/green under load", () => {
     assert.equal(gatewayId(), gateway, "the same gateway container serves after the switch");
     assert.match(r.output, /gateway-switch updated/, "the switch runs HAProxy's runtime API");
     assert.equal(await colour(), "green");
-    const rows = JSON.parse((await request("GET", "/rows")).body) as { rows: number };
+    const rows = JSON.parse((await get("/rows")).body) as { rows: number };
     assert.ok(rows.rows >= 5);
   });
 
@@ -174,8 +120,7 @@ describe("blue/green under load", () => {
     let answer: string | undefined;
     for (let i = 0; i < 60 && answer === undefined; i++) {
       await new Promise((r) => setTimeout(r, 500));
-      const r = await request("GET", "/");
-      if (r.status === 200) answer = (JSON.parse(r.body) as { color: string }).color;
+      answer = release(await get("/"))?.color;
     }
     assert.equal(answer, "green");
     for (let i = 0; i < 10; i++) assert.equal(await colour(), "green");
@@ -184,7 +129,7 @@ describe("blue/green under load", () => {
   it("rolls back to blue by config, with zero failed requests", async () => {
     fs.writeFileSync(p.stackFile, p.stackText().replace("active: green", "active: blue"));
     const gateway = gatewayId();
-    const r = await upUnderLoad(p);
+    const r = await upWithLoad(p);
     figure("bluegreen-rollback-requests-ok", r.ok);
     figure("bluegreen-rollback-requests-failed", r.failed);
     assert.equal(r.code, 0, r.output);
@@ -205,7 +150,7 @@ describe("blue/green under load", () => {
     assert.notEqual(up.code, 0, "the switch must be refused");
     assert.match(up.output, /unhealthy|was not healthy/);
     assert.equal(await colour(), "blue");
-    const rows = JSON.parse((await request("GET", "/rows")).body) as { rows: number };
+    const rows = JSON.parse((await get("/rows")).body) as { rows: number };
     assert.ok(rows.rows >= 5);
   });
 });

@@ -21,12 +21,16 @@ export interface Answer {
   readonly body: string;
 }
 
-/** One GET; a connection error or timeout is an answer with status 0 and the error's code. */
+/**
+ * One request (a GET unless `method` names another); a connection error or timeout is an answer
+ * with status 0 and the error's code.
+ */
 export function request(
   target: Target,
   urlPath = "/",
   agent?: https.Agent,
   timeoutMs = 5000,
+  method = "GET",
 ): Promise<Answer> {
   return new Promise((resolve) => {
     const req = https.request(
@@ -35,7 +39,7 @@ export function request(
         port: target.port,
         servername: target.hostname,
         path: urlPath,
-        method: "GET",
+        method,
         agent: agent ?? new https.Agent({ rejectUnauthorized: false, keepAlive: false }),
         rejectUnauthorized: false,
         timeout: timeoutMs,

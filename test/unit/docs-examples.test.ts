@@ -121,7 +121,7 @@ const all = markdownFiles().flatMap(blocks);
 function inlinePaths(file: string): string[] {
   const text = fs.readFileSync(path.join(repo, file), "utf8").replace(/```[\s\S]*?```/g, "");
   const top =
-    /^(\.\/)?(components|scripts|test|docs|policies|systems|toolchain|license|report|cli|signoffs)\/[\w./-]*$/;
+    /^(\.\/)?(components|scripts|test|docs|policies|systems|toolchain|license|report|cli|signoffs|ci)\/[\w./-]*$/;
   return [...text.matchAll(/`([^`\n]+)`/g)]
     .flatMap((m) => m[1].split(/\s+/))
     .map((w) => w.replace(/[.,;:)]+$/, ""))
