@@ -57,11 +57,16 @@ const withNoCheck = ((): typeof checklist => {
   const swap = (i: ChecklistItem): ChecklistItem =>
     i.id === noCheckItem
       ? {
-          ...i,
+          id: i.id,
+          seed: i.seed,
+          line: i.line,
+          text: i.text,
+          ...(i.gloss ? { gloss: i.gloss } : {}),
+          ...(i.parent ? { parent: i.parent } : {}),
+          note: i.note,
           class: "verified",
           checks: "none",
           why: "needs a vantage point outside the perimeter",
-          signoff: undefined,
         }
       : i;
   return {
