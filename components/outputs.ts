@@ -35,6 +35,16 @@ export function liveEnvironment(
         ...(s.gpu ? { gpu: s.gpu.count } : {}),
       })),
     ),
+    ...(spec.runtime === "kubernetes"
+      ? {
+          kubernetes: {
+            namespace: spec.kubernetes.namespace ?? prefix,
+            ...(spec.kubernetes.renderYamlToDirectory !== undefined
+              ? { renderedTo: spec.kubernetes.renderYamlToDirectory }
+              : {}),
+          },
+        }
+      : {}),
     hostPorts: spec.hostPorts,
     ...(gw
       ? {

@@ -314,6 +314,12 @@ export interface LiveEnvironment {
     readonly dependsOn: readonly string[];
     readonly gpu?: number;
   }[];
+  /**
+   * Kubernetes: the namespace every workload's pods and Services are in (each pod labelled
+   * `app.kubernetes.io/name: <workload>`, each Service named after its workload), and the folder
+   * the manifests go to instead of a cluster when the stack renders them.
+   */
+  readonly kubernetes?: { readonly namespace: string; readonly renderedTo?: string };
   /** Host ports the spec publishes on 127.0.0.1: workload → port name → host port. */
   readonly hostPorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly gateway?: {

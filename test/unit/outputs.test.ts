@@ -60,4 +60,26 @@ describe("the live environment output", () => {
     });
     assert.doesNotMatch(JSON.stringify(env), /password/i, "no secret in the plain output");
   });
+
+  it("names the Kubernetes namespace the checks reach the workloads in, and a render folder", () => {
+    const doc = YAML.parse(
+      fs.readFileSync(path.join(repo, "test", "scenarios", "k8s-staging-offline.yaml"), "utf8"),
+    ) as { config: Record<string, unknown> };
+    const spec = doc.config["golive:environment"] as Record<string, unknown>;
+    const r = parseSpec(spec);
+    assert.ok(r.ok);
+    const env = liveEnvironment(r.spec, "golive-staging-x");
+    assert.deepEqual(env.kubernetes, { namespace: "golive-staging" });
+    const kube = spec.kubernetes as Record<string, unknown>;
+    const noNamespace = Object.fromEntries(Object.entries(kube).filter(([k]) => k !== "namespace"));
+    const rendered = parseSpec({
+      ...spec,
+      kubernetes: { ...noNamespace, renderYamlToDirectory: "rendered" },
+    });
+    assert.ok(rendered.ok);
+    assert.deepEqual(liveEnvironment(rendered.spec, "golive-staging-x").kubernetes, {
+      namespace: "golive-staging-x",
+      renderedTo: "rendered",
+    });
+  });
 });
