@@ -131,6 +131,14 @@ export async function verify(
       `golive verify: stack ${options.stack} has no output ${stackOutputs.environment}: run pulumi up with this version of golive first`,
     );
   const secrets = (outputs[stackOutputs.secrets]?.value ?? {}) as LiveSecrets;
+  // LXC: the node's SSH key is the stack's config secret the program reads, not an output.
+  const keyConfig = env.lxc?.node.privateKeyConfig;
+  const nodeKey = keyConfig
+    ? await stack.getConfig(`golive:${keyConfig}`).then(
+        (v) => v.value,
+        () => undefined,
+      )
+    : undefined;
 
   const history = await stack.history(1);
   const last = history[0];
@@ -197,6 +205,7 @@ export async function verify(
       restoreDrillDays: options.restoreDrillDays,
       runRestoreDrill: options.restoreDrill,
       now,
+      ...(nodeKey ? { nodeKey } : {}),
     },
     (r, i, n) =>
       progress(

@@ -18,6 +18,11 @@ export interface CheckContext {
   /** Run a restore drill into a scratch instance now (`golive verify --restore-drill`). */
   readonly runRestoreDrill: boolean;
   readonly now: Date;
+  /**
+   * The Proxmox node's SSH private key (LXC), from the stack's config key `lxc.node.privateKeyConfig`
+   * names. Never printed.
+   */
+  readonly nodeKey?: string;
   /** How the checks reach the runtime. Defaults to the one `env.runtime` names (access/). */
   readonly access?: RuntimeAccess;
 }
@@ -50,7 +55,7 @@ export function reach(ctx: CheckContext): RuntimeAccess {
   if (ctx.access) return ctx.access;
   let a = made.get(ctx.env);
   if (!a) {
-    a = accessFor(ctx.env, ctx.secrets);
+    a = accessFor(ctx.env, ctx.nodeKey);
     made.set(ctx.env, a);
   }
   return a;

@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import * as YAML from "yaml";
 import { parseSpec } from "../../components/config/load";
 import { liveEnvironment } from "../../components/outputs";
+import { minimalSpec } from "./minimal-spec";
 
 const repo = path.resolve(__dirname, "..", "..");
 
@@ -81,5 +82,33 @@ describe("the live environment output", () => {
       namespace: "golive-staging-x",
       renderedTo: "rendered",
     });
+  });
+
+  it("names the Proxmox node, each workload's CT-ID, its ports and its static address on LXC", () => {
+    const r = parseSpec({
+      ...minimalSpec(),
+      runtime: "lxc",
+      lxc: {
+        node: { host: "pve.example", privateKeyConfig: "proxmoxSshKey" },
+        network: { cidr: "10.0.0.0/24", gateway: "10.0.0.1" },
+        ids: { api: 250 },
+      },
+      postgres: { version: "15" },
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    const lxc = liveEnvironment(r.spec, "golive-lxc").lxc;
+    assert.deepEqual(lxc?.node, {
+      host: "pve.example",
+      port: 22,
+      user: "root",
+      privateKeyConfig: "proxmoxSshKey",
+    });
+    assert.equal(lxc?.ids.api, 250);
+    assert.equal(lxc?.addresses?.api, "10.0.0.250");
+    assert.deepEqual(lxc?.ports.api, { http: 8080 });
+    assert.equal(lxc?.ports.postgres.postgres, 5432);
+    assert.equal(typeof lxc?.ids.postgres, "number");
+    assert.equal(lxc?.addresses?.postgres, `10.0.0.${lxc?.ids.postgres}`);
+    assert.doesNotMatch(JSON.stringify(lxc), /BEGIN|PRIVATE/, "the key itself is no output");
   });
 });

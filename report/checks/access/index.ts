@@ -5,7 +5,7 @@
  * health of each workload, and the engine's version. One module per runtime; the checks see only
  * this interface, so a check is written once and runs on all three.
  */
-import type { LiveEnvironment, LiveSecrets } from "../../../policies/lib/contract";
+import type { LiveEnvironment } from "../../../policies/lib/contract";
 import { dockerAccess } from "./docker";
 import { kubernetesAccess } from "./kubernetes";
 import { lxcAccess } from "./lxc";
@@ -58,15 +58,18 @@ export interface RuntimeAccess {
   gpuProblem(): Promise<string | undefined>;
 }
 
-/** The access to the runtime the stack's outputs name. */
-export function accessFor(env: LiveEnvironment, secrets: LiveSecrets): RuntimeAccess {
+/**
+ * The access to the runtime the stack's outputs name; `nodeKey` is the Proxmox node's SSH private
+ * key from the stack's config (LXC).
+ */
+export function accessFor(env: LiveEnvironment, nodeKey?: string): RuntimeAccess {
   switch (env.runtime) {
     case "docker":
       return dockerAccess(env);
     case "kubernetes":
       return kubernetesAccess(env);
     case "lxc":
-      return lxcAccess(env, secrets);
+      return lxcAccess(env, nodeKey);
   }
 }
 

@@ -3,6 +3,7 @@
  * port port-forward listens on, pods and Docker containers read as instances, version minimums.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { atLeast } from "../../../report/checks/access";
 import { containersOf, dockerStates } from "../../../report/checks/access/docker";
@@ -16,6 +17,14 @@ import {
   portForwardArgs,
   type Pod,
 } from "../../../report/checks/access/kubernetes";
+import {
+  healthScript,
+  healthStates,
+  pctExec,
+  pveVersion,
+  shq,
+  sshArgs,
+} from "../../../report/checks/access/lxc";
 import { psqlArgs, psqlRows } from "../../../report/checks/probe";
 
 const pod = (
@@ -163,5 +172,95 @@ describe("the checks' runtime access", () => {
       ["a", "t", "streaming", "0.1"],
       ["b", "f", "none", "0"],
     ]);
+  });
+
+  it("builds the ssh command line to the Proxmox node, with the key and a tunnel", () => {
+    const node = { host: "pve.example", port: 2222, user: "root" };
+    assert.deepEqual(sshArgs(node, { keyFile: "/k/id" }), [
+      "-i",
+      "/k/id",
+      "-o",
+      "IdentitiesOnly=yes",
+      "-p",
+      "2222",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "ConnectTimeout=10",
+      "-o",
+      "StrictHostKeyChecking=accept-new",
+      "-o",
+      "LogLevel=ERROR",
+      "root@pve.example",
+    ]);
+    const tunnel = sshArgs(node, { forward: "127.0.0.1:40000:10.0.0.210:5432" });
+    assert.deepEqual(tunnel.slice(-6), [
+      "-N",
+      "-o",
+      "ExitOnForwardFailure=yes",
+      "-L",
+      "127.0.0.1:40000:10.0.0.210:5432",
+      "root@pve.example",
+    ]);
+  });
+
+  it("quotes pct exec's command for the node's shell, so a query arrives as one word", () => {
+    assert.equal(pctExec(210, ["ls", "-1", "/var/lib/x"]), "pct exec 210 -- ls -1 /var/lib/x");
+    const line = pctExec(210, ["psql", "-c", "select 'a' || current_user"]);
+    assert.equal(line, "pct exec 210 -- psql -c 'select '\\''a'\\'' || current_user'");
+    // The shell reads it back as the words given.
+    const words = spawnSync(
+      "sh",
+      ["-c", `printf '%s\\n' ${line.slice("pct exec 210 -- ".length)}`],
+      {
+        encoding: "utf8",
+      },
+    ).stdout;
+    assert.equal(words, "psql\n-c\nselect 'a' || current_user\n");
+    assert.equal(shq("a b"), "'a b'");
+  });
+
+  it("reads the node's health lines: the CT running and its golive unit active", () => {
+    const out = [
+      "postgres 210 running postgresql@15-main.service active",
+      "postgres-replica-1 213 stopped - -",
+      "api 250 running golive-api.service failed",
+      "redis 220 missing - -",
+      "gateway 200 running - no-unit",
+    ].join("\n");
+    assert.deepEqual(
+      healthStates(["postgres", "postgres-replica-1", "api", "redis", "gateway", "other"], out),
+      [
+        {
+          workload: "postgres",
+          instance: "CT 210",
+          ok: true,
+          state: "running, postgresql@15-main.service active",
+        },
+        { workload: "postgres-replica-1", instance: "CT 213", ok: false, state: "stopped" },
+        {
+          workload: "api",
+          instance: "CT 250",
+          ok: false,
+          state: "running, golive-api.service failed",
+        },
+        { workload: "redis", ok: false, state: "no container 220" },
+        { workload: "gateway", instance: "CT 200", ok: false, state: "running, no golive unit" },
+        { workload: "other", ok: false, state: "no CT-ID in the stack's outputs" },
+      ],
+    );
+    const script = healthScript({ postgres: 210 });
+    assert.match(script, /pct status 210/);
+    assert.match(script, /pct exec 210 -- sh -c '.*golive-\$w\.service.*' sh postgres/);
+    // The script is valid shell.
+    assert.equal(spawnSync("sh", ["-n", "-c", script]).status, 0);
+  });
+
+  it("reads Proxmox VE's version out of pveversion", () => {
+    assert.equal(
+      pveVersion("pve-manager/8.2.4/faa83925c9641325 (running kernel: 6.8.8-2-pve)"),
+      "8.2.4",
+    );
+    assert.equal(pveVersion("bash: pveversion: command not found"), undefined);
   });
 });

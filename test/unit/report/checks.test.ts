@@ -55,7 +55,7 @@ describe("the live checks", () => {
   it("answers unknown with the reason where the runtime cannot be reached, never pass", async () => {
     const cases = [
       ["kubernetes", /on kubernetes not reached: the stack's outputs name no Kubernetes namespace/],
-      ["lxc", /on lxc not reached: the checks do not reach Proxmox LXC containers yet/],
+      ["lxc", /on lxc not reached: the stack's outputs name no Proxmox node/],
     ] as const;
     for (const [runtime, reason] of cases) {
       for (const id of ["service-healthy", "postgres-replication", "postgres-backup"] as const) {
