@@ -44,9 +44,21 @@ export function execArgs(namespace: string, pod: string, command: readonly strin
   return ["exec", "-n", namespace, pod, "--", ...command];
 }
 
-/** `kubectl port-forward` to a Service's named port, on a free port of 127.0.0.1. */
+/**
+ * `kubectl port-forward` to a Service's named port, on a free port of 127.0.0.1. A Service without
+ * a running pod fails within seconds (kubectl's own wait for one is a minute, longer than a check).
+ */
 export function portForwardArgs(namespace: string, service: string, port: string): string[] {
-  return ["port-forward", "-n", namespace, `svc/${service}`, `:${port}`, "--address", "127.0.0.1"];
+  return [
+    "port-forward",
+    "-n",
+    namespace,
+    `svc/${service}`,
+    `:${port}`,
+    "--address",
+    "127.0.0.1",
+    "--pod-running-timeout=5s",
+  ];
 }
 
 /** The local port out of port-forward's `Forwarding from 127.0.0.1:<port> -> <target>` line. */

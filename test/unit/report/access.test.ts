@@ -66,6 +66,7 @@ describe("the checks' runtime access", () => {
       ":https",
       "--address",
       "127.0.0.1",
+      "--pod-running-timeout=5s",
     ]);
     assert.equal(kubectlBinary({ GOLIVE_KUBECTL: "/opt/k/kubectl" }), "/opt/k/kubectl");
     assert.equal(kubectlBinary({}), "kubectl");
