@@ -69,6 +69,24 @@ export function policiesThatRan(policyConfig: string): string[] {
     .filter((name) => (level(config[name]) ?? level(config.all)) !== "disabled");
 }
 
+/**
+ * Whether an engine event shows the policy pack ran, where it found nothing to report: the
+ * engine's per-resource and per-stack policy summaries (`policyAnalyzeSummaryEvent`,
+ * `policyAnalyzeStackSummaryEvent`, which the SDK's EngineEvent type does not list yet), or the
+ * summary's policy packs, which the engine writes as `PolicyPacks` (the SDK's type says
+ * `policyPacks`). A pack without a violation must read as run, not as unread gates.
+ */
+export function showsPackRan(e: EngineEvent): boolean {
+  const event = e as EngineEvent & {
+    policyAnalyzeSummaryEvent?: unknown;
+    policyAnalyzeStackSummaryEvent?: unknown;
+  };
+  if (event.policyAnalyzeSummaryEvent || event.policyAnalyzeStackSummaryEvent) return true;
+  const summary = e.summaryEvent as
+    { policyPacks?: Record<string, string>; PolicyPacks?: Record<string, string> } | undefined;
+  return Object.keys(summary?.policyPacks ?? summary?.PolicyPacks ?? {}).length > 0;
+}
+
 function graph(env: LiveEnvironment, checks: readonly CheckResult[]): EnvironmentGraph {
   const health = checks.find((c) => c.checkId === "service-healthy");
   const status = (w: string) =>
@@ -175,8 +193,7 @@ export async function verify(
               e.policyEvent.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
           });
         }
-        if (e.summaryEvent && Object.keys(e.summaryEvent.policyPacks ?? {}).length > 0)
-          packRan = true;
+        if (showsPackRan(e)) packRan = true;
       },
     });
   } catch (e) {
