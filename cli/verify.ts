@@ -69,6 +69,24 @@ export function policiesThatRan(policyConfig: string): string[] {
     .filter((name) => (level(config[name]) ?? level(config.all)) !== "disabled");
 }
 
+/**
+ * What an engine event shows of the policy pack, where it found nothing to report: `stack` when
+ * its stack-wide analysis ran (`policyAnalyzeStackSummaryEvent`, after every resource; the SDK's
+ * EngineEvent type does not list it yet), `summary` when the preview's summary names the pack (the
+ * engine writes `PolicyPacks`, the SDK's type says `policyPacks`). A per-resource summary
+ * (`policyAnalyzeSummaryEvent`) shows no more than that some resources were analysed. A pack
+ * without a violation must read as run, not as unread gates; a preview that failed midway, as not.
+ */
+export function showsPackRan(e: EngineEvent): "stack" | "summary" | undefined {
+  const event = e as EngineEvent & { policyAnalyzeStackSummaryEvent?: unknown };
+  if (event.policyAnalyzeStackSummaryEvent) return "stack";
+  const summary = e.summaryEvent as
+    { policyPacks?: Record<string, string>; PolicyPacks?: Record<string, string> } | undefined;
+  return Object.keys(summary?.policyPacks ?? summary?.PolicyPacks ?? {}).length > 0
+    ? "summary"
+    : undefined;
+}
+
 function graph(env: LiveEnvironment, checks: readonly CheckResult[]): EnvironmentGraph {
   const health = checks.find((c) => c.checkId === "service-healthy");
   const status = (w: string) =>
@@ -137,6 +155,14 @@ export async function verify(
       `golive verify: stack ${options.stack} has no output ${stackOutputs.environment}${env ? " of this version (no verify block)" : ""}: run pulumi up with this version of golive first`,
     );
   const secrets = (outputs[stackOutputs.secrets]?.value ?? {}) as LiveSecrets;
+  // LXC: the node's SSH key is the stack's config secret the program reads, not an output.
+  const keyConfig = env?.lxc?.node.privateKeyConfig;
+  const nodeKey = keyConfig
+    ? await stack.getConfig(`golive:${keyConfig}`).then(
+        (v) => v.value,
+        () => undefined,
+      )
+    : undefined;
   const deployment: DeploymentResult = last
     ? {
         status:
@@ -152,6 +178,8 @@ export async function verify(
 
   const violations: GateEvent[] = [];
   let packRan = false;
+  let stackAnalysed = false;
+  let summaryNamesPack = false;
   let previewError: string | undefined;
   const started = Date.now();
   try {
@@ -170,17 +198,9 @@ export async function verify(
               e.policyEvent.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
           });
         }
-        // A preview without a violation has no policyEvent. The pack ran to its end when its
-        // stack-wide analysis did (policyAnalyzeStackSummaryEvent, after every resource: the SDK's
-        // types do not list it yet), or when a preview that succeeded names it in its summary
-        // (PolicyPacks in the engine's JSON; the SDK's type spells it policyPacks). A pack that
-        // only loaded (policyLoadEvent) before the preview failed decided nothing.
-        const raw = e as unknown as Record<string, Record<string, unknown> | undefined>;
-        if (raw.policyAnalyzeStackSummaryEvent) packRan = true;
-        const summary = raw.summaryEvent;
-        const packs = summary?.policyPacks ?? summary?.PolicyPacks;
-        if (summary?.result === "succeeded" && packs && Object.keys(packs).length > 0)
-          packRan = true;
+        const shown = showsPackRan(e);
+        if (shown === "stack") stackAnalysed = true;
+        if (shown === "summary") summaryNamesPack = true;
       },
     });
   } catch (e) {
@@ -188,6 +208,9 @@ export async function verify(
     previewError =
       (e as Error).message.split("\n").find((l) => /error/i.test(l)) ?? (e as Error).message;
   }
+  // A violation shows the pack ran (a mandatory one stops the preview); without one, its
+  // stack-wide analysis does, or the summary of a preview that succeeded.
+  packRan ||= stackAnalysed || (summaryNamesPack && previewError === undefined);
   const gates: GateResults = packRan
     ? { read: true, violations, policies: policiesThatRan(options.policyConfig) }
     : {
@@ -220,6 +243,7 @@ export async function verify(
       restoreDrillDays: options.restoreDrillDays,
       runRestoreDrill: options.restoreDrill,
       now,
+      ...(nodeKey ? { nodeKey } : {}),
     },
     (r, i, n) =>
       progress(

@@ -10,7 +10,9 @@ import type { EnvironmentSpec } from "./config/spec";
 import type { Environment } from "./environment";
 import { gatewayRoutes } from "./gateway";
 import { releases } from "./release/bluegreen";
-import { workloadNames } from "./services";
+import { allocateIds } from "./runtime/lxc";
+import { lxcAddresses } from "./runtime/lxc/network";
+import { workloadNames, workloadPortNumbers } from "./services";
 import { redisArgs } from "./services/redis";
 
 /** The live environment's description, from the spec alone (known at preview). */
@@ -44,6 +46,17 @@ export function liveEnvironment(
           : {}),
       })),
     ),
+    ...(spec.runtime === "kubernetes"
+      ? {
+          kubernetes: {
+            namespace: spec.kubernetes.namespace ?? prefix,
+            ...(spec.kubernetes.renderYamlToDirectory !== undefined
+              ? { renderedTo: spec.kubernetes.renderYamlToDirectory }
+              : {}),
+          },
+        }
+      : {}),
+    ...(spec.lxc ? { lxc: lxcOutput(spec, spec.lxc) } : {}),
     hostPorts: spec.hostPorts,
     ...(gw
       ? {
@@ -114,6 +127,30 @@ export function liveEnvironment(
         }
       : {}),
     verify: liveVerify(spec.verify),
+  };
+}
+
+/** Where the LXC runtime put each workload: the same CT-IDs and addresses the runtime allocates. */
+function lxcOutput(
+  spec: EnvironmentSpec,
+  lxc: NonNullable<EnvironmentSpec["lxc"]>,
+): NonNullable<LiveEnvironment["lxc"]> {
+  const ids = allocateIds(workloadNames(spec), lxc.ids, lxc.firstId);
+  const addresses = lxc.network ? lxcAddresses(ids, lxc.network).addresses : {};
+  return {
+    node: {
+      host: lxc.node.host,
+      port: lxc.node.port,
+      user: lxc.node.user,
+      ...(lxc.node.privateKeyConfig ? { privateKeyConfig: lxc.node.privateKeyConfig } : {}),
+    },
+    ids,
+    ports: workloadPortNumbers(spec),
+    ...(lxc.network
+      ? {
+          addresses: Object.fromEntries(Object.entries(addresses).map(([w, a]) => [w, a.address])),
+        }
+      : {}),
   };
 }
 

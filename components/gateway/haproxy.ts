@@ -273,7 +273,7 @@ export function haproxyProxy(
       "-c",
       `mkdir -p ${k8s ? "" : "/run/haproxy "}/etc/golive/tls && ` +
         "(test -s /etc/golive/tls/gateway.pem || (openssl req -x509 -newkey rsa:2048 -nodes -days 90 " +
-        `-subj /CN=${g.domain} -keyout /tmp/k.pem -out /tmp/c.pem && ` +
+        `-subj /CN=${g.domain} -addext subjectAltName=DNS:${g.domain} -keyout /tmp/k.pem -out /tmp/c.pem && ` +
         "cat /tmp/c.pem /tmp/k.pem > /etc/golive/tls/gateway.pem && rm /tmp/k.pem /tmp/c.pem)) " +
         (k8s
           ? `|| exit 1; ${haproxySoftStopOnTerm}`
@@ -314,7 +314,7 @@ export function haproxyLxcHints(
             "install -d -m 0700 /etc/golive/tls",
             "if [ ! -s /etc/golive/tls/gateway.pem ]; then",
             "  umask 077",
-            `  openssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=${g.domain} -keyout /etc/golive/tls/key.pem -out /etc/golive/tls/cert.pem 2>/dev/null`,
+            `  openssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=${g.domain} -addext subjectAltName=DNS:${g.domain} -keyout /etc/golive/tls/key.pem -out /etc/golive/tls/cert.pem 2>/dev/null`,
             "  cat /etc/golive/tls/cert.pem /etc/golive/tls/key.pem > /etc/golive/tls/gateway.pem",
             "  rm /etc/golive/tls/cert.pem /etc/golive/tls/key.pem",
             "fi",

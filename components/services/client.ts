@@ -21,20 +21,37 @@ export interface ServiceClient {
 export type Declaration =
   DeclaredWorkload | undefined | readonly Declaration[] | { readonly [part: string]: Declaration };
 
-/** Every workload in a declaration, in declaration order, as name → port names. */
-export function declaredPorts(declared: Declaration): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+/** Every workload in a declaration, in declaration order. */
+function declaredWorkloads(declared: Declaration): DeclaredWorkload[] {
+  const out: DeclaredWorkload[] = [];
   const visit = (v: Declaration): void => {
     if (Array.isArray(v)) {
       v.forEach(visit);
     } else if (isDeclared(v)) {
-      out[v.name] = v.ports.map((p) => p.name);
+      out.push(v);
     } else if (v !== undefined) {
       Object.values(v).forEach(visit);
     }
   };
   visit(declared);
   return out;
+}
+
+/** Every workload in a declaration, in declaration order, as name → port names. */
+export function declaredPorts(declared: Declaration): Record<string, string[]> {
+  return Object.fromEntries(
+    declaredWorkloads(declared).map((w) => [w.name, w.ports.map((p) => p.name)]),
+  );
+}
+
+/** Every workload in a declaration as name → port name → the port it listens on. */
+export function declaredPortNumbers(declared: Declaration): Record<string, Record<string, number>> {
+  return Object.fromEntries(
+    declaredWorkloads(declared).map((w) => [
+      w.name,
+      Object.fromEntries(w.ports.map((p) => [p.name, p.port])),
+    ]),
+  );
 }
 
 function isDeclared(v: Declaration): v is DeclaredWorkload {

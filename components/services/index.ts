@@ -9,7 +9,7 @@ import type { EnvironmentSpec } from "../config/spec";
 import { gatewayWorkloads } from "../gateway";
 import type { Runtime } from "../runtime/workload";
 import { appWorkloads } from "./app";
-import { declaredPorts, type Declaration, type ServiceClient } from "./client";
+import { declaredPortNumbers, declaredPorts, type Declaration, type ServiceClient } from "./client";
 import { Elasticsearch, elasticsearchWorkloads } from "./elasticsearch";
 import { Minio, minioWorkloads } from "./minio";
 import { MongoDB, mongodbWorkloads } from "./mongodb";
@@ -72,12 +72,21 @@ export function dataServiceSpec<K extends DataServiceName>(
  * test checks this against the workloads the components actually declare.
  */
 export function workloadPorts(spec: EnvironmentSpec): Record<string, string[]> {
-  return declaredPorts([
+  return declaredPorts(declarations(spec));
+}
+
+/** Every long-running workload's ports as port name → the port it listens on. */
+export function workloadPortNumbers(spec: EnvironmentSpec): Record<string, Record<string, number>> {
+  return declaredPortNumbers(declarations(spec));
+}
+
+function declarations(spec: EnvironmentSpec): Declaration {
+  return [
     Object.entries(spec.services).map(([n, s]) => appWorkloads(n, s)),
     ...dataServices.map((key) => dataWorkloads(spec, key)),
     spec.monitoring && monitoringWorkloads(spec.monitoring),
     spec.gateway && gatewayWorkloads(),
-  ]);
+  ];
 }
 
 function dataWorkloads<K extends DataServiceName>(spec: EnvironmentSpec, key: K): Declaration {

@@ -316,6 +316,28 @@ export interface LiveEnvironment {
     /** The app's own HTTP health check (services.<name>.healthCheck), when it has a path. */
     readonly health?: { readonly path: string; readonly port: number };
   }[];
+  /**
+   * Kubernetes: the namespace every workload's pods and Services are in (each pod labelled
+   * `app.kubernetes.io/name: <workload>`, each Service named after its workload), and the folder
+   * the manifests go to instead of a cluster when the stack renders them.
+   */
+  readonly kubernetes?: { readonly namespace: string; readonly renderedTo?: string };
+  /**
+   * Proxmox LXC: the node golive drives over SSH (the stack config key holding its private key,
+   * read by `golive verify` from the stack's config, never an output), each workload's CT-ID, the
+   * port each listens on by port name, and the static addresses when the spec gives a network.
+   */
+  readonly lxc?: {
+    readonly node: {
+      readonly host: string;
+      readonly port: number;
+      readonly user: string;
+      readonly privateKeyConfig?: string;
+    };
+    readonly ids: Readonly<Record<string, number>>;
+    readonly ports: Readonly<Record<string, Readonly<Record<string, number>>>>;
+    readonly addresses?: Readonly<Record<string, string>>;
+  };
   /** Host ports the spec publishes on 127.0.0.1: workload → port name → host port. */
   readonly hostPorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly gateway?: {

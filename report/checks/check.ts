@@ -5,6 +5,7 @@
  */
 import type { LiveEnvironment, LiveSecrets } from "../../policies/lib/contract";
 import type { CheckId } from "../checklist/checks";
+import { accessFor, type RuntimeAccess } from "./access";
 
 export interface CheckContext {
   readonly env: LiveEnvironment;
@@ -17,6 +18,13 @@ export interface CheckContext {
   /** Run a restore drill into a scratch instance now (`golive verify --restore-drill`). */
   readonly runRestoreDrill: boolean;
   readonly now: Date;
+  /**
+   * The Proxmox node's SSH private key (LXC), from the stack's config key `lxc.node.privateKeyConfig`
+   * names. Never printed.
+   */
+  readonly nodeKey?: string;
+  /** How the checks reach the runtime. Defaults to the one `env.runtime` names (access/). */
+  readonly access?: RuntimeAccess;
 }
 
 /** What a check saw. `skipped` only when the check does not apply to the stack (see model.ts). */
@@ -40,9 +48,43 @@ export const fail = (message: string): Outcome => ({ status: "fail", message });
 export const unknown = (message: string): Outcome => ({ status: "unknown", message });
 export const skipped = (message: string): Outcome => ({ status: "skipped", message });
 
+const made = new WeakMap<CheckContext["env"], RuntimeAccess>();
+
+/** The runtime access of the context: its own, else one per environment, made once. */
+export function reach(ctx: CheckContext): RuntimeAccess {
+  if (ctx.access) return ctx.access;
+  let a = made.get(ctx.env);
+  if (!a) {
+    a = accessFor(ctx.env, ctx.nodeKey);
+    made.set(ctx.env, a);
+  }
+  return a;
+}
+
+/**
+ * The answer of a check whose runtime cannot be reached (the access layer's problem: an output of
+ * an older golive, a rendered stack): unknown with the reason, never a pass; undefined when it can.
+ */
+export function unreached(ctx: CheckContext, what: string): Outcome | undefined {
+  const problem = reach(ctx).problem;
+  return problem === undefined
+    ? undefined
+    : unknown(`${what} on ${ctx.env.runtime} not reached: ${problem}`);
+}
+
+/** A port of a workload this side cannot reach: unknown saying why; undefined when it can. */
+export function unreachablePort(
+  ctx: CheckContext,
+  workload: string,
+  port: string,
+): Outcome | undefined {
+  const why = reach(ctx).unreachable(workload, port);
+  return why === undefined ? undefined : unknown(why);
+}
+
 /**
  * The answer of a check on a runtime it cannot reach yet: unknown with the reason, never a pass.
- * Every check is implemented for Docker; Kubernetes and LXC come with their own probes.
+ * For a check that is written for Docker only; the runtime-generic ones use `unreached`.
  */
 export function dockerOnly(ctx: CheckContext, what: string): Outcome | undefined {
   if (ctx.env.runtime === "docker") return undefined;

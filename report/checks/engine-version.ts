@@ -1,22 +1,21 @@
-/** engine-version: the Docker engine golive deploys to is at least 20.10 (the seed's minimum). */
-import { dockerOnly, fail, pass, type LiveCheck } from "./check";
-import { docker } from "./probe";
+/**
+ * engine-version: the engine golive deploys to is at least golive's minimum for it: Docker 20.10
+ * (the seed's minimum), a Kubernetes API server 1.25 (PodSecurity admission stable).
+ */
+import { fail, pass, reach, unreached, type LiveCheck } from "./check";
 
-export const minimumDocker = [20, 10] as const;
+export { minimumDocker } from "./access/docker";
 
 export const engineVersion: LiveCheck = {
   id: "engine-version",
   items: ["cgs-assist.docker-docker-compose-installation"],
   timeoutSeconds: 10,
   run: async (ctx) => {
-    const other = dockerOnly(ctx, "the engine version");
+    const other = unreached(ctx, "the engine version");
     if (other) return other;
-    const version = (await docker(["version", "--format", "{{.Server.Version}}"])).trim();
-    const [major, minor] = version.split(".").map((n) => parseInt(n, 10));
-    const ok =
-      major > minimumDocker[0] || (major === minimumDocker[0] && minor >= minimumDocker[1]);
-    return ok
-      ? pass(`Docker server ${version}`)
-      : fail(`Docker server ${version}, expected ${minimumDocker.join(".")} or later`);
+    const e = await reach(ctx).engine();
+    return e.ok
+      ? pass(`${e.name} ${e.version}`)
+      : fail(`${e.name} ${e.version}, expected ${e.minimum} or later`);
   },
 };

@@ -1,6 +1,5 @@
 /** gpu-visible: every app service the spec gives a GPU lists it with nvidia-smi inside its container. */
-import { container, dockerOnly, fail, pass, skipped, unknown, type LiveCheck } from "./check";
-import { docker } from "./probe";
+import { fail, pass, reach, skipped, unknown, unreached, type LiveCheck } from "./check";
 
 export const gpuVisible: LiveCheck = {
   id: "gpu-visible",
@@ -9,18 +8,19 @@ export const gpuVisible: LiveCheck = {
   run: async (ctx) => {
     const gpus = ctx.env.apps.filter((a) => a.gpu !== undefined);
     if (gpus.length === 0) return skipped("no service of the spec asks for a GPU");
-    const other = dockerOnly(ctx, "GPU visibility");
+    const other = unreached(ctx, "GPU visibility");
     if (other) return other;
-    const runtimes = await docker(["info", "--format", "{{json .Runtimes}}"]);
-    if (!runtimes.includes("nvidia"))
+    const access = reach(ctx);
+    const none = await access.gpuProblem();
+    if (none !== undefined)
       return unknown(
-        `the spec gives ${gpus.map((g) => g.name).join(", ")} a GPU, but this Docker engine has no nvidia runtime: no GPU can be seen on this machine`,
+        `the spec gives ${gpus.map((g) => g.name).join(", ")} a GPU, but ${none}: no GPU can be seen there`,
       );
     const seen: string[] = [];
     const bad: string[] = [];
     for (const app of gpus) {
       try {
-        const list = (await docker(["exec", container(ctx, app.name), "nvidia-smi", "-L"], 15))
+        const list = (await access.exec(app.name, ["nvidia-smi", "-L"], { timeoutSeconds: 15 }))
           .trim()
           .split("\n");
         seen.push(`${app.name}: ${list.length} GPU`);

@@ -1,5 +1,5 @@
 /** pgbouncer: pgBouncer answers a query as the application's user, in its database. */
-import { dockerOnly, fail, hostPort, pass, skipped, unknown, type LiveCheck } from "./check";
+import { fail, pass, reach, skipped, unknown, unreached, type LiveCheck } from "./check";
 import { pgQuery } from "./postgres";
 
 export const pgbouncer: LiveCheck = {
@@ -9,9 +9,9 @@ export const pgbouncer: LiveCheck = {
   run: async (ctx) => {
     const pg = ctx.env.postgres;
     if (!pg?.pgbouncer) return skipped("the spec has no pgBouncer");
-    const other = dockerOnly(ctx, "pgBouncer");
+    const other = unreached(ctx, "pgBouncer");
     if (other) return other;
-    if (hostPort(ctx, "pgbouncer", "pgbouncer") === undefined)
+    if (reach(ctx).unreachable("pgbouncer", "pgbouncer") !== undefined)
       return unknown(
         "pgBouncer publishes no host port (hostPorts.pgbouncer.pgbouncer) to reach it by",
       );

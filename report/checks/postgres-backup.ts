@@ -3,8 +3,7 @@
  * in its volume, components/services/postgres/config.ts backupDir) is younger than
  * postgres.backups.intervalHours.
  */
-import { container, dockerOnly, fail, pass, skipped, type LiveCheck } from "./check";
-import { docker } from "./probe";
+import { fail, pass, reach, skipped, unreached, type LiveCheck } from "./check";
 
 export const backupDir = "/var/lib/postgresql/backups";
 
@@ -30,15 +29,9 @@ export const postgresBackup: LiveCheck = {
     if (!pg) return skipped("the spec has no PostgreSQL");
     if (pg.backupIntervalHours === undefined)
       return fail("the spec has no backup loop (postgres.backups.enabled is false)");
-    const other = dockerOnly(ctx, "the backup loop");
+    const other = unreached(ctx, "the backup loop");
     if (other) return other;
-    const listing = await docker([
-      "exec",
-      container(ctx, "postgres-backup"),
-      "ls",
-      "-1",
-      backupDir,
-    ]);
+    const listing = await reach(ctx).exec("postgres-backup", ["ls", "-1", backupDir]);
     const newest = newestBackup(listing);
     if (!newest) return fail(`no finished base backup in ${backupDir}`);
     const hours = (ctx.now.getTime() - newest.at.getTime()) / 3_600_000;

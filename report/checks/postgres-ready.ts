@@ -1,5 +1,5 @@
 /** postgres-ready: the primary and every replica answer a query (the replicas in recovery). */
-import { dockerOnly, fail, pass, skipped, type LiveCheck } from "./check";
+import { fail, unreached, pass, skipped, type LiveCheck } from "./check";
 import { pgQuery } from "./postgres";
 
 export const postgresReady: LiveCheck = {
@@ -9,7 +9,7 @@ export const postgresReady: LiveCheck = {
   run: async (ctx) => {
     const pg = ctx.env.postgres;
     if (!pg) return skipped("the spec has no PostgreSQL");
-    const other = dockerOnly(ctx, "PostgreSQL");
+    const other = unreached(ctx, "PostgreSQL");
     if (other) return other;
     const seen: string[] = [];
     const bad: string[] = [];

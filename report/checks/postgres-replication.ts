@@ -2,7 +2,7 @@
  * postgres-replication: every replica's slot on the primary is active and its walsender streaming,
  * with replay lag under monitoring.thresholds.replicaLagSeconds.
  */
-import { dockerOnly, fail, pass, skipped, type LiveCheck } from "./check";
+import { fail, unreached, pass, skipped, type LiveCheck } from "./check";
 import { pgQuery } from "./postgres";
 
 export const postgresReplication: LiveCheck = {
@@ -13,7 +13,7 @@ export const postgresReplication: LiveCheck = {
     const pg = ctx.env.postgres;
     if (!pg) return skipped("the spec has no PostgreSQL");
     if (pg.replicas.length === 0) return skipped("the spec has no PostgreSQL replica");
-    const other = dockerOnly(ctx, "replication");
+    const other = unreached(ctx, "replication");
     if (other) return other;
     const maxLag = ctx.env.monitoring?.replicaLagSeconds ?? 30;
     const rows = await pgQuery(

@@ -1,5 +1,5 @@
 /** postgres-wal-archive: pg_stat_archiver has archived WAL, and no failure since the last success. */
-import { dockerOnly, fail, pass, skipped, type LiveCheck } from "./check";
+import { fail, unreached, pass, skipped, type LiveCheck } from "./check";
 import { pgQuery } from "./postgres";
 
 export const postgresWalArchive: LiveCheck = {
@@ -10,7 +10,7 @@ export const postgresWalArchive: LiveCheck = {
     const pg = ctx.env.postgres;
     if (!pg) return skipped("the spec has no PostgreSQL");
     if (!pg.walArchive) return skipped("the spec archives no WAL (postgres.walArchive)");
-    const other = dockerOnly(ctx, "WAL archiving");
+    const other = unreached(ctx, "WAL archiving");
     if (other) return other;
     const [[archived, failed, lastArchived, lastFailed, failedSince]] = await pgQuery(
       ctx,

@@ -160,6 +160,46 @@ export function redisConfigValue(replies: string, name: string): string | undefi
   return m?.[1];
 }
 
+/** psql's arguments for one query, unaligned and quiet (`-XAtq`); `host` names a TCP target. */
+export function psqlArgs(
+  login: { user: string; database: string },
+  query: string,
+  host?: { host: string; port: number },
+): string[] {
+  return [
+    ...(host ? ["-h", host.host, "-p", String(host.port)] : []),
+    "-U",
+    login.user,
+    "-d",
+    login.database,
+    "-XAtq",
+    "-c",
+    query,
+  ];
+}
+
+/** psql's unaligned output as rows of `|`-separated fields. */
+export function psqlRows(out: string): string[][] {
+  return out
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => l.split("|"));
+}
+
+/** A query's rows through psql on this machine to 127.0.0.1:<port>. */
+export async function psql(
+  port: number,
+  login: { user: string; password?: string; database: string },
+  query: string,
+  timeoutSeconds = 10,
+): Promise<string[][]> {
+  const out = await run("psql", psqlArgs(login, query, { host: "127.0.0.1", port }), {
+    timeoutSeconds,
+    env: { ...process.env, PGPASSWORD: login.password ?? "", PGCONNECT_TIMEOUT: "5" },
+  });
+  return psqlRows(out);
+}
+
 /**
  * A SQL query's rows (unaligned, `|`-separated), through psql to 127.0.0.1:<port> when the
  * workload publishes one, else with `docker exec` into its container (the local socket).
@@ -170,45 +210,10 @@ export async function sql(
   query: string,
   timeoutSeconds = 10,
 ): Promise<string[][]> {
-  const out =
-    target.port !== undefined
-      ? await run(
-          "psql",
-          [
-            "-h",
-            "127.0.0.1",
-            "-p",
-            String(target.port),
-            "-U",
-            login.user,
-            "-d",
-            login.database,
-            "-XAtq",
-            "-c",
-            query,
-          ],
-          {
-            timeoutSeconds,
-            env: { ...process.env, PGPASSWORD: login.password ?? "", PGCONNECT_TIMEOUT: "5" },
-          },
-        )
-      : await docker(
-          [
-            "exec",
-            target.container,
-            "psql",
-            "-U",
-            login.user,
-            "-d",
-            login.database,
-            "-XAtq",
-            "-c",
-            query,
-          ],
-          timeoutSeconds,
-        );
-  return out
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => l.split("|"));
+  if (target.port !== undefined) return psql(target.port, login, query, timeoutSeconds);
+  const out = await docker(
+    ["exec", target.container, "psql", ...psqlArgs(login, query)],
+    timeoutSeconds,
+  );
+  return psqlRows(out);
 }

@@ -1,5 +1,5 @@
 /** redis-config: CONFIG GET shows the spec's appendonly, maxmemory and maxmemory-policy. */
-import { dockerOnly, fail, hostPort, pass, skipped, unknown, type LiveCheck } from "./check";
+import { fail, pass, reach, skipped, unknown, unreached, type LiveCheck } from "./check";
 import { redis, redisConfigValue } from "./probe";
 
 export const redisConfig: LiveCheck = {
@@ -9,17 +9,20 @@ export const redisConfig: LiveCheck = {
   run: async (ctx) => {
     const spec = ctx.env.redis;
     if (!spec) return skipped("the spec has no Redis");
-    const other = dockerOnly(ctx, "Redis");
+    const other = unreached(ctx, "Redis");
     if (other) return other;
-    const port = hostPort(ctx, "redis", "redis");
-    if (port === undefined)
+    const access = reach(ctx);
+    if (access.unreachable("redis", "redis") !== undefined)
       return unknown("Redis publishes no host port (hostPorts.redis.redis) to reach it by");
-    if (!ctx.secrets.redisPassword) return unknown("the stack's outputs hold no Redis password");
+    const password = ctx.secrets.redisPassword;
+    if (!password) return unknown("the stack's outputs hold no Redis password");
     const names = ["appendonly", "maxmemory", "maxmemory-policy"];
-    const replies = await redis(
-      port,
-      ctx.secrets.redisPassword,
-      names.map((n) => ["CONFIG", "GET", n]),
+    const replies = await access.forward("redis", "redis", (port) =>
+      redis(
+        port,
+        password,
+        names.map((n) => ["CONFIG", "GET", n]),
+      ),
     );
     if (!replies.startsWith("+OK")) return fail(`AUTH was refused: ${replies.split("\r\n")[0]}`);
     const seen = Object.fromEntries(names.map((n) => [n, redisConfigValue(replies, n)]));

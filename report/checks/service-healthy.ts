@@ -1,6 +1,9 @@
-/** service-healthy: every workload of the stack has a running container, healthy where it has a health check. */
-import { container, dockerOnly, fail, pass, type LiveCheck } from "./check";
-import { docker } from "./probe";
+/**
+ * service-healthy: every workload of the stack has its instances running, healthy where the
+ * runtime checks their health (Docker: the container's health check; Kubernetes: the pod's Ready
+ * condition, its readiness probe's).
+ */
+import { fail, pass, reach, unreached, type LiveCheck } from "./check";
 
 export const serviceHealthy: LiveCheck = {
   id: "service-healthy",
@@ -13,40 +16,25 @@ export const serviceHealthy: LiveCheck = {
   ],
   timeoutSeconds: 20,
   run: async (ctx) => {
-    const other = dockerOnly(ctx, "workload health");
+    const other = unreached(ctx, "workload health");
     if (other) return other;
-    const names = (await docker(["ps", "-a", "--format", "{{.Names}}"]))
-      .split("\n")
-      .filter((n) => n.startsWith(`${ctx.env.prefix}-`));
-    const bad: string[] = [];
-    let seen = 0;
-    for (const w of ctx.env.workloads) {
-      const base = container(ctx, w);
-      // A workload's containers: its own name, or one per replica (`-1`, `-2`, …).
-      const mine = names.filter((n) => n === base || new RegExp(`^${base}-\\d+$`).test(n));
-      if (mine.length === 0) {
-        bad.push(`${w}: no container ${base}`);
-        continue;
-      }
-      const states = await docker([
-        "inspect",
-        "--format",
-        "{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}",
-        ...mine,
-      ]);
-      for (const line of states.trim().split("\n")) {
-        const [name, state, health] = line.replace(/^\//, "").split(" ");
-        seen++;
-        if (state !== "running") bad.push(`${name} is ${state}`);
-        else if (health !== "healthy" && health !== "none") bad.push(`${name} is ${health}`);
-      }
-    }
+    const access = reach(ctx);
+    const states = await access.instances(ctx.env.workloads);
+    // A Docker container's name holds its workload's; a pod's or a CT's is said with it.
+    const named = (i: { workload: string; instance?: string }) =>
+      access.runtime === "docker" ? i.instance : `${i.workload}: ${i.instance}`;
+    const bad = states
+      .filter((s) => !s.ok)
+      .map((s) =>
+        s.instance === undefined ? `${s.workload}: ${s.state}` : `${named(s)} is ${s.state}`,
+      );
+    const noun = access.runtime === "kubernetes" ? "pods" : "containers";
     return bad.length > 0
       ? fail(
           `${bad.length} of ${ctx.env.workloads.length} workloads not healthy: ${bad.join("; ")} (expected running and healthy)`,
         )
       : pass(
-          `${seen} containers of ${ctx.env.workloads.length} workloads running, healthy where checked`,
+          `${states.length} ${noun} of ${ctx.env.workloads.length} workloads running, healthy where checked`,
         );
   },
 };

@@ -4,7 +4,7 @@
  * Caddy's internal CA renew their short-lived certificates themselves: those must be valid, with
  * the days left reported); plain HTTP redirects to HTTPS.
  */
-import { fail, pass, skipped, unknown, type LiveCheck } from "./check";
+import { fail, pass, reach, skipped, unknown, unreached, type LiveCheck } from "./check";
 import { peerCertificate, request } from "./probe";
 
 export const tlsCertificate: LiveCheck = {
@@ -14,9 +14,14 @@ export const tlsCertificate: LiveCheck = {
   run: async (ctx) => {
     const gw = ctx.env.gateway;
     if (!gw) return skipped("the spec has no gateway");
-    if (gw.httpsPort === undefined)
+    const other = unreached(ctx, "the gateway's certificate");
+    if (other) return other;
+    const access = reach(ctx);
+    if (access.unreachable("gateway", "https") !== undefined)
       return unknown("the gateway publishes no host port (gateway.hostPorts) this check can reach");
-    const cert = await peerCertificate(gw.httpsPort, gw.domain);
+    const cert = await access.forward("gateway", "https", (port) =>
+      peerCertificate(port, gw.domain),
+    );
     const problems: string[] = [];
     const notAfter = Date.parse(cert.valid_to);
     const notBefore = Date.parse(cert.valid_from);
@@ -35,8 +40,11 @@ export const tlsCertificate: LiveCheck = {
       problems.push(
         `it expires in ${days} days (${cert.valid_to}); at least ${ctx.minCertDays} required`,
       );
-    if (gw.httpPort !== undefined) {
-      const r = await request("http", gw.httpPort, gw.healthPath, { host: gw.domain });
+    const plain = access.unreachable("gateway", "http") === undefined;
+    if (plain) {
+      const r = await access.forward("gateway", "http", (port) =>
+        request("http", port, gw.healthPath, { host: gw.domain }),
+      );
       const location = String(r.headers.location ?? "");
       if (![301, 302, 307, 308].includes(r.status) || !location.startsWith("https://"))
         problems.push(
@@ -48,6 +56,6 @@ export const tlsCertificate: LiveCheck = {
     const seen = `certificate for ${names.join(", ")} (${gw.tls}), ${left}`;
     return problems.length > 0
       ? fail(`${seen}: ${problems.join("; ")}`)
-      : pass(`${seen}${gw.httpPort !== undefined ? "; HTTP redirects to HTTPS" : ""}`);
+      : pass(`${seen}${plain ? "; HTTP redirects to HTTPS" : ""}`);
   },
 };

@@ -22,10 +22,14 @@
  * left as found. Run under the cluster lock: flock /tmp/golive-cluster.lock node --import tsx --test …
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { stackOutputs, type LiveEnvironment, type LiveSecrets } from "../../policies/lib/contract";
+import type { CheckId } from "../../report/checklist/checks";
+import { liveChecks, runChecks, type CheckContext } from "../../report/checks";
+import { parseResults } from "../../report/results";
 import { figure, Project, repo } from "./harness";
 import {
   cluster,
@@ -38,7 +42,9 @@ import {
   getJson,
   items,
   kubectl,
+  kubectlOk,
   nodePortGet,
+  waitRollout,
 } from "./kube";
 
 interface Stack {
@@ -445,6 +451,154 @@ function liveStack(s: Stack, state: { p?: Project }): void {
   });
 }
 
+/**
+ * `golive verify` on a deployed stack, as a user runs it (cli/golive.cjs, in the project's
+ * environment: its backend, the cluster's kubeconfig, the cluster's kubectl), then one thing
+ * broken: the replica scaled to 0 fails replication and workload health with what was seen.
+ */
+function verifyStack(s: Stack, state: { p?: Project }): void {
+  /** The checks that apply to the staging stack, each reached on the cluster and passing. */
+  const passing: readonly CheckId[] = [
+    "engine-version",
+    "service-healthy",
+    "gateway-health",
+    "tls-certificate",
+    "cors",
+    "postgres-ready",
+    "postgres-replication",
+    "postgres-wal-archive",
+    "postgres-backup",
+    "pgbouncer",
+    "prometheus-targets",
+    "host-resources",
+  ];
+  let ctx: CheckContext;
+  const check = async (id: CheckId) => (await runChecks(ctx, () => {}, [id]))[0];
+
+  it(`${s.scenario}: golive verify runs every check on the cluster; those that apply pass`, async () => {
+    const p = state.p!;
+    for (const d of ["report", "cli"]) {
+      if (!fs.existsSync(path.join(p.dir, d)))
+        fs.symlinkSync(path.join(repo, d), path.join(p.dir, d));
+    }
+    process.env.KUBECONFIG = cluster().kubeconfig;
+    const o = p.pulumi(["stack", "output", "--json", "--show-secrets"]);
+    assert.equal(o.code, 0, o.output);
+    const outputs = JSON.parse(o.output) as Record<string, unknown>;
+    const env = outputs[stackOutputs.environment] as LiveEnvironment;
+    assert.deepEqual(env.kubernetes, { namespace: s.namespace });
+    ctx = {
+      env,
+      secrets: outputs[stackOutputs.secrets] as LiveSecrets,
+      minCertDays: 30,
+      restoreDrillDays: 30,
+      runRestoreDrill: false,
+      now: new Date(),
+    };
+    // The stack settles: the first base backup and archived WAL there, every target scraped.
+    for (const id of ["postgres-backup", "postgres-wal-archive", "prometheus-targets"] as const) {
+      const r = await eventually(
+        120,
+        () => check(id),
+        (v) => v.status === "pass",
+      );
+      figure(`${s.scenario}-settle-${id}`, `${r.status} ${r.seconds}`);
+    }
+    const file = path.join(p.dir, "results.json");
+    const start = Date.now();
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(repo, "cli", "golive.cjs"),
+        "verify",
+        s.tier,
+        "--dir",
+        p.dir,
+        "--policy-config",
+        path.join(repo, "policies", "config", `${s.tier}.json`),
+        "--results",
+        file,
+      ],
+      { cwd: repo, env: { ...p.env, GOLIVE_PROGRESS: "1" }, encoding: "utf8", timeout: 600_000 },
+    );
+    figure(`${s.scenario}-golive-verify-seconds`, ((Date.now() - start) / 1000).toFixed(1));
+    process.stdout.write(r.stderr);
+    assert.ok(fs.existsSync(file), `verify wrote its results: ${r.stderr}${r.stdout}`);
+    const results = parseResults(fs.readFileSync(file, "utf8"), file);
+    assert.equal(r.stderr.match(/^\[\s*\d+\/\d+\] /gm)?.length, liveChecks.length, r.stderr);
+    assert.ok(results.gates.read, "the preview's policy events were read");
+    const by = new Map(results.checks.map((c) => [c.checkId, c]));
+    const counts = { pass: 0, fail: 0, unknown: 0, skipped: 0 };
+    for (const c of results.checks) counts[c.status]++;
+    figure(`${s.scenario}-verify-checks`, JSON.stringify(counts));
+    for (const id of passing) {
+      const c = by.get(id)!;
+      assert.equal(c.status, "pass", `${id}: ${c.message}`);
+    }
+    assert.match(by.get("service-healthy")!.message, /^\d+ pods of \d+ workloads running/);
+    assert.match(by.get("engine-version")!.message, /^Kubernetes API server v1\.\d+/);
+    assert.match(
+      by.get("postgres-replication")!.message,
+      /^\S+ streaming lag \d+\.\d s \(threshold \d+ s\)$/,
+    );
+    assert.match(by.get("pgbouncer")!.message, /^pgBouncer answered as \S+@\S+$/);
+    assert.match(
+      by.get("tls-certificate")!.message,
+      new RegExp(`certificate for ${s.domain}.*HTTP redirects to HTTPS`),
+    );
+    // What the staging spec does not have is skipped, not passed.
+    for (const id of ["redis-config", "rabbitmq-config", "gpu-visible"] as const)
+      assert.equal(by.get(id)!.status, "skipped", `${id}: ${by.get(id)!.message}`);
+    // No drill was run on this stack: its absence is a failure, not a pass.
+    assert.equal(by.get("restore-drill")!.status, "fail");
+    assert.match(by.get("restore-drill")!.message, /^no restore drill recorded/);
+    // Alertmanager is reached and judged (whether an alert fires on a fresh cluster is its own).
+    assert.notEqual(
+      by.get("alerts-none-firing")!.status,
+      "unknown",
+      by.get("alerts-none-firing")!.message,
+    );
+    assert.match(by.get("alerts-none-firing")!.message, /^receiver \S+ \(webhook_configs\)/);
+  });
+
+  it(`${s.scenario}: the replica scaled to 0 fails replication and workload health, saying so`, async () => {
+    const ns = s.namespace;
+    kubectlOk(["scale", "-n", ns, "sts/postgres-replica-1", "--replicas=0"]);
+    try {
+      const r = await eventually(
+        60,
+        () => check("postgres-replication"),
+        (v) => v.status === "fail",
+      );
+      figure(`${s.scenario}-replica-down-replication`, JSON.stringify(r.message));
+      assert.equal(r.status, "fail", r.message);
+      assert.match(
+        r.message,
+        /^0 of 1 replicas streaming .*expected every replica streaming from its slot/,
+      );
+      const health = await eventually(
+        60,
+        () => check("service-healthy"),
+        (v) => /postgres-replica-1: no pod/.test(v.message),
+      );
+      assert.equal(health.status, "fail");
+      assert.match(health.message, new RegExp(`postgres-replica-1: no pod in namespace ${ns}`));
+      const ready = await check("postgres-ready");
+      assert.equal(ready.status, "fail");
+      assert.match(ready.message, /postgres-replica-1: /);
+    } finally {
+      kubectlOk(["scale", "-n", ns, "sts/postgres-replica-1", "--replicas=1"]);
+    }
+    assert.equal(waitRollout(ns, "sts/postgres-replica-1", 180).code, 0);
+    const back = await eventually(
+      90,
+      () => check("postgres-replication"),
+      (v) => v.status === "pass",
+    );
+    assert.equal(back.status, "pass", back.message);
+  });
+}
+
 describe("golive's stacks on a real cluster", { timeout: 40 * 60_000 }, () => {
   before(async () => {
     cluster();
@@ -459,6 +613,7 @@ describe("golive's stacks on a real cluster", { timeout: 40 * 60_000 }, () => {
   const state: { p?: Project } = {};
   describe(staging.scenario, () => {
     liveStack(staging, state);
+    verifyStack(staging, state);
 
     it(`${staging.scenario}: a second up changes nothing`, () => {
       const up = state.p!.pulumi([...upArgs(staging.tier), "--expect-no-changes"], upSeconds);

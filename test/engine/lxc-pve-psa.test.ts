@@ -25,6 +25,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import YAML from "yaml";
+import { parseResults } from "../../report/results";
 import { figure, Project, repo } from "./harness";
 import { report, sample, upUnderLoad, type Target } from "./load";
 import { PveNode } from "./pve-node";
@@ -489,6 +490,83 @@ describe(
       assert.equal(post.status, 0, post.stderr);
       for (let i = 0; i < 60 && !alerts().includes("GoliveProbe"); i++) await sleep(1000);
       assert.ok(alerts().includes("GoliveProbe"), "the receiver got the probe alert");
+    });
+
+    it("golive verify reaches every container over SSH to the node; the checks that apply pass", async () => {
+      for (const d of ["report", "cli"]) {
+        if (!fs.existsSync(path.join(p.dir, d)))
+          fs.symlinkSync(path.join(repo, d), path.join(p.dir, d));
+      }
+      // The node is new at every run: its host key is recorded in a file of its own.
+      const env = { ...p.env, GOLIVE_SSH_KNOWN_HOSTS: path.join(node.dir, "verify-known-hosts") };
+      const verify = () => {
+        const file = path.join(p.dir, "results.json");
+        fs.rmSync(file, { force: true });
+        const start = Date.now();
+        const r = spawnSync(
+          process.execPath,
+          [
+            path.join(repo, "cli", "golive.cjs"),
+            ...["verify", "staging", "--dir", p.dir, "--results", file],
+            ...["--policy-config", path.join(repo, "policies", "config", "staging.json")],
+          ],
+          { cwd: repo, env: { ...env, GOLIVE_PROGRESS: "1" }, encoding: "utf8", timeout: 600_000 },
+        );
+        figure("lxc-pve-psa-golive-verify-seconds", ((Date.now() - start) / 1000).toFixed(1));
+        process.stdout.write(r.stderr);
+        assert.ok(fs.existsSync(file), `verify wrote its results: ${r.stderr}${r.stdout}`);
+        const results = parseResults(fs.readFileSync(file, "utf8"), file);
+        return new Map(results.checks.map((c) => [c.checkId, c]));
+      };
+      const passing = [
+        "service-healthy",
+        "gateway-health",
+        "tls-certificate",
+        "cors",
+        "postgres-ready",
+        "postgres-replication",
+        "pgbouncer",
+        "redis-config",
+        "rabbitmq-config",
+        "prometheus-targets",
+      ] as const;
+      // Right after the up, Prometheus may not have scraped every target yet: a few rounds.
+      let by = verify();
+      for (let i = 0; i < 6 && passing.some((id) => by.get(id)?.status !== "pass"); i++) {
+        await new Promise((r) => setTimeout(r, 15_000));
+        by = verify();
+      }
+      const counts: Record<string, number> = {};
+      for (const c of by.values()) counts[c.status] = (counts[c.status] ?? 0) + 1;
+      figure("lxc-pve-psa-verify-checks", JSON.stringify(counts));
+      for (const id of passing) {
+        const c = by.get(id)!;
+        assert.equal(c.status, "pass", `${id}: ${c.message}`);
+      }
+      assert.match(by.get("service-healthy")!.message, /^15 containers of 15 workloads running/);
+      assert.match(by.get("postgres-replication")!.message, /streaming lag/);
+      assert.equal(by.get("gpu-visible")!.status, "skipped");
+
+      // The replica's container stopped: replication and health fail, saying what was seen.
+      node.ok(`pct stop ${ids["postgres-replica-1"]}`);
+      try {
+        const broken = verify();
+        const replication = broken.get("postgres-replication")!;
+        figure("lxc-pve-psa-replica-down", JSON.stringify(replication.message));
+        assert.equal(replication.status, "fail");
+        assert.match(
+          replication.message,
+          /^0 of 1 replicas streaming .*expected every replica streaming from its slot/,
+        );
+        const health = broken.get("service-healthy")!;
+        assert.equal(health.status, "fail");
+        assert.match(
+          health.message,
+          new RegExp(`postgres-replica-1: CT ${ids["postgres-replica-1"]} is stopped`),
+        );
+      } finally {
+        node.ok(`pct start ${ids["postgres-replica-1"]}`);
+      }
     });
 
     it("a boot of every container (startall) starts them in golive's order: databases, apps, gateway", async () => {

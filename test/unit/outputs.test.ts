@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import * as YAML from "yaml";
 import { parseSpec } from "../../components/config/load";
 import { liveEnvironment } from "../../components/outputs";
+import { minimalSpec } from "./minimal-spec";
 
 const repo = path.resolve(__dirname, "..", "..");
 
@@ -108,5 +109,55 @@ describe("the live environment output", () => {
     assert.deepEqual(v.load, { requests: 50, concurrency: 10 });
     assert.deepEqual(v.routes, ["/admin"]);
     assert.doesNotMatch(JSON.stringify(v), /testerPasswordKey/);
+  });
+
+  it("names the Kubernetes namespace the checks reach the workloads in, and a render folder", () => {
+    const doc = YAML.parse(
+      fs.readFileSync(path.join(repo, "test", "scenarios", "k8s-staging-offline.yaml"), "utf8"),
+    ) as { config: Record<string, unknown> };
+    const spec = doc.config["golive:environment"] as Record<string, unknown>;
+    const r = parseSpec(spec);
+    assert.ok(r.ok);
+    const env = liveEnvironment(r.spec, "golive-staging-x");
+    assert.deepEqual(env.kubernetes, { namespace: "golive-staging" });
+    const kube = spec.kubernetes as Record<string, unknown>;
+    const noNamespace = Object.fromEntries(Object.entries(kube).filter(([k]) => k !== "namespace"));
+    const rendered = parseSpec({
+      ...spec,
+      kubernetes: { ...noNamespace, renderYamlToDirectory: "rendered" },
+    });
+    assert.ok(rendered.ok);
+    assert.deepEqual(liveEnvironment(rendered.spec, "golive-staging-x").kubernetes, {
+      namespace: "golive-staging-x",
+      renderedTo: "rendered",
+    });
+  });
+
+  it("names the Proxmox node, each workload's CT-ID, its ports and its static address on LXC", () => {
+    const r = parseSpec({
+      ...minimalSpec(),
+      runtime: "lxc",
+      lxc: {
+        node: { host: "pve.example", privateKeyConfig: "proxmoxSshKey" },
+        network: { cidr: "10.0.0.0/24", gateway: "10.0.0.1" },
+        ids: { api: 250 },
+      },
+      postgres: { version: "15" },
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    const lxc = liveEnvironment(r.spec, "golive-lxc").lxc;
+    assert.deepEqual(lxc?.node, {
+      host: "pve.example",
+      port: 22,
+      user: "root",
+      privateKeyConfig: "proxmoxSshKey",
+    });
+    assert.equal(lxc?.ids.api, 250);
+    assert.equal(lxc?.addresses?.api, "10.0.0.250");
+    assert.deepEqual(lxc?.ports.api, { http: 8080 });
+    assert.equal(lxc?.ports.postgres.postgres, 5432);
+    assert.equal(typeof lxc?.ids.postgres, "number");
+    assert.equal(lxc?.addresses?.postgres, `10.0.0.${lxc?.ids.postgres}`);
+    assert.doesNotMatch(JSON.stringify(lxc), /BEGIN|PRIVATE/, "the key itself is no output");
   });
 });

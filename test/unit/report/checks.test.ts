@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadChecklist } from "../../../report/checklist/registry";
 import { liveChecks, runCheck } from "../../../report/checks";
-import type { CheckContext } from "../../../report/checks/check";
+import { dockerOnly, type CheckContext } from "../../../report/checks/check";
 import { newestBackup } from "../../../report/checks/postgres-backup";
 import { redisConfigValue } from "../../../report/checks/probe";
 import { tail } from "../../../report/checks/app-smoke";
@@ -79,17 +79,39 @@ describe("the live checks", () => {
     }
   });
 
-  it("answers unknown with the reason on a runtime it cannot reach yet, never pass", async () => {
-    for (const runtime of ["kubernetes", "lxc"] as const) {
+  it("answers unknown with the reason where the runtime cannot be reached, never pass", async () => {
+    const cases = [
+      ["kubernetes", /on kubernetes not reached: the stack's outputs name no Kubernetes namespace/],
+      ["lxc", /on lxc not reached: the stack's outputs name no Proxmox node/],
+    ] as const;
+    for (const [runtime, reason] of cases) {
       for (const id of ["service-healthy", "postgres-replication", "postgres-backup"] as const) {
         const r = await runCheck(
           liveChecks.find((c) => c.id === id)!,
           ctx(runtime),
         );
         assert.equal(r.status, "unknown", `${id} on ${runtime}`);
-        assert.match(r.message, new RegExp(`runtime ${runtime} not reached`));
+        assert.match(r.message, reason);
       }
     }
+    const rendered = ctx("kubernetes");
+    const r = await runCheck(
+      liveChecks.find((c) => c.id === "service-healthy")!,
+      {
+        ...rendered,
+        env: { ...rendered.env, kubernetes: { namespace: "golive-unit", renderedTo: "rendered" } },
+      },
+    );
+    assert.equal(r.status, "unknown");
+    assert.match(r.message, /renders its manifests to rendered instead of applying them/);
+  });
+
+  it("keeps dockerOnly for checks written for Docker alone", () => {
+    assert.equal(dockerOnly(ctx("docker"), "x"), undefined);
+    assert.deepEqual(dockerOnly(ctx("lxc"), "x"), {
+      status: "unknown",
+      message: "x is checked on Docker only so far; runtime lxc not reached",
+    });
   });
 
   it("skips what the spec does not have, saying so", async () => {

@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { parseReportArgs, runReport, stackTier } from "../../../cli/report";
-import { checklistSystems, minCertDays, policiesThatRan } from "../../../cli/verify";
+import { checklistSystems, minCertDays, policiesThatRan, showsPackRan } from "../../../cli/verify";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { checkIds } from "../../../report/checklist/checks";
 import { parseResults } from "../../../report/results";
 
@@ -187,5 +188,33 @@ describe("golive verify's gates", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("reads a policy pack that found nothing as run, from the events the engine writes", () => {
+    const ev = (o: Record<string, unknown>) => ({ sequence: 1, timestamp: 1, ...o }) as EngineEvent;
+    const summary = (packs: Record<string, string>) => ({
+      maybeCorrupt: false,
+      durationSeconds: 5,
+      resourceChanges: { same: 64 },
+      PolicyPacks: packs,
+      isPreview: true,
+    });
+    assert.equal(
+      showsPackRan(ev({ summaryEvent: summary({ "golive|local|policies": "0.1.0" }) })),
+      "summary",
+    );
+    assert.equal(showsPackRan(ev({ summaryEvent: summary({}) })), undefined);
+    assert.equal(
+      showsPackRan(
+        ev({ policyAnalyzeStackSummaryEvent: { policyPackName: "golive", passed: [] } }),
+      ),
+      "stack",
+    );
+    // Some resources analysed is not the pack having judged the stack.
+    assert.equal(
+      showsPackRan(ev({ policyAnalyzeSummaryEvent: { policyPackName: "golive", passed: [] } })),
+      undefined,
+    );
+    assert.equal(showsPackRan(ev({ cancelEvent: {} })), undefined);
   });
 });
