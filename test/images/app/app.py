@@ -1,6 +1,8 @@
 """golive's demo app: GET /health, GET/POST /rows (kept in PostgreSQL), GET / (its colour), and
 GET /metrics in Prometheus' text format with the metric names golive's alert rules use
-(http_requests_total by status, http_request_duration_seconds histogram)."""
+(http_requests_total by status, http_request_duration_seconds histogram). FAIL_PATHS (comma-separated
+paths) makes those paths answer 500, for release tests whose new version fails its smoke test or
+its watch window while its health check passes."""
 import json
 import os
 import threading
@@ -11,6 +13,7 @@ import psycopg2
 
 VERSION = os.environ.get("APP_VERSION", "1.0.0")
 COLOR = os.environ.get("APP_COLOR", "none")
+FAIL_PATHS = {p for p in os.environ.get("FAIL_PATHS", "").split(",") if p}
 _local = threading.local()
 _lock = threading.Lock()
 _requests = {}  # status -> count
@@ -78,6 +81,8 @@ class Handler(BaseHTTPRequestHandler):
         self.started = time.monotonic()
         if self.path == "/metrics":
             return self.reply(200, metrics_text(), "text/plain; version=0.0.4")
+        if self.path in FAIL_PATHS:
+            return self.reply(500, {"error": "failing on purpose (FAIL_PATHS)", "version": VERSION})
         if self.path == "/health":
             if os.environ.get("HEALTH_FAIL") == "1":
                 return self.reply(503, {"status": "failing", "version": VERSION, "color": COLOR})
