@@ -11,13 +11,21 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatProblems, parseSpec } from "../components/config/load";
 import { releaseContext, selectStack } from "../release/context";
-import { newLog, releasesDir, saveLog, unfinished, type ReleaseLog } from "../release/log";
+import {
+  canaryRollbackActions,
+  formatCanaryPlan,
+  newCanaryLog,
+  resolveCanary,
+} from "../release/canary";
+import { newLog, releasesDir, saveLog, unfinished, type AnyLog } from "../release/log";
 import { acquireLock, LockHeld } from "../release/lock";
 import { formatPlan, PlanError, resolvePlan } from "../release/plan";
 import { rollbackActions } from "../release/rollback";
 import { rollBack, runRelease, type RunnerIO } from "../release/runner";
 import { SpecDocument } from "../release/spec-doc";
 import { steps } from "../release/steps";
+import { canaryStep } from "../release/steps/canary-step";
+import { canaryWatch } from "../release/steps/canary-watch";
 import { checkIds } from "../report/checklist/checks";
 
 export const releaseUsage = `usage: golive release <stack> --version <tag> [options]
@@ -26,8 +34,15 @@ Releases <tag> of the stack's blue/green service by its plan (release.plan in th
 preflight, maintenance, backup, the idle colour, health, smoke, split, watch, switch, verify;
 rolled back on any failed step. The log: .golive/releases/<stack>/<id>.{json,md}.
 
+  golive release <stack> --canary <package> [--to <rung>]
+
+climbs a tenant canary's ladder (pilot, 10%, 25%, 50%, 100%) from its current rung, each rung
+gated by its tenants' error and handoff rates (release.canary), a failed rung disabled again.
+
 options:
-  --version <tag>          the image tag released (required, but with --resume)
+  --version <tag>          the image tag released (required, but with --canary or --resume)
+  --canary <package>       run the package's canary ladder instead of a release
+  --to <rung>              with --canary: the last rung (default 100%)
   --plan                   print the resolved plan, its steps and thresholds; run nothing
   --resume                 continue a killed release from its last completed step
   --dir <folder>           the Pulumi project (default: the repository)
@@ -38,6 +53,8 @@ exit codes: 0 released, 1 rolled back or refused, 2 usage error, 3 the rollback 
 export interface ReleaseOptions {
   readonly stack: string;
   readonly version?: string;
+  readonly canary?: string;
+  readonly to?: string;
   readonly plan: boolean;
   readonly resume: boolean;
   readonly dir: string;
@@ -50,7 +67,7 @@ export function parseReleaseArgs(args: readonly string[], root: string): Release
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--plan" || a === "--resume") flags[a.slice(2)] = "yes";
-    else if (a === "--version" || a === "--dir" || a === "--policy-config") {
+    else if (["--version", "--canary", "--to", "--dir", "--policy-config"].includes(a)) {
       const value = args[++i];
       if (value === undefined || value.startsWith("--")) throw new Error(`${a} needs a value`);
       flags[a.slice(2)] = value;
@@ -59,7 +76,10 @@ export function parseReleaseArgs(args: readonly string[], root: string): Release
     else throw new Error(`unexpected argument ${a}`);
   }
   if (!stack) throw new Error("name the stack");
-  if (!flags.version && !flags.resume) throw new Error("--version <tag> is required");
+  if (!flags.version && !flags.resume && !flags.canary)
+    throw new Error("--version <tag> is required");
+  if (flags.version && flags.canary) throw new Error("--version and --canary exclude each other");
+  if (flags.to && !flags.canary) throw new Error("--to goes with --canary");
   if (flags.version !== undefined && !/^[A-Za-z0-9._-]+$/.test(flags.version))
     throw new Error(`--version ${JSON.stringify(flags.version)} is not an image tag`);
   if (flags.plan && flags.resume) throw new Error("--plan and --resume exclude each other");
@@ -67,6 +87,8 @@ export function parseReleaseArgs(args: readonly string[], root: string): Release
   return {
     stack,
     ...(flags.version ? { version: flags.version } : {}),
+    ...(flags.canary ? { canary: flags.canary } : {}),
+    ...(flags.to ? { to: flags.to } : {}),
     plan: flags.plan === "yes",
     resume: flags.resume === "yes",
     dir,
@@ -76,15 +98,19 @@ export function parseReleaseArgs(args: readonly string[], root: string): Release
   };
 }
 
-/** The plan of releasing `version` on the stack, from its spec as it is now. */
-function planOf(options: ReleaseOptions, version: string) {
-  const raw = new SpecDocument(options.dir, options.stack).raw();
-  const parsed = parseSpec(raw);
+/** The stack's spec as it is now, validated. */
+function specOf(options: ReleaseOptions) {
+  const parsed = parseSpec(new SpecDocument(options.dir, options.stack).raw());
   if (!parsed.ok)
     throw new PlanError(
       formatProblems(parsed.problems).replace("nothing was deployed", "nothing was released"),
     );
-  const plan = resolvePlan(options.stack, parsed.spec, version);
+  return parsed.spec;
+}
+
+/** The plan of releasing `version` on the stack, from its spec as it is now. */
+function planOf(options: ReleaseOptions, version: string) {
+  const plan = resolvePlan(options.stack, specOf(options), version);
   const unknownChecks = (plan.plan.verify.checks ?? []).filter(
     (c) => !(checkIds as readonly string[]).includes(c),
   );
@@ -100,12 +126,18 @@ export async function runReleaseCommand(
   progress: (line: string) => void,
   print: (line: string) => void,
 ): Promise<number> {
+  const canaryOf = () => resolveCanary(options.stack, specOf(options), options.canary!, options.to);
   if (options.plan) {
-    print(formatPlan(planOf(options, options.version!)));
+    print(
+      options.canary ? formatCanaryPlan(canaryOf()) : formatPlan(planOf(options, options.version!)),
+    );
     return 0;
   }
   const folder = releasesDir(options.dir, options.stack);
-  const lock = acquireLock(folder, options.version ?? "resume");
+  const lock = acquireLock(
+    folder,
+    options.version ?? (options.canary ? `canary ${options.canary}` : "resume"),
+  );
   try {
     if (lock.broke)
       progress(
@@ -119,14 +151,20 @@ export async function runReleaseCommand(
       { dir: options.dir, stackName: options.stack, policyConfig: options.policyConfig, folder },
       progress,
     );
-    const io: RunnerIO = {
-      runStep: (step, log) => steps[step.kind](ctx, log, step),
-      rollbackActions: (log) => rollbackActions(ctx, log),
+    const io: RunnerIO<AnyLog> = {
+      runStep: (step, log) =>
+        log.kind === "canary"
+          ? step.kind === "canary-step"
+            ? canaryStep(ctx, log, step)
+            : canaryWatch(ctx, log, step)
+          : steps[step.kind as keyof typeof steps](ctx, log, step),
+      rollbackActions: (log) =>
+        log.kind === "canary" ? canaryRollbackActions(ctx, log) : rollbackActions(ctx, log),
       save: (log) => saveLog(folder, log),
       progress,
       now: () => new Date(),
     };
-    const done = (log: ReleaseLog) => {
+    const done = (log: AnyLog) => {
       print(
         `release ${log.id}: ${log.state}${log.reason ? ` (${log.reason})` : ""}\nlog: ${path.relative(process.cwd(), path.join(folder, `${log.id}.md`)) || folder}`,
       );
@@ -136,10 +174,12 @@ export async function runReleaseCommand(
     const killed = unfinished(folder);
     if (options.resume) {
       if (!killed) throw new PlanError("--resume: no unfinished release on this stack to resume");
-      if (options.version && options.version !== killed.version)
-        throw new PlanError(
-          `--resume --version ${options.version}: the unfinished release is ${killed.version}`,
-        );
+      const what = killed.kind === "canary" ? `canary ${killed.package}` : killed.version;
+      if (
+        (options.version || options.canary) &&
+        what !== (options.version ?? `canary ${options.canary}`)
+      )
+        throw new PlanError(`--resume: the unfinished run is ${what}`);
       killed.resumed++;
       const at = killed.steps.find((s) => s.status !== "passed" && s.status !== "skipped");
       progress(
@@ -161,13 +201,22 @@ export async function runReleaseCommand(
       );
       if (undone.state !== "rolled-back") return done(undone);
     }
+    if (options.canary) {
+      const c = canaryOf();
+      const log = newCanaryLog(c, new Date());
+      saveLog(folder, log);
+      progress(
+        `canary ${c.package} on ${c.stack}: ${c.steps.length} steps, from ${c.before.step} to ${c.rungs.at(-1)}`,
+      );
+      return done(await runRelease<AnyLog>(log, io));
+    }
     const plan = planOf(options, options.version!);
     const log = newLog(plan, new Date());
     saveLog(folder, log);
     progress(
       `release ${plan.service} ${plan.version} on ${plan.stack}: ${plan.steps.length} steps, ${plan.before.active} serves ${plan.before.versions[plan.before.active]}`,
     );
-    return done(await runRelease(log, io));
+    return done(await runRelease<AnyLog>(log, io));
   } finally {
     lock.release();
   }

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import { stackOutputs, type LiveEnvironment, type LiveSecrets } from "../policies/lib/contract";
-import type { ReleaseLog } from "./log";
+import type { RunLog } from "./log";
 import { SpecDocument } from "./spec-doc";
 
 export interface EngineRun {
@@ -33,8 +33,8 @@ export interface ReleaseContext {
   readonly doc: SpecDocument;
   readonly progress: (line: string) => void;
   /** `up` through the policy pack; `label` names the file its output is kept in. */
-  up(log: ReleaseLog, label: string): Promise<EngineRun>;
-  preview(log: ReleaseLog, label: string): Promise<EngineRun>;
+  up(log: RunLog, label: string): Promise<EngineRun>;
+  preview(log: RunLog, label: string): Promise<EngineRun>;
   live(): Promise<{ env: LiveEnvironment; secrets: LiveSecrets }>;
 }
 
@@ -70,11 +70,7 @@ export function releaseContext(
   progress: (line: string) => void,
 ): ReleaseContext {
   const doc = new SpecDocument(options.dir, options.stackName);
-  const engine = async (
-    kind: "up" | "preview",
-    log: ReleaseLog,
-    label: string,
-  ): Promise<EngineRun> => {
+  const engine = async (kind: "up" | "preview", log: RunLog, label: string): Promise<EngineRun> => {
     let output = "";
     const changes: Record<string, number> = {};
     const replaced: string[] = [];

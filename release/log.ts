@@ -5,13 +5,17 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { ReleaseCanarySpec } from "../components/config/spec/release-plan";
 import type { ResolvedPlan, StepKind } from "./plan";
+
+/** The two step kinds of a canary run: a rung enabled, then its watch window. */
+export type CanaryStepKind = "canary-step" | "canary-watch";
 
 export type StepStatus = "pending" | "running" | "passed" | "failed" | "skipped";
 
 export interface StepRecord {
   readonly name: string;
-  readonly kind: StepKind;
+  readonly kind: StepKind | CanaryStepKind;
   readonly what: string;
   status: StepStatus;
   startedAt?: string;
@@ -35,27 +39,47 @@ export interface RollbackRecord {
 export type ReleaseState =
   "running" | "succeeded" | "rolling-back" | "rolled-back" | "rollback-failed";
 
-export interface ReleaseLog {
+/** What the runner keeps of any run: its steps, its state, its rollback. */
+export interface RunLog {
   readonly id: string;
   readonly stack: string;
-  readonly service: string;
-  readonly version: string;
-  readonly colour: ResolvedPlan["colour"];
-  readonly before: ResolvedPlan["before"];
-  readonly migration: boolean;
-  readonly plan: ResolvedPlan["plan"];
   readonly startedAt: string;
   state: ReleaseState;
   endedAt?: string;
-  /** Why the release stopped: the failed step and its message, or the interruption. */
+  /** Why the run stopped: the failed step and its message, or the interruption. */
   reason?: string;
-  /** Times the release was resumed after a kill. */
+  /** Times the run was resumed after a kill. */
   resumed: number;
   steps: StepRecord[];
   rollback: RollbackRecord[];
   /** Files the steps made (the pre-release dump), relative to the log's folder. */
   files: Record<string, string>;
 }
+
+/** A blue/green release. */
+export interface ReleaseLog extends RunLog {
+  readonly kind: "release";
+  readonly service: string;
+  readonly version: string;
+  readonly colour: ResolvedPlan["colour"];
+  readonly before: ResolvedPlan["before"];
+  readonly migration: boolean;
+  readonly plan: ResolvedPlan["plan"];
+}
+
+/** A tenant canary run: the package's ladder from its current rung. */
+export interface CanaryLog extends RunLog {
+  readonly kind: "canary";
+  readonly package: string;
+  readonly service: string;
+  /** The canary's index in the spec's `canaries`. */
+  readonly index: number;
+  /** The rung (and its previous one) before the run: what a rollback to the start brings back. */
+  readonly before: { readonly step: string; readonly previousStep: string };
+  readonly canary: ReleaseCanarySpec;
+}
+
+export type AnyLog = ReleaseLog | CanaryLog;
 
 /** The log of a release about to start. */
 export function newLog(plan: ResolvedPlan, now: Date): ReleaseLog {
@@ -64,6 +88,7 @@ export function newLog(plan: ResolvedPlan, now: Date): ReleaseLog {
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");
   return {
+    kind: "release",
     id: `${stamp}-${plan.service}-${plan.version}`,
     stack: plan.stack,
     service: plan.service,
@@ -86,7 +111,7 @@ export const releasesDir = (dir: string, stack: string) =>
   path.join(dir, ".golive", "releases", stack);
 
 /** Writes the log and its Markdown, each through a temporary file and a rename. */
-export function saveLog(folder: string, log: ReleaseLog): void {
+export function saveLog(folder: string, log: AnyLog): void {
   fs.mkdirSync(folder, { recursive: true });
   const write = (file: string, text: string) => {
     const tmp = `${file}.${process.pid}.tmp`;
@@ -98,17 +123,17 @@ export function saveLog(folder: string, log: ReleaseLog): void {
 }
 
 /** Every release log of a stack, oldest first (ids start with the start time). */
-export function readLogs(folder: string): ReleaseLog[] {
+export function readLogs(folder: string): AnyLog[] {
   if (!fs.existsSync(folder)) return [];
   return fs
     .readdirSync(folder)
-    .filter((f) => f.endsWith(".json"))
+    .filter((f) => /^\d{8}T\d{6}Z-[^.]*(\.[^.]+)*\.json$/.test(f) && !f.endsWith(".verify.json"))
     .sort()
-    .map((f) => JSON.parse(fs.readFileSync(path.join(folder, f), "utf8")) as ReleaseLog);
+    .map((f) => JSON.parse(fs.readFileSync(path.join(folder, f), "utf8")) as AnyLog);
 }
 
 /** The release a killed process left unfinished, if any (the newest such log). */
-export function unfinished(folder: string): ReleaseLog | undefined {
+export function unfinished(folder: string): AnyLog | undefined {
   return readLogs(folder)
     .reverse()
     .find((l) => l.state === "running" || l.state === "rolling-back");
@@ -125,14 +150,18 @@ const mark: Record<StepStatus, string> = {
 const cell = (s: string | undefined) => (s ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** The log as Markdown: the release, its steps as a table, the rollback if there was one. */
-export function renderMarkdown(log: ReleaseLog): string {
+export function renderMarkdown(log: AnyLog): string {
   const lines = [
-    `# Release ${log.service} ${log.version} on ${log.stack}`,
+    log.kind === "canary"
+      ? `# Canary ${log.package} on ${log.stack}`
+      : `# Release ${log.service} ${log.version} on ${log.stack}`,
     "",
     `- id: \`${log.id}\``,
     `- state: **${log.state}**${log.reason ? ` (${cell(log.reason)})` : ""}`,
     `- started: ${log.startedAt}${log.endedAt ? `, ended: ${log.endedAt}` : ""}${log.resumed > 0 ? `, resumed ${log.resumed}×` : ""}`,
-    `- before: ${log.before.active} served ${log.before.versions[log.before.active]}; ${log.colour} ${log.before.versions[log.colour]} → ${log.version}`,
+    log.kind === "canary"
+      ? `- before: ${log.package} on ${log.service} at ${log.before.step} (after ${log.before.previousStep})`
+      : `- before: ${log.before.active} served ${log.before.versions[log.before.active]}; ${log.colour} ${log.before.versions[log.colour]} → ${log.version}`,
     "",
     "## Steps",
     "",

@@ -5,7 +5,7 @@
  * step rolls back: the actions `rollbackActions` derives from how far the log got, in order, each
  * recorded. Tested with fake steps (test/unit/release-runner.test.ts).
  */
-import type { ReleaseLog, StepRecord } from "./log";
+import type { RunLog, StepRecord } from "./log";
 
 export interface StepOutcome {
   readonly ok: boolean;
@@ -22,11 +22,11 @@ export interface RollbackAction {
   readonly run: () => Promise<{ ok: boolean; message: string }>;
 }
 
-export interface RunnerIO {
-  runStep(step: StepRecord, log: ReleaseLog): Promise<StepOutcome>;
-  /** What undoing the release takes, judged from the log (which steps ran). */
-  rollbackActions(log: ReleaseLog): RollbackAction[];
-  save(log: ReleaseLog): void;
+export interface RunnerIO<L extends RunLog = RunLog> {
+  runStep(step: StepRecord, log: L): Promise<StepOutcome>;
+  /** What undoing the run takes, judged from the log (which steps ran). */
+  rollbackActions(log: L): RollbackAction[];
+  save(log: L): void;
   progress(line: string): void;
   now(): Date;
 }
@@ -34,12 +34,12 @@ export interface RunnerIO {
 const seconds = (from: number, to: number) => Math.round((to - from) / 100) / 10;
 
 /** The steps still to run: from the first one neither passed nor skipped. */
-export function remaining(log: ReleaseLog): StepRecord[] {
+export function remaining(log: RunLog): StepRecord[] {
   const first = log.steps.findIndex((s) => s.status !== "passed" && s.status !== "skipped");
   return first < 0 ? [] : log.steps.slice(first);
 }
 
-function line(log: ReleaseLog, s: StepRecord): string {
+function line(log: RunLog, s: StepRecord): string {
   const i = log.steps.indexOf(s) + 1;
   const n = log.steps.length;
   const secs = s.seconds !== undefined ? `${s.seconds.toFixed(1).padStart(6)} s` : "        ";
@@ -50,7 +50,7 @@ function line(log: ReleaseLog, s: StepRecord): string {
  * Runs what remains of the release; rolls back on the first failed step. Returns the log in its
  * final state (succeeded, rolled-back or rollback-failed).
  */
-export async function runRelease(log: ReleaseLog, io: RunnerIO): Promise<ReleaseLog> {
+export async function runRelease<L extends RunLog>(log: L, io: RunnerIO<L>): Promise<L> {
   for (const step of remaining(log)) {
     const started = io.now().getTime();
     step.status = "running";
@@ -84,7 +84,11 @@ export async function runRelease(log: ReleaseLog, io: RunnerIO): Promise<Release
  * action leaves the release `rollback-failed` (the later actions still run: getting traffic back
  * matters even when the database cannot be restored, and the other way round).
  */
-export async function rollBack(log: ReleaseLog, io: RunnerIO, reason: string): Promise<ReleaseLog> {
+export async function rollBack<L extends RunLog>(
+  log: L,
+  io: RunnerIO<L>,
+  reason: string,
+): Promise<L> {
   log.state = "rolling-back";
   log.reason = reason;
   log.rollback = [];

@@ -63,7 +63,7 @@ function fake(opts: { fail?: string; throws?: string; rollbackFails?: string } =
   const saved: string[] = [];
   const lines: string[] = [];
   let t = 0;
-  const io: RunnerIO = {
+  const io: RunnerIO<ReleaseLog> = {
     runStep: (step): Promise<StepOutcome> => {
       ran.push(step.name);
       if (step.name === opts.throws) return Promise.reject(new Error("engine gone\nmore"));

@@ -103,8 +103,27 @@ export const releasePlanSpec = z
     message: "a split needs traffic, and maintenance mode stops it: drop one of the two",
   });
 
+/**
+ * The tenant canary run (`golive release <stack> --canary <package>`): each rung of the ladder
+ * after the package's current one, gated by per-tenant metrics of the accounts it enabled, with
+ * the Branchen-Pakete seed's thresholds (error rate < 1 %, handoff rate < 5 %).
+ */
+export const releaseCanarySpec = z
+  .object({
+    /** Highest error rate of any tenant (agent_errors_total / agent_requests_total, %). Defaults to 1. */
+    errorRatePercent: z.number().positive().max(100).default(1),
+    /** Highest handoff rate (agent_handoffs_total / agent_conversations_total, %). Defaults to 5. */
+    handoffRatePercent: z.number().positive().max(100).default(5),
+    /** Each rung's watch window (its errorRatePercent and latencyP95Ms are not read). */
+    watch: releaseWatchSpec.prefault({}),
+  })
+  .strict();
+
 /** The release block of the environment spec. */
-export const releaseSpec = z.object({ plan: releasePlanSpec.prefault({}) }).strict();
+export const releaseSpec = z
+  .object({ plan: releasePlanSpec.prefault({}), canary: releaseCanarySpec.prefault({}) })
+  .strict();
 
 export type ReleasePlanSpec = z.output<typeof releasePlanSpec>;
 export type ReleaseWatchSpec = z.output<typeof releaseWatchSpec>;
+export type ReleaseCanarySpec = z.output<typeof releaseCanarySpec>;
