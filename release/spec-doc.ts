@@ -9,6 +9,17 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { specFileKey, specKey } from "../components/config/load";
 
+/**
+ * A value as a YAML node: a string YAML would read as something else (a version `2.0`, `1e3`,
+ * `true`) is double-quoted, so that the stack config hands the program the string it was.
+ */
+function node(d: YAML.Document, value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const n = d.createNode(value);
+  if (typeof YAML.parse(value) !== "string" || value.trim() !== value) n.type = "QUOTE_DOUBLE";
+  return n;
+}
+
 export class SpecDocument {
   /** The file that holds the spec, and where in it the spec starts. */
   public readonly file: string;
@@ -62,7 +73,7 @@ export class SpecDocument {
       const full = [...this.prefix, ...at];
       if (value === undefined) {
         if (d.hasIn(full)) d.deleteIn(full);
-      } else d.setIn(full, value);
+      } else d.setIn(full, node(d, value));
     }
     const after = d.toString();
     if (after === before) return false;

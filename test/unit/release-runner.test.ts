@@ -338,6 +338,10 @@ describe("spec document", () => {
       weights: { blue: 50, green: 50 },
     });
     doc.set([[[...bg, "weights"], undefined]]);
+    // A version YAML would read as a number stays a string.
+    doc.set([[[...bg, "blue"], "2.0"]]);
+    assert.match(fs.readFileSync(path.join(dir, "Pulumi.s.yaml"), "utf8"), /blue: "2\.0"/);
+    assert.equal(doc.get([...bg, "blue"]), "2.0");
     assert.deepEqual(doc.get([...bg, "weights"]), undefined);
     assert.deepEqual((doc.raw() as { tier: string }).tier, "dev");
   });
