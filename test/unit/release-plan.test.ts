@@ -1,12 +1,13 @@
 /** The release plan: its spec (defaults, refusals naming the config path) and the steps it resolves to. */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import * as YAML from "yaml";
 import { parseSpec } from "../../components/config/load";
 import { formatPlan, PlanError, resolvePlan } from "../../release/plan";
-import { parseReleaseArgs } from "../../cli/release";
+import { parseReleaseArgs, runReleaseCommand } from "../../cli/release";
 
 const repo = path.resolve(__dirname, "..", "..");
 
@@ -199,6 +200,41 @@ describe("golive release arguments", () => {
     assert.throws(
       () => parseReleaseArgs(["prod", "--version", "1", "--force"], "/r"),
       /unknown option --force/,
+    );
+  });
+});
+
+describe("golive release --plan on a stack file", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-plan-"));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (environment: unknown) =>
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.staging.yaml"),
+      YAML.stringify({ config: { "golive:environment": environment } }),
+    );
+  const run = async (args: string[]) => {
+    const out: string[] = [];
+    const code = await runReleaseCommand(
+      parseReleaseArgs(["staging", ...args, "--dir", dir], dir),
+      () => {},
+      (l) => out.push(l),
+    );
+    return { code, out: out.join("\n") };
+  };
+
+  it("prints the stack's plan and runs nothing: no log, no lock", async () => {
+    write(spec({ plan: { split: 50 } }));
+    const r = await run(["--version", "1.3.0", "--plan"]);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /^ {2}\s?\d\. watch-split +watch 10 × 60 s/m);
+    assert.ok(!fs.existsSync(path.join(dir, ".golive")));
+  });
+
+  it("an invalid spec is refused with every problem's config path", async () => {
+    write(spec({ plan: { watch: { count: "ten" } } }));
+    await assert.rejects(
+      run(["--version", "1.3.0", "--plan"]),
+      /nothing was released:\n {2}- golive:environment\.release\.plan\.watch\.count: Invalid input: expected number, received string/,
     );
   });
 });
