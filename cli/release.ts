@@ -182,23 +182,24 @@ export async function runReleaseCommand(
         throw new PlanError(`--resume: the unfinished run is ${what}`);
       killed.resumed++;
       const at = killed.steps.find((s) => s.status !== "passed" && s.status !== "skipped");
+      const undoing = killed.state === "rolling-back" || killed.state === "rollback-failed";
       progress(
-        `resume: ${killed.id} ${killed.state === "rolling-back" ? "was rolling back: rolling back again" : `from ${at?.name ?? "its end"}`}`,
+        `resume: ${killed.id} ${undoing ? `was ${killed.state}: rolling back again` : `from ${at?.name ?? "its end"}`}`,
       );
       return done(
-        killed.state === "rolling-back"
+        undoing
           ? await rollBack(killed, io, `${killed.reason ?? "killed"}; resumed`)
           : await runRelease(killed, io),
       );
     }
     if (killed) {
       const at = killed.steps.find((s) => s.status === "running")?.name ?? "between two steps";
-      progress(`a killed release found: ${killed.id} (at ${at}); rolling it back first`);
-      const undone = await rollBack(
-        killed,
-        io,
-        `killed at ${at}; rolled back before the next release`,
-      );
+      const why =
+        killed.state === "rollback-failed"
+          ? `its rollback failed (${killed.reason ?? "see its log"})`
+          : `killed at ${at}`;
+      progress(`an unfinished release found: ${killed.id}, ${why}; rolling it back first`);
+      const undone = await rollBack(killed, io, `${why}; rolled back before the next release`);
       if (undone.state !== "rolled-back") return done(undone);
     }
     if (options.canary) {

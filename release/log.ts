@@ -132,11 +132,16 @@ export function readLogs(folder: string): AnyLog[] {
     .map((f) => JSON.parse(fs.readFileSync(path.join(folder, f), "utf8")) as AnyLog);
 }
 
-/** The release a killed process left unfinished, if any (the newest such log). */
+/**
+ * The run a killed process left unfinished, or whose rollback failed, if any (the newest such
+ * log): the next run rolls it back (again) before anything else, or `--resume` continues it.
+ */
 export function unfinished(folder: string): AnyLog | undefined {
   return readLogs(folder)
     .reverse()
-    .find((l) => l.state === "running" || l.state === "rolling-back");
+    .find(
+      (l) => l.state === "running" || l.state === "rolling-back" || l.state === "rollback-failed",
+    );
 }
 
 const mark: Record<StepStatus, string> = {
