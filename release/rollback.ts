@@ -35,10 +35,16 @@ export function rollbackActions(ctx: ReleaseContext, log: ReleaseLog): RollbackA
       return {
         action: `traffic to ${b.active}`,
         run: async () => {
+          // Maintenance as it was: written only when it differs (a spec without the key has it off).
+          const maintenance =
+            ((ctx.doc.get(["maintenance", "enabled"]) as boolean | undefined) ?? false) ===
+            b.maintenance
+              ? []
+              : [[["maintenance", "enabled"], b.maintenance] as [string[], boolean]];
           const changed = ctx.doc.set([
             [blueGreenPath(log, "active"), b.active],
             [blueGreenPath(log, "weights"), b.weights],
-            [["maintenance", "enabled"], b.maintenance],
+            ...maintenance,
             ...(ran(log, "deploy-idle")
               ? []
               : [[blueGreenPath(log, log.colour), b.versions[log.colour]] as [string[], string]]),

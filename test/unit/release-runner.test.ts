@@ -20,7 +20,8 @@ import {
   type ReleaseLog,
 } from "../../release/log";
 import { resolvePlan } from "../../release/plan";
-import { rollbackPlan } from "../../release/rollback";
+import type { ReleaseContext } from "../../release/context";
+import { rollbackActions, rollbackPlan } from "../../release/rollback";
 import {
   remaining,
   rollBack,
@@ -354,5 +355,100 @@ describe("spec document", () => {
     const doc = new SpecDocument(dir, "s");
     doc.set([[["maintenance", "enabled"], true]]);
     assert.match(fs.readFileSync(path.join(dir, "env.yaml"), "utf8"), /enabled: true/);
+  });
+});
+
+describe("release rollback actions", () => {
+  /** A stack file with the released service, a context whose `up` records the spec it saw. */
+  function project(name: string) {
+    const dir = path.join(tmp, name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.s.yaml"),
+      [
+        "config:",
+        "  golive:environment:",
+        "    services:",
+        "      api:",
+        '        blueGreen: { active: blue, blue: "1.0.0", green: "1.0.0" }',
+        "",
+      ].join("\n"),
+    );
+    const doc = new SpecDocument(dir, "s");
+    const ups: unknown[] = [];
+    const ctx = {
+      doc,
+      folder: dir,
+      up: () => {
+        ups.push(doc.get(["services", "api", "blueGreen"]));
+        return Promise.resolve({
+          ok: true,
+          message: "up: 1 update",
+          changes: {},
+          replaced: [],
+          violations: [],
+          packRan: true,
+        });
+      },
+    } as unknown as ReleaseContext;
+    return { doc, ups, ctx };
+  }
+
+  it("traffic that never moved needs no up, and the spec keeps no new key", async () => {
+    const { doc, ups, ctx } = project("rollback-smoke");
+    const l = log();
+    // preflight, backup, deploy-idle passed; health failed.
+    for (const s of l.steps.slice(0, 3)) s.status = "passed";
+    l.steps[3].status = "failed";
+    doc.set([[["services", "api", "blueGreen", "green"], "1.1.0"]]);
+    const [traffic] = rollbackActions(ctx, l);
+    assert.deepEqual(await traffic.run(), {
+      ok: true,
+      message: "traffic never left blue: nothing to change",
+    });
+    assert.deepEqual(ups, []);
+    assert.equal(doc.get(["maintenance"]), undefined);
+    assert.equal(
+      doc.get(["services", "api", "blueGreen", "green"]),
+      "1.1.0",
+      "the new version stays idle",
+    );
+  });
+
+  it("after a split, traffic goes back to the old colour without weights in one up", async () => {
+    const { doc, ups, ctx } = project("rollback-split");
+    const l = log({ split: 50 });
+    for (const s of l.steps.slice(0, 5)) s.status = "passed";
+    l.steps[5].status = "passed";
+    l.steps[6].status = "failed";
+    doc.set([
+      [["services", "api", "blueGreen", "green"], "1.1.0"],
+      [["services", "api", "blueGreen", "active"], "green"],
+      [["services", "api", "blueGreen", "weights"], { blue: 50, green: 50 }],
+    ]);
+    const actions = rollbackActions(ctx, l);
+    assert.deepEqual(
+      actions.map((a) => a.action),
+      ["traffic to blue", "restore the pre-release dump"],
+    );
+    const r = await actions[0].run();
+    assert.match(
+      r.message,
+      /^blue 1\.0\.0 serves again, maintenance off; green 1\.1\.0 kept idle; up: 1 update$/,
+    );
+    assert.deepEqual(ups, [{ active: "blue", blue: "1.0.0", green: "1.1.0" }]);
+    assert.deepEqual(await actions[1].run(), {
+      ok: false,
+      message: "the plan says restore, but the release took no dump",
+    });
+  });
+
+  it("a release killed before it deployed the idle colour puts that colour's version back", async () => {
+    const { doc, ctx } = project("rollback-preflight");
+    const l = log();
+    l.steps[0].status = "running";
+    doc.set([[["services", "api", "blueGreen", "green"], "1.1.0"]]);
+    await rollbackActions(ctx, l)[0].run();
+    assert.equal(doc.get(["services", "api", "blueGreen", "green"]), "1.0.0");
   });
 });
