@@ -56,7 +56,7 @@ export function rollbackActions(ctx: ReleaseContext, log: ReleaseLog): RollbackA
           return r.ok
             ? {
                 ok: true,
-                message: `${b.active} ${b.versions[b.active]} serves again${b.maintenance ? "" : ", maintenance off"}; ${log.colour} ${log.version} kept idle; ${r.message}`,
+                message: `${b.active} ${b.versions[b.active]} serves again${ran(log, "maintenance-on") ? `, maintenance ${b.maintenance ? "on" : "off"} as before` : ""}; ${log.colour} ${log.version} kept idle; ${r.message}`,
               }
             : { ok: false, message: r.message };
         },

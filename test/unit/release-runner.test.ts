@@ -434,7 +434,7 @@ describe("release rollback actions", () => {
     const r = await actions[0].run();
     assert.match(
       r.message,
-      /^blue 1\.0\.0 serves again, maintenance off; green 1\.1\.0 kept idle; up: 1 update$/,
+      /^blue 1\.0\.0 serves again; green 1\.1\.0 kept idle; up: 1 update$/,
     );
     assert.deepEqual(ups, [{ active: "blue", blue: "1.0.0", green: "1.1.0" }]);
     assert.deepEqual(await actions[1].run(), {
