@@ -9,6 +9,9 @@
  *      health check passing) is rolled back to the live colour and its pre-release dump restored;
  *   4. a release killed in its watch window holds a lock a second release is refused by, and
  *      converges with --resume;
+ *   5. a tenant canary climbs its ladder by its tenants' metrics (the test app counts a
+ *      conversation per request for each tenant its manifests enable), and a rung that enabled a
+ *      tenant handing every conversation off is disabled again;
  * and the rows written before the releases survive them all.
  */
 import assert from "node:assert/strict";
@@ -16,7 +19,8 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { ReleaseLog } from "../../release/log";
+import { enabledAccounts } from "../../components/release/canary";
+import type { CanaryLog, ReleaseLog } from "../../release/log";
 import { SpecDocument } from "../../release/spec-doc";
 import { figure, Project, removeRetainedVolumes, repo } from "./harness";
 import { count, newLoad, report, request, sample, type Load, type Target } from "./load";
@@ -356,6 +360,67 @@ describe("golive release on the end-to-end Docker stack", () => {
     assert.equal(killed.failed + resumed.failed, 0);
     const after = await sample(target, 12);
     assert.deepEqual([...after.versions.keys()], ["blue 1.2.0"]);
+    assert.equal(sqlCount("rows"), 5);
+  });
+  it("a tenant canary climbs by its tenants' metrics; the rung enabling a tenant that hands off is disabled", async () => {
+    const accounts = Array.from({ length: 20 }, (_, i) => `acct-${String(i + 1).padStart(2, "0")}`);
+    const canary = {
+      package: "gastronomy",
+      service: "api",
+      agents: ["gastronomy_supervisor_agent"],
+      accounts,
+      pilotAccounts: ["acct-01"],
+      step: "pilot" as const,
+      previousStep: "none" as const,
+    };
+    const at10 = enabledAccounts({ ...canary, step: "10%" });
+    const at25 = enabledAccounts({ ...canary, step: "25%" });
+    const bad = at25.find((a) => !at10.includes(a))!;
+    const doc = new SpecDocument(p.dir, stack);
+    doc.set([
+      [["canaries"], [canary]],
+      [["services", "api", "env"], { AGENT_HANDOFF_TENANTS: bad }],
+      [
+        ["release", "canary"],
+        {
+          watch: {
+            initialDelaySeconds: 15,
+            intervalSeconds: 8,
+            count: 4,
+            consecutiveErrorLimit: 3,
+          },
+        },
+      ],
+    ]);
+    const up = p.pulumi(["up", "--yes", "--non-interactive", "--skip-preview"]);
+    assert.equal(up.code, 0, up.output);
+    const r = await releaseUnderLoad(["--canary", "gastronomy", "--to", "25%"]);
+    const log = lastLog() as unknown as CanaryLog;
+    scenarioFigures("canary", r, log as unknown as ReleaseLog);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.equal(log.kind, "canary");
+    assert.deepEqual(
+      log.steps.map((s) => `${s.name} ${s.status}`),
+      ["enable-10% passed", "watch-10% passed", "enable-25% passed", "watch-25% failed"],
+    );
+    assert.match(log.steps[1].message!, /gastronomy: \d successful/);
+    assert.match(log.steps[3].message!, new RegExp(`${bad} handoff rate 100\\.00 % > 5 %`));
+    assert.deepEqual(
+      log.rollback.map((a) => [a.action, a.status]),
+      [["disable 25%: back to 10%", "passed"]],
+    );
+    assert.equal(doc.get(["canaries", 0, "step"]), "10%");
+    const manifest = (account: string) =>
+      JSON.parse(
+        docker([
+          "exec",
+          `${prefix}-api-blue`,
+          "cat",
+          `/etc/golive/packages/gastronomy/${account}.json`,
+        ]),
+      ) as { enabled_agents: string[]; canary_step: string };
+    assert.deepEqual(manifest(bad), { ...manifest(bad), enabled_agents: [], canary_step: "10%" });
+    for (const a of at10) assert.deepEqual(manifest(a).enabled_agents, canary.agents);
     assert.equal(sqlCount("rows"), 5);
   });
 });

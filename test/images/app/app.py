@@ -2,7 +2,11 @@
 GET /metrics in Prometheus' text format with the metric names golive's alert rules use
 (http_requests_total by status, http_request_duration_seconds histogram). FAIL_PATHS (comma-separated
 paths) makes those paths answer 500, for release tests whose new version fails its smoke test or
-its watch window while its health check passes."""
+its watch window while its health check passes. A stand-in for the agent packages of a tenant canary:
+every GET / is one conversation of each tenant whose package manifest (/etc/golive/packages, as the
+canary delivers them) enables agents, counted in agent_requests_total and agent_conversations_total
+by tenant and package; a tenant named in AGENT_HANDOFF_TENANTS hands every conversation off
+(agent_handoffs_total)."""
 import json
 import os
 import threading
@@ -14,12 +18,46 @@ import psycopg2
 VERSION = os.environ.get("APP_VERSION", "1.0.0")
 COLOR = os.environ.get("APP_COLOR", "none")
 FAIL_PATHS = {p for p in os.environ.get("FAIL_PATHS", "").split(",") if p}
+HANDOFF_TENANTS = {t for t in os.environ.get("AGENT_HANDOFF_TENANTS", "").split(",") if t}
 _local = threading.local()
 _lock = threading.Lock()
 _requests = {}  # status -> count
 _buckets = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 _bucket_counts = [0] * len(_buckets)
 _duration = {"sum": 0.0, "count": 0}
+_agent = {}  # (metric, tenant, package) -> count
+
+
+def enabled_tenants(root="/etc/golive/packages"):
+    """(tenant, package) of every manifest that enables agents; the files never change in a container."""
+    out = []
+    try:
+        packages = sorted(os.listdir(root))
+    except OSError:
+        return out
+    for package in packages:
+        folder = os.path.join(root, package)
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".json"):
+                with open(os.path.join(folder, name)) as f:
+                    manifest = json.load(f)
+                if manifest.get("enabled_agents"):
+                    out.append((manifest["account_id"], manifest["package"]))
+    return out
+
+
+TENANTS = enabled_tenants()
+
+
+def conversation():
+    with _lock:
+        for tenant, package in TENANTS:
+            metrics = ["agent_requests_total", "agent_conversations_total"]
+            if tenant in HANDOFF_TENANTS:
+                metrics.append("agent_handoffs_total")
+            for metric in metrics:
+                key = (metric, tenant, package)
+                _agent[key] = _agent.get(key, 0) + 1
 
 
 def observe(status, seconds):
@@ -44,6 +82,13 @@ def metrics_text():
         lines.append(f'http_request_duration_seconds_bucket{{le="+Inf"}} {_duration["count"]}')
         lines.append(f'http_request_duration_seconds_sum {_duration["sum"]}')
         lines.append(f'http_request_duration_seconds_count {_duration["count"]}')
+        for metric in sorted({m for m, _, _ in _agent}):
+            lines.append(f"# TYPE {metric} counter")
+            lines += [
+                f'{m}{{tenant="{t}",package="{p}"}} {n}'
+                for (m, t, p), n in sorted(_agent.items())
+                if m == metric
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -91,6 +136,8 @@ class Handler(BaseHTTPRequestHandler):
             with db().cursor() as cur:
                 cur.execute("SELECT count(*) FROM rows")
                 return self.reply(200, {"rows": cur.fetchone()[0]})
+        if self.path == "/":
+            conversation()
         return self.reply(200, {"version": VERSION, "color": COLOR})
 
     def do_POST(self):
