@@ -432,10 +432,7 @@ describe("release rollback actions", () => {
       ["traffic to blue", "restore the pre-release dump"],
     );
     const r = await actions[0].run();
-    assert.match(
-      r.message,
-      /^blue 1\.0\.0 serves again; green 1\.1\.0 kept idle; up: 1 update$/,
-    );
+    assert.match(r.message, /^blue 1\.0\.0 serves again; green 1\.1\.0 kept idle; up: 1 update$/);
     assert.deepEqual(ups, [{ active: "blue", blue: "1.0.0", green: "1.1.0" }]);
     assert.deepEqual(await actions[1].run(), {
       ok: false,
