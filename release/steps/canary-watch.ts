@@ -72,6 +72,15 @@ export function tenantMeasurement(
   };
 }
 
+/**
+ * The enabled tenants no measurement of the window heard from: a rung whose tenants never report
+ * was not watched, and does not pass on the others' metrics.
+ */
+export function unheard(enabled: readonly string[], readings: readonly TenantReading[]): string[] {
+  const heard = new Set(readings.flatMap((r) => ("values" in r ? [...r.values.keys()] : [])));
+  return enabled.filter((a) => !heard.has(a));
+}
+
 async function vector(base: string, query: string): Promise<TenantReading> {
   try {
     const res = await fetch(
@@ -119,14 +128,23 @@ export async function canaryWatch(
   const q = tenantQueries(log.package);
   await sleep(w.initialDelaySeconds * 1000);
   const ms: Measurement[] = [];
+  const readings: TenantReading[] = [];
   for (;;) {
     const started = Date.now();
     const [e, h] = await Promise.all([vector(base, q.errorRate), vector(base, q.handoffRate)]);
+    readings.push(e, h);
     ms.push(tenantMeasurement(log.canary, enabled, e, h, new Date()));
     ctx.progress(
       `        ${step.name} ${String(ms.length).padStart(2)}/${w.count} ${ms.at(-1)!.status.padEnd(10)} ${ms.at(-1)!.message}`,
     );
     const v = verdict(w, ms);
+    const silent = unheard(enabled, readings);
+    if (v.done && v.ok && silent.length > 0)
+      return {
+        ok: false,
+        message: `${log.package}: ${v.message}, but no metrics in the whole window from ${silent.join(", ")} (unknown, not a pass)`,
+        data: { measurements: ms, queries: q },
+      };
     if (v.done)
       return {
         ok: v.ok,

@@ -23,7 +23,7 @@ import type { ReleaseContext } from "../../release/context";
 import type { CanaryLog } from "../../release/log";
 import { runRelease, type RunnerIO } from "../../release/runner";
 import { SpecDocument } from "../../release/spec-doc";
-import { tenantMeasurement, tenantQueries } from "../../release/steps/canary-watch";
+import { tenantMeasurement, tenantQueries, unheard } from "../../release/steps/canary-watch";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "golive-canary-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -145,6 +145,13 @@ describe("per-tenant gate", () => {
       tenantMeasurement(t, ["a"], { error: "no answer" }, m([["a", 1]]), at).status,
       "error",
     );
+  });
+
+  it("a window in which an enabled tenant never reported is not a pass", () => {
+    assert.deepEqual(unheard(["a", "b", "c"], [m([["a", 0]]), { error: "x" }, m([["b", 1]])]), [
+      "c",
+    ]);
+    assert.deepEqual(unheard(["a"], [m([["a", 0]])]), []);
   });
 
   it("queries every tenant of the package, a tenant without errors reading 0", () => {
