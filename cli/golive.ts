@@ -6,13 +6,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseReportArgs, reportUsage, runReport, verifyUsage, type ReportOptions } from "./report";
+import { release } from "./release";
 import { verify } from "./verify";
 
 const usage = `usage: golive <command> …
 
 commands:
   verify   gather a deployed stack's go-live results: policy events and live checks (golive verify --help)
-  report   the go-live report of a stack (golive report --help)`;
+  report   the go-live report of a stack (golive report --help)
+  release  release a version by the stack's plan, rolled back on a failed step (golive release --help)`;
 
 /** A progress line: to stderr, on a terminal or when GOLIVE_PROGRESS=1 (CI logs). */
 function progressLine(line: string): void {
@@ -42,6 +44,7 @@ export async function main(
   now: Date = new Date(),
 ): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "release") return release(rest, root, progressLine);
   if (command !== "report" && command !== "verify") {
     console.error(
       command === undefined || command === "--help"

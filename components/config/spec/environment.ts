@@ -15,6 +15,7 @@ import { gatewaySpec } from "./gateway";
 import { monitoringSpec } from "./monitoring";
 import { postgresSpec } from "./postgres";
 import { canarySpec, licenseSpec } from "./release";
+import { releaseSpec } from "./release-plan";
 import { hostSpec, kubernetesSpec, lxcSpec } from "./runtime";
 import { serviceSpec } from "./services";
 import { verifySpec } from "./verify";
@@ -41,6 +42,8 @@ export const environmentSpec = z
       .strict()
       .prefault({}),
     canaries: z.array(canarySpec).default([]),
+    /** What `golive release` runs (docs/release.md); absent, its defaults. */
+    release: releaseSpec.optional(),
     /**
      * What `pulumi destroy` does with data volumes (databases, queues, search indexes, metrics,
      * backups, the gateway's certificates): "retain" (the default) leaves them behind, so a destroy

@@ -1,9 +1,18 @@
 """golive's demo app: GET /health, GET/POST /rows (kept in PostgreSQL), GET / (its colour), and
 GET /metrics in Prometheus' text format with the metric names golive's alert rules use
-(http_requests_total by status, http_request_duration_seconds histogram). For the go-live
-report's app checks: POST /login (JSON username/password against LOGIN_USER/LOGIN_PASSWORD,
-answering a token), GET /me (401 without that token), GET /ws (a WebSocket upgrade, closed after
-the handshake), GET /admin and /v1/status (pages that answer 200) and GET /fail (always 500)."""
+(http_requests_total by status, http_request_duration_seconds histogram).
+
+For the go-live report's app checks: POST /login (JSON username/password against
+LOGIN_USER/LOGIN_PASSWORD, answering a token), GET /me (401 without that token), GET /ws (a
+WebSocket upgrade, closed after the handshake), GET /admin and /v1/status (pages that answer 200)
+and GET /fail (always 500).
+
+For release tests: FAIL_PATHS (comma-separated paths) makes those paths answer 500, for a new
+version that fails its smoke test or its watch window while its health check passes. A stand-in
+for the agent packages of a tenant canary: every GET / is one conversation of each tenant whose
+package manifest (/etc/golive/packages, as the canary delivers them) enables agents, counted in
+agent_requests_total and agent_conversations_total by tenant and package; a tenant named in
+AGENT_HANDOFF_TENANTS hands every conversation off (agent_handoffs_total)."""
 import base64
 import hashlib
 import hmac
@@ -18,14 +27,50 @@ import psycopg2
 
 VERSION = os.environ.get("APP_VERSION", "1.0.0")
 COLOR = os.environ.get("APP_COLOR", "none")
+FAIL_PATHS = {p for p in os.environ.get("FAIL_PATHS", "").split(",") if p}
+HANDOFF_TENANTS = {t for t in os.environ.get("AGENT_HANDOFF_TENANTS", "").split(",") if t}
 _local = threading.local()
 _lock = threading.Lock()
 _requests = {}  # status -> count
 _buckets = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 _bucket_counts = [0] * len(_buckets)
 _duration = {"sum": 0.0, "count": 0}
+
 _tokens = set()
 _WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_agent = {}  # (metric, tenant, package) -> count
+
+
+def enabled_tenants(root="/etc/golive/packages"):
+    """(tenant, package) of every manifest that enables agents; the files never change in a container."""
+    out = []
+    try:
+        packages = sorted(os.listdir(root))
+    except OSError:
+        return out
+    for package in packages:
+        folder = os.path.join(root, package)
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".json"):
+                with open(os.path.join(folder, name)) as f:
+                    manifest = json.load(f)
+                if manifest.get("enabled_agents"):
+                    out.append((manifest["account_id"], manifest["package"]))
+    return out
+
+
+TENANTS = enabled_tenants()
+
+
+def conversation():
+    with _lock:
+        for tenant, package in TENANTS:
+            metrics = ["agent_requests_total", "agent_conversations_total"]
+            if tenant in HANDOFF_TENANTS:
+                metrics.append("agent_handoffs_total")
+            for metric in metrics:
+                key = (metric, tenant, package)
+                _agent[key] = _agent.get(key, 0) + 1
 
 
 def observe(status, seconds):
@@ -50,6 +95,13 @@ def metrics_text():
         lines.append(f'http_request_duration_seconds_bucket{{le="+Inf"}} {_duration["count"]}')
         lines.append(f'http_request_duration_seconds_sum {_duration["sum"]}')
         lines.append(f'http_request_duration_seconds_count {_duration["count"]}')
+        for metric in sorted({m for m, _, _ in _agent}):
+            lines.append(f"# TYPE {metric} counter")
+            lines += [
+                f'{m}{{tenant="{t}",package="{p}"}} {n}'
+                for (m, t, p), n in sorted(_agent.items())
+                if m == metric
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -118,6 +170,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(500, {"error": "failing on purpose"})
         if self.path == "/metrics":
             return self.reply(200, metrics_text(), "text/plain; version=0.0.4")
+        if self.path in FAIL_PATHS:
+            return self.reply(500, {"error": "failing on purpose (FAIL_PATHS)", "version": VERSION})
         if self.path == "/health":
             if os.environ.get("HEALTH_FAIL") == "1":
                 return self.reply(503, {"status": "failing", "version": VERSION, "color": COLOR})
@@ -126,6 +180,8 @@ class Handler(BaseHTTPRequestHandler):
             with db().cursor() as cur:
                 cur.execute("SELECT count(*) FROM rows")
                 return self.reply(200, {"rows": cur.fetchone()[0]})
+        if self.path == "/":
+            conversation()
         return self.reply(200, {"version": VERSION, "color": COLOR})
 
     def login(self):
