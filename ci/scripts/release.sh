@@ -2,6 +2,8 @@
 # CI's release jobs (staging on the default branch, production by hand): golive's gated release of
 # a version to a stack. With --plan it prints the release's plan and runs nothing.
 #   ci/scripts/release.sh <stack> <version> [--plan]
+# GOLIVE_PROJECT_DIR: the Pulumi project whose stack is released, when it is not the repository's
+# root (a project in a subfolder); relative to the repository.
 set -euo pipefail
 # shellcheck source=ci/scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,4 +16,9 @@ version=$2
 golive_ci_need_backend
 golive_ci_need_passphrase
 cd "$golive_ci_repo"
-exec ./scripts/golive.sh release "$stack" --version "$version" "${@:3}"
+project=${GOLIVE_PROJECT_DIR:-.}
+if [ ! -f "$project/Pulumi.$stack.yaml" ]; then
+  echo "golive ci: no stack file $project/Pulumi.$stack.yaml (GOLIVE_PROJECT_DIR names the Pulumi project)" >&2
+  exit 2
+fi
+exec ./scripts/golive.sh release "$stack" --version "$version" --dir "$project" "${@:3}"
