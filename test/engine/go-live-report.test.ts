@@ -59,6 +59,10 @@ function scenario(): string {
   // The checklist systems this stack answers for (docs/report.md: the stack → systems mapping).
   doc.config["golive:checklistSystems"] = systems;
   const spec = doc.config["golive:environment"];
+  // The test host's disk is shared with every build and test of the suite (about 15 % free on a
+  // CI machine, and moving): the stack's own figure, as a team sets it for its host; the seeds'
+  // 15 % judges a production host. A variant below sets it above what the host has.
+  spec.monitoring.thresholds = { ...(spec.monitoring.thresholds ?? {}), diskFreePercent: 5 };
   // The app's test account, and what the app-specific checks do with it (docs/report.md, verify).
   spec.services.api.env.LOGIN_USER = tester.user;
   spec.services.api.secretEnv.LOGIN_PASSWORD = { config: tester.passwordKey };
@@ -474,6 +478,16 @@ describe("the go-live report on the end-to-end Docker stack", () => {
     const check = liveChecks.find((k) => k.id === id)!;
     return (await runChecks(c, () => {}, [check.id]))[0];
   };
+
+  it("a host with less free disk than the spec's threshold fails host-resources, naming the filesystem", async () => {
+    const mon = ctx.env.monitoring!;
+    const r = await checkWith("host-resources", {
+      ...ctx,
+      env: { ...ctx.env, monitoring: { ...mon, diskFreePercent: 99.9 } },
+    });
+    assert.equal(r.status, "fail", r.message);
+    assert.match(r.message, /threshold 99\.9 %.*: \S+ has \d+\.\d % free, below 99\.9 %/);
+  });
 
   it("a smoke suite exiting 1 fails app-smoke, quoting its last output", async () => {
     const r = await checkWith(
