@@ -13,7 +13,7 @@ import { rungOf } from "../canary";
 import type { ReleaseContext } from "../context";
 import type { CanaryLog, StepRecord } from "../log";
 import type { StepOutcome } from "../runner";
-import { verdict, type Measurement } from "./watch";
+import { prometheusBase, sleep, verdict, type Measurement } from "./watch";
 
 export function tenantQueries(pkg: string): { errorRate: string; handoffRate: string } {
   const ratio = (num: string, den: string, range: string) => {
@@ -104,8 +104,6 @@ async function vector(base: string, query: string): Promise<TenantReading> {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function canaryWatch(
   ctx: ReleaseContext,
   log: CanaryLog,
@@ -117,14 +115,9 @@ export async function canaryWatch(
   const c = parsed.spec.canaries[log.index];
   const enabled = enabledAccounts({ ...c, step: rungOf(step) });
   const { env } = await ctx.live();
-  const port = env.hostPorts.prometheus?.http;
-  const base = w.prometheusUrl ?? (port !== undefined ? `http://127.0.0.1:${port}` : undefined);
-  if (!base)
-    return {
-      ok: false,
-      message:
-        "no Prometheus to watch: the stack publishes none and the plan names no prometheusUrl",
-    };
+  const where = prometheusBase(env, w.prometheusUrl, "release.canary.watch.prometheusUrl");
+  if ("error" in where) return { ok: false, message: where.error };
+  const { base } = where;
   const q = tenantQueries(log.package);
   await sleep(w.initialDelaySeconds * 1000);
   const ms: Measurement[] = [];

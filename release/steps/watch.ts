@@ -127,19 +127,32 @@ export async function instant(base: string, query: string): Promise<Reading> {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Where a watch asks Prometheus: the plan's URL, else the stack's published host port; `error`
+ * names both when there is neither (`urlKey`: the plan's key for the URL).
+ */
+export function prometheusBase(
+  env: { hostPorts: Record<string, Record<string, number> | undefined> },
+  url: string | undefined,
+  urlKey: string,
+): { base: string } | { error: string } {
+  const port = env.hostPorts.prometheus?.http;
+  const base = url ?? (port !== undefined ? `http://127.0.0.1:${port}` : undefined);
+  return base
+    ? { base }
+    : {
+        error: `no Prometheus to watch: the stack publishes none (hostPorts.prometheus.http) and the plan names no ${urlKey}`,
+      };
+}
 
 export const watch: StepRun = async (ctx, log, step) => {
   const spec = log.plan.watch;
   const { env } = await ctx.live();
-  const port = env.hostPorts.prometheus?.http;
-  const base = spec.prometheusUrl ?? (port !== undefined ? `http://127.0.0.1:${port}` : undefined);
-  if (!base)
-    return {
-      ok: false,
-      message:
-        "no Prometheus to watch: the stack publishes none (hostPorts.prometheus.http) and the plan names no watch.prometheusUrl",
-    };
+  const where = prometheusBase(env, spec.prometheusUrl, "watch.prometheusUrl");
+  if ("error" in where) return { ok: false, message: where.error };
+  const { base } = where;
   const job = colourWorkload(log);
   const q = queries(job);
   await sleep(spec.initialDelaySeconds * 1000);
