@@ -11,6 +11,7 @@ import { nodeKeyOf } from "../cli/verify";
 import { stackOutputs, type LiveEnvironment, type LiveSecrets } from "../policies/lib/contract";
 import { accessFor, type RuntimeAccess } from "../report/checks/access";
 import type { RunLog } from "./log";
+import { releaseInterruption, type Interruption } from "./interrupt";
 import { SpecDocument } from "./spec-doc";
 
 export interface EngineRun {
@@ -44,6 +45,8 @@ export interface ReleaseContext {
   readonly folder: string;
   readonly doc: SpecDocument;
   readonly progress: (line: string) => void;
+  /** SIGINT/SIGTERM during the release: long steps (a watch window) end early on it. */
+  readonly interruption: Interruption;
   /** `up` through the policy pack; `label` names the file its output is kept in. */
   up(log: RunLog, label: string): Promise<EngineRun>;
   preview(log: RunLog, label: string): Promise<EngineRun>;
@@ -137,6 +140,7 @@ export function releaseContext(
     ...options,
     doc,
     progress,
+    interruption: releaseInterruption,
     up: (log, label) => engine("up", log, label),
     preview: (log, label) => engine("preview", log, label),
     live: async () => {

@@ -13,7 +13,7 @@ import { rungOf } from "../canary";
 import type { ReleaseContext } from "../context";
 import type { CanaryLog, StepRecord } from "../log";
 import type { StepOutcome } from "../runner";
-import { prometheusAt, sleep, verdict, type Measurement } from "./watch";
+import { prometheusAt, verdict, type Measurement } from "./watch";
 
 export function tenantQueries(pkg: string): { errorRate: string; handoffRate: string } {
   const ratio = (num: string, den: string, range: string) => {
@@ -121,10 +121,17 @@ export async function canaryWatch(
   );
   if ("error" in prometheus) return { ok: false, message: prometheus.error };
   const q = tenantQueries(log.package);
-  await sleep(w.initialDelaySeconds * 1000);
+  await ctx.interruption.pause(w.initialDelaySeconds * 1000);
   const ms: Measurement[] = [];
   const readings: TenantReading[] = [];
   for (;;) {
+    const signal = ctx.interruption.reason();
+    if (signal !== undefined)
+      return {
+        ok: false,
+        message: `interrupted (${signal}) after ${ms.length} of ${w.count} measurements`,
+        data: { measurements: ms, queries: q },
+      };
     const started = Date.now();
     const [e, h] = await prometheus
       .ask((base) => Promise.all([vector(base, q.errorRate), vector(base, q.handoffRate)]))
@@ -151,6 +158,6 @@ export async function canaryWatch(
         message: `${log.package}: ${v.message}`,
         data: { measurements: ms, queries: q },
       };
-    await sleep(Math.max(0, w.intervalSeconds * 1000 - (Date.now() - started)));
+    await ctx.interruption.pause(Math.max(0, w.intervalSeconds * 1000 - (Date.now() - started)));
   }
 }

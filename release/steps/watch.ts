@@ -128,8 +128,6 @@ export async function instant(base: string, query: string): Promise<Reading> {
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * How a watch asks Prometheus: at the plan's URL, else through the runtime's access to the stack's
  * own Prometheus (its published host port on Docker, a `kubectl port-forward` on Kubernetes, an
@@ -172,9 +170,16 @@ export const watch: StepRun = async (ctx, log, step) => {
   if ("error" in prometheus) return { ok: false, message: prometheus.error };
   const job = colourWorkload(log);
   const q = queries(job);
-  await sleep(spec.initialDelaySeconds * 1000);
+  await ctx.interruption.pause(spec.initialDelaySeconds * 1000);
   const ms: Measurement[] = [];
   for (;;) {
+    const signal = ctx.interruption.reason();
+    if (signal !== undefined)
+      return {
+        ok: false,
+        message: `interrupted (${signal}) after ${ms.length} of ${spec.count} measurements`,
+        data: { measurements: ms, queries: q },
+      };
     const started = Date.now();
     const [e, l] = await readBoth(prometheus, (base) =>
       Promise.all([instant(base, q.errorRate), instant(base, q.p95)]),
@@ -186,6 +191,6 @@ export const watch: StepRun = async (ctx, log, step) => {
     const v = verdict(spec, ms);
     if (v.done)
       return { ok: v.ok, message: `${job}: ${v.message}`, data: { measurements: ms, queries: q } };
-    await sleep(Math.max(0, spec.intervalSeconds * 1000 - (Date.now() - started)));
+    await ctx.interruption.pause(Math.max(0, spec.intervalSeconds * 1000 - (Date.now() - started)));
   }
 };
