@@ -54,7 +54,7 @@ export function asDatabaseUser(command: readonly string[]): string[] {
   return [
     "sh",
     "-c",
-    'if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then exec runuser -u postgres -- "$@"; else exec "$@"; fi',
+    'cd / && if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then exec runuser -u postgres -- "$@"; else exec "$@"; fi',
     "sh",
     ...command,
   ];
