@@ -19,8 +19,11 @@ export interface EngineRun {
   readonly message: string;
   /** Resources by operation (create, update, replace, same, …). */
   readonly changes: Record<string, number>;
-  /** URNs the run created or replaced. */
-  readonly replaced: string[];
+  /**
+   * URNs the run created, replaced or updated: a job re-runs in any of them (a Docker container
+   * is replaced, a command on LXC re-runs its create on update).
+   */
+  readonly ran: string[];
   /** Policy violations the pack reported (advisory ones when the run passed). */
   readonly violations: { policy: string; level: string; message: string }[];
   /** Whether the policy pack ran at all. */
@@ -88,7 +91,7 @@ export function releaseContext(
   const engine = async (kind: "up" | "preview", log: RunLog, label: string): Promise<EngineRun> => {
     let output = "";
     const changes: Record<string, number> = {};
-    const replaced: string[] = [];
+    const ran: string[] = [];
     const violations: EngineRun["violations"] = [];
     let packRan = false;
     const onEvent = (e: EngineEvent) => {
@@ -105,8 +108,7 @@ export function releaseContext(
       const m = e.resourcePreEvent?.metadata;
       if (m && !m.urn.includes("pulumi:pulumi:Stack")) {
         changes[m.op] = (changes[m.op] ?? 0) + 1;
-        if (m.op === "create" || m.op === "replace" || m.op === "create-replacement")
-          replaced.push(m.urn);
+        if (["create", "replace", "create-replacement", "update"].includes(m.op)) ran.push(m.urn);
       }
     };
     const opts = {
@@ -134,7 +136,7 @@ export function releaseContext(
     if (ok) message = counted ? `${kind}: ${counted}` : `${kind}: no change`;
     else if (/currently locked/i.test(message))
       message = `${message} (an interrupted up holds the backend's lock: scripts/recover.sh ${options.stackName})`;
-    return { ok, message, changes, replaced, violations, packRan };
+    return { ok, message, changes, ran, violations, packRan };
   };
   return {
     ...options,

@@ -8,9 +8,9 @@
 import { blueGreenPath, type StepRun } from "./step";
 import type { ReleaseLog } from "../log";
 
-function migrated(log: ReleaseLog, replaced: readonly string[]): boolean {
+function migrated(log: ReleaseLog, ran: readonly string[]): boolean {
   // The job's resources are named after it: `<prefix>-<service>-migration…`.
-  return replaced.some((urn) => urn.split("::").pop()!.includes(`-${log.service}-migration`));
+  return ran.some((urn) => urn.split("::").pop()!.includes(`-${log.service}-migration`));
 }
 
 export const split: StepRun = async (ctx, log, step) => {
@@ -21,7 +21,7 @@ export const split: StepRun = async (ctx, log, step) => {
     [blueGreenPath(log, "weights"), { [log.colour]: share, [other]: 100 - share }],
   ]);
   const r = await ctx.up(log, step.name);
-  const ran = migrated(log, r.replaced);
+  const ran = migrated(log, r.ran);
   return {
     ok: r.ok,
     message: r.ok
@@ -37,7 +37,7 @@ export const switchAll: StepRun = async (ctx, log, step) => {
     [blueGreenPath(log, "weights"), undefined],
   ]);
   const r = await ctx.up(log, step.name);
-  const ran = migrated(log, r.replaced);
+  const ran = migrated(log, r.ran);
   return {
     ok: r.ok,
     message: r.ok

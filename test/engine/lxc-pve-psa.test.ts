@@ -11,8 +11,12 @@
  * - a boot of every container (`pvesh create /nodes/pve/startall`) starts them in golive's order:
  *   the databases before the apps before the gateway;
  * - a blue/green switch and its rollback under bounded load through the gateway, with zero
- *   failed requests; an `up` killed midway converges; destroy leaves no container and the node
- *   nothing behind.
+ *   failed requests;
+ * - `golive release` (cli/golive.cjs, staging's pack config) under the same load: a good release
+ *   (its pre-release dump, the new colour's smoke test and migration, the watch window on
+ *   Prometheus, golive verify) with zero failed requests, and a release whose smoke test fails,
+ *   rolled back with traffic never leaving the live colour; the rows of before them kept;
+ * - an `up` killed midway converges; destroy leaves no container and the node nothing behind.
  *
  * Fifteen containers on a 2-core machine, everything sized small. The one waiver: a colour runs
  * one container (replicas per colour on LXC are not built).
@@ -25,9 +29,10 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import YAML from "yaml";
+import type { ReleaseLog } from "../../release/log";
 import { parseResults } from "../../report/results";
 import { figure, Project, repo } from "./harness";
-import { report, sample, upUnderLoad, type Target } from "./load";
+import { count, newLoad, report, request, sample, upUnderLoad, type Target } from "./load";
 import { PveNode } from "./pve-node";
 
 const node = new PveNode(path.join(repo, "test", ".work", "pve-psa-node"), 22026);
@@ -51,19 +56,52 @@ const ids = {
 } as const;
 const domain = "psa.example.com";
 const versions = ["1.0.0", "1.1.0"] as const;
+/** What `golive release` releases: a good version, and one whose smoke test fails (FAIL_PATHS). */
+const releases = { good: "1.2.0", bad: "1.3.0-bad" } as const;
 const repoPort = 8081;
 const receiverPort = 8082;
 const trixie = "local:vztmpl/debian-13-standard_13.1-2_amd64.tar.zst";
 
-/** The app: its version from the release's VERSION file, its colour from golive's APP_COLOR. */
+/**
+ * The app: its version from the release's VERSION file, its colour from golive's APP_COLOR; every
+ * request counted by status and duration in the metrics golive's alert rules and release watch
+ * read (http_requests_total, http_request_duration_seconds); the paths in the release's FAIL_PATHS
+ * file, if it has one, answer 500 (a version that fails its smoke test, its health check passing).
+ */
 const serverJs = `const fs = require("fs");
 const http = require("http");
 const version = fs.readFileSync("VERSION", "utf8").trim();
+const failPaths = fs.existsSync("FAIL_PATHS") ? fs.readFileSync("FAIL_PATHS", "utf8").split("\\n").filter(Boolean) : [];
+const requests = {};
+const les = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const buckets = les.map(() => 0);
+const duration = { sum: 0, count: 0 };
+function observe(status, seconds) {
+  requests[status] = (requests[status] || 0) + 1;
+  les.forEach((le, i) => { if (seconds <= le) buckets[i]++; });
+  duration.sum += seconds;
+  duration.count++;
+}
+function metrics() {
+  return ["psa_api_up 1", "# TYPE http_requests_total counter"]
+    .concat(Object.keys(requests).sort().map((s) => 'http_requests_total{status="' + s + '"} ' + requests[s]))
+    .concat(["# TYPE http_request_duration_seconds histogram"])
+    .concat(les.map((le, i) => 'http_request_duration_seconds_bucket{le="' + le + '"} ' + buckets[i]))
+    .concat(['http_request_duration_seconds_bucket{le="+Inf"} ' + duration.count])
+    .concat(["http_request_duration_seconds_sum " + duration.sum, "http_request_duration_seconds_count " + duration.count])
+    .join("\\n") + "\\n";
+}
 http
   .createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    res.on("finish", () => observe(res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
     if (req.url === "/metrics") {
       res.writeHead(200, { "Content-Type": "text/plain" });
-      return res.end("psa_api_up 1\\n");
+      return res.end(metrics());
+    }
+    if (failPaths.includes(req.url)) {
+      res.writeHead(500, { "Content-Type": "application/json" });
+      return res.end(JSON.stringify({ error: "FAIL_PATHS", path: req.url, version }));
     }
     res.writeHead(200, { "Content-Type": "application/json" });
     res.end(JSON.stringify({ color: process.env.APP_COLOR, version, node: process.version, cwd: process.cwd() }));
@@ -81,12 +119,13 @@ echo "migrated to $v as $(id -un)"
 /** Each version's tarball in the repository folder; their SHA-256 by version. */
 function buildArtifacts(dir: string): Record<string, string> {
   const digests: Record<string, string> = {};
-  for (const v of versions) {
+  for (const v of [...versions, releases.good, releases.bad]) {
     const src = path.join(dir, `src-${v}`);
     fs.mkdirSync(src, { recursive: true });
     fs.writeFileSync(path.join(src, "server.js"), serverJs);
     fs.writeFileSync(path.join(src, "migrate.sh"), migrateSh);
     fs.writeFileSync(path.join(src, "VERSION"), `${v}\n`);
+    if (v === releases.bad) fs.writeFileSync(path.join(src, "FAIL_PATHS"), "/tickets\n");
     const tarball = path.join(dir, `psa-api-${v}.tar.gz`);
     const r = spawnSync("tar", ["-czf", tarball, "-C", src, "."], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
@@ -94,6 +133,17 @@ function buildArtifacts(dir: string): Record<string, string> {
   }
   return digests;
 }
+
+/**
+ * The release's smoke test, run on the test's side: the new colour's container at its static
+ * address (the network's plus its CT-ID) answers /tickets with the version released. It keeps
+ * the GOLIVE_RELEASE_* variables it was given in smoke-<version>.env of the project folder.
+ */
+const smokeScript = [
+  'env | grep "^GOLIVE_RELEASE_" | sort > "smoke-$GOLIVE_RELEASE_VERSION.env"',
+  `body=$(curl -fsS --max-time 5 "http://${node.subnet}.$GOLIVE_RELEASE_CTID:8080/tickets")`,
+  'echo "$body" | grep -q "\\"version\\":\\"$GOLIVE_RELEASE_VERSION\\""',
+].join(" && ");
 
 function stack(digests: Record<string, string>, active: "blue" | "green"): string {
   const environment = {
@@ -159,6 +209,15 @@ function stack(digests: Record<string, string>, active: "blue" | "green"): strin
           url: `http://${node.subnet}.1:${repoPort}/psa-api-{version}.tar.gz`,
           sha256: digests,
         },
+      },
+    },
+    // `golive release`'s plan: a short watch window, the live checks that judge a release.
+    release: {
+      plan: {
+        smoke: { command: ["sh", "-c", smokeScript], timeoutSeconds: 60 },
+        healthTimeoutSeconds: 120,
+        watch: { initialDelaySeconds: 20, intervalSeconds: 5, count: 3, consecutiveErrorLimit: 2 },
+        verify: { checks: ["service-healthy", "gateway-health", "prometheus-targets"] },
       },
     },
   };
@@ -250,6 +309,14 @@ describe(
         ids.postgres,
         `runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -h /var/run/postgresql -U app -d app -tAc "${q}"`,
       );
+
+    /** golive's report and CLI in the project folder, beside its components and policies. */
+    const linkTools = () => {
+      for (const d of ["report", "cli"]) {
+        if (!fs.existsSync(path.join(p.dir, d)))
+          fs.symlinkSync(path.join(repo, d), path.join(p.dir, d));
+      }
+    };
 
     before(async () => {
       figure("pve-psa-node-start-seconds", node.start("bookworm trixie").toFixed(1));
@@ -493,10 +560,7 @@ describe(
     });
 
     it("golive verify reaches every container over SSH to the node; the checks that apply pass", async () => {
-      for (const d of ["report", "cli"]) {
-        if (!fs.existsSync(path.join(p.dir, d)))
-          fs.symlinkSync(path.join(repo, d), path.join(p.dir, d));
-      }
+      linkTools();
       // The node is new at every run: its host key is recorded in a file of its own.
       const env = { ...p.env, GOLIVE_SSH_KNOWN_HOSTS: path.join(node.dir, "verify-known-hosts") };
       const verify = () => {
@@ -629,6 +693,190 @@ describe(
       assert.equal(r.failed, 0);
       const after = await sample(target, 40);
       assert.deepEqual([...after.colours.keys()], ["blue"], "blue takes all traffic again");
+    });
+
+    /** The newest release log of the stack. */
+    const releaseFolder = () => path.join(p.dir, ".golive", "releases", "staging");
+    const lastLog = (): ReleaseLog => {
+      const files = fs
+        .readdirSync(releaseFolder())
+        .filter((f) => /^\d{8}T\d{6}Z-.*\.json$/.test(f) && !f.includes(".verify."))
+        .sort();
+      return JSON.parse(
+        fs.readFileSync(path.join(releaseFolder(), files.at(-1)!), "utf8"),
+      ) as ReleaseLog;
+    };
+
+    /**
+     * `golive release staging …` as a user runs it (cli/golive.cjs, staging's pack config), while
+     * 4 clients send requests through the gateway (a new connection each, 50 ms apart), every
+     * answer counted; bounded to 600 s and 60000 requests.
+     */
+    async function releaseUnderLoad(args: string[]) {
+      const t = Date.now();
+      const l = newLoad();
+      const child = spawn(
+        process.execPath,
+        [
+          ...[path.join(repo, "cli", "golive.cjs"), "release", "staging", ...args],
+          ...[
+            "--dir",
+            p.dir,
+            "--policy-config",
+            path.join(repo, "policies", "config", "staging.json"),
+          ],
+        ],
+        {
+          cwd: repo,
+          env: {
+            ...p.env,
+            GOLIVE_PROGRESS: "1",
+            GOLIVE_SSH_KNOWN_HOSTS: path.join(node.dir, "verify-known-hosts"),
+          },
+        },
+      );
+      const kill = setTimeout(() => child.kill("SIGKILL"), 600_000);
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on("data", (c: Buffer) => {
+        stderr += c.toString();
+        process.stdout.write(`release: ${c.toString().trimEnd().replace(/\n/g, "\nrelease: ")}\n`);
+      });
+      const exited = new Promise<number>((resolve) =>
+        child.on("close", (code, signal) => resolve(code ?? (signal ? -9 : -1))),
+      );
+      let done = false;
+      const client = async () => {
+        while (!done && Date.now() - t < 600_000 && l.ok + l.failed < 60_000) {
+          count(l, await request(target));
+          await sleep(50);
+        }
+      };
+      const clients = Array.from({ length: 4 }, client);
+      const code = await exited;
+      clearTimeout(kill);
+      done = true;
+      await Promise.all(clients);
+      report(l);
+      const log = lastLog();
+      const seconds = (Date.now() - t) / 1000;
+      return { ...l, code, stdout, stderr, seconds, log };
+    }
+
+    const releaseFigures = (name: string, r: Awaited<ReturnType<typeof releaseUnderLoad>>) => {
+      const ran = r.log.steps.filter((s) => s.status !== "pending");
+      figure(`pve-psa-release-${name}-steps-run`, `${ran.length} of ${r.log.steps.length}`);
+      figure(
+        `pve-psa-release-${name}-step-seconds`,
+        JSON.stringify(ran.map((s) => `${s.name} ${s.seconds ?? "?"}`).join(", ")),
+      );
+      figure(`pve-psa-release-${name}-seconds`, r.seconds.toFixed(1));
+      figure(`pve-psa-release-${name}-requests-ok`, r.ok);
+      figure(`pve-psa-release-${name}-requests-failed`, r.failed);
+      figure(
+        `pve-psa-release-${name}-rollback`,
+        r.log.rollback.length > 0
+          ? JSON.stringify(r.log.rollback.map((a) => `${a.action}: ${a.status}`).join("; "))
+          : "none",
+      );
+    };
+    /** The GOLIVE_RELEASE_* variables the smoke test of `version` was given. */
+    const smokeEnv = (version: string) =>
+      Object.fromEntries(
+        fs
+          .readFileSync(path.join(p.dir, `smoke-${version}.env`), "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+      );
+
+    it("golive release: a good release goes through under load with zero failed requests, its migration run by the switch", async () => {
+      linkTools();
+      // Rows written before the releases, which every release must leave in place.
+      sql("create table notes (id serial primary key, note text not null)");
+      sql("insert into notes (note) select 'before-release-' || i from generate_series(1, 5) i");
+      const r = await releaseUnderLoad(["--version", releases.good]);
+      releaseFigures("good", r);
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      assert.equal(r.log.state, "succeeded");
+      assert.deepEqual(
+        r.log.steps.map((s) => `${s.name} ${s.status}`),
+        [
+          "preflight passed",
+          "backup passed",
+          "deploy-idle passed",
+          "health passed",
+          "smoke passed",
+          "switch passed",
+          "watch passed",
+          "verify passed",
+        ],
+      );
+      assert.equal(r.failed, 0);
+      assert.ok(r.ok > 100, `the load ran (${r.ok} answers)`);
+      assert.ok(
+        (r.versions.get(`green ${releases.good}`) ?? 0) > 0,
+        `green ${releases.good} served after the switch`,
+      );
+      assert.match(r.log.steps.find((s) => s.name === "switch")!.message!, /migration job ran/);
+      assert.match(
+        r.log.steps.find((s) => s.name === "watch")!.message!,
+        /^api-green: 3 successful/,
+      );
+      assert.ok(fs.statSync(path.join(releaseFolder(), r.log.files.dump)).size > 0, "the dump");
+      const env = smokeEnv(releases.good);
+      assert.equal(env.GOLIVE_RELEASE_RUNTIME, "lxc");
+      assert.equal(env.GOLIVE_RELEASE_CTID, String(ids["api-green"]));
+      assert.equal(env.GOLIVE_RELEASE_WORKLOAD, "api-green");
+      assert.equal(
+        node.inside(ids["api-green"], "readlink /opt/golive/api-green/current"),
+        `releases/${releases.good}`,
+      );
+      const after = await sample(target, 40);
+      assert.deepEqual([...after.versions.keys()], [`green ${releases.good}`]);
+      assert.equal(
+        sql("select string_agg(version, ',' order by version) from golive_releases"),
+        `1.0.0,1.1.0,${releases.good}`,
+        "the switch ran the new version's migration",
+      );
+      assert.ok(!fs.existsSync(path.join(releaseFolder(), "lock")), "the lock is released");
+      assert.equal(sql("select count(*) from notes"), "5");
+    });
+
+    it("golive release: a release whose smoke test fails is rolled back, traffic never leaving green", async () => {
+      const r = await releaseUnderLoad(["--version", releases.bad]);
+      releaseFigures("bad-smoke", r);
+      assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+      assert.equal(r.log.state, "rolled-back");
+      const smoke = r.log.steps.find((s) => s.name === "smoke")!;
+      assert.equal(smoke.status, "failed");
+      assert.match(smoke.message!, /smoke failed on api-blue \(exit \d+\).*500/);
+      assert.ok(
+        r.log.steps.filter((s) => s.status === "pending").some((s) => s.name === "switch"),
+        "the switch never ran",
+      );
+      assert.deepEqual(
+        r.log.rollback.map((a) => [a.action, a.status]),
+        [["traffic to green", "passed"]],
+      );
+      assert.match(r.log.rollback[0].message, /traffic never left green/);
+      assert.equal(smokeEnv(releases.bad).GOLIVE_RELEASE_CTID, String(ids["api-blue"]));
+      assert.equal(r.failed, 0);
+      assert.ok(r.ok > 100, `the load ran (${r.ok} answers)`);
+      assert.deepEqual(
+        [...r.versions.keys()],
+        [`green ${releases.good}`],
+        "no request reached blue",
+      );
+      const after = await sample(target, 40);
+      assert.deepEqual([...after.versions.keys()], [`green ${releases.good}`]);
+      assert.equal(
+        sql("select string_agg(version, ',' order by version) from golive_releases"),
+        `1.0.0,1.1.0,${releases.good}`,
+        "no migration ran",
+      );
+      assert.equal(sql("select count(*) from notes"), "5", "the rows of before the releases");
     });
 
     it("an up killed midway converges: the next up finishes it, the one after changes nothing", async () => {

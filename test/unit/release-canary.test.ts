@@ -182,7 +182,7 @@ describe("canary run rollback", () => {
           ok: true,
           message: "up: 1 update",
           changes: {},
-          replaced: [],
+          ran: [],
           violations: [],
           packRan: true,
         });

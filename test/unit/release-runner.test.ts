@@ -419,7 +419,7 @@ describe("release rollback actions", () => {
           ok: true,
           message: "up: 1 update",
           changes: {},
-          replaced: [],
+          ran: [],
           violations: [],
           packRan: true,
         });
