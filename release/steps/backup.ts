@@ -48,7 +48,8 @@ export function runFiles(
 /**
  * A PostgreSQL client command as the database's owner can run it inside the primary's container:
  * over the local socket, as the `postgres` system user when the command starts as root (a Proxmox
- * container's `pct exec`, whose socket authenticates by peer), else as it is (the images' own user).
+ * container's `pct exec`, whose socket authenticates by peer), else as it is (the images' own user);
+ * from `/`, so a failure's first line is the client's own and not the user's unreadable home.
  */
 export function asDatabaseUser(command: readonly string[]): string[] {
   return [
