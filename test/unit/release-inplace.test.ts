@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import * as YAML from "yaml";
+import { parseReleaseArgs, runReleaseCommand } from "../../cli/release";
 import { parseSpec } from "../../components/config/load";
 import type { ReleaseContext } from "../../release/context";
 import { newLog, type InPlaceLog, type ReleaseLog } from "../../release/log";
@@ -392,5 +393,25 @@ describe("in-place rollback actions", () => {
       message: "backend never left 2.3.0: nothing to change",
     });
     assert.deepEqual(ups, []);
+  });
+});
+
+describe("golive release --plan in place on a stack file", () => {
+  it("reads the replicas the stack file states, and prints the in-place plan", async () => {
+    const dir = path.join(tmp, "cli");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.production.yaml"),
+      YAML.stringify({ config: { "golive:environment": ablage() } }),
+    );
+    const out: string[] = [];
+    const code = await runReleaseCommand(
+      parseReleaseArgs(["production", "--version", "2.4.0", "--plan", "--dir", dir], dir),
+      () => {},
+      (l) => out.push(l),
+    );
+    assert.equal(code, 0);
+    assert.match(out.join("\n"), /^release backend 2\.4\.0 on production in place: 2\.3\.0 runs/m);
+    assert.ok(!fs.existsSync(path.join(dir, ".golive")), "--plan leaves no log and no lock");
   });
 });
