@@ -3,7 +3,8 @@
  * the seeds' procedures: docs/release.md) as one gated run through the Automation API, rolled back
  * on any failed step; one progress line per step; the log as JSON and Markdown under
  * .golive/releases/<stack>/. One release per stack at a time (a lock beside the logs); a release
- * killed before it ended is resumed (`--resume`) or rolled back before the next one starts.
+ * killed before it ended is resumed (`--resume`) or rolled back before the next one starts; one
+ * interrupted (SIGINT, SIGTERM) rolls back once its running step ended (release/interrupt.ts).
  * Exit codes: 0 released (or --plan printed), 1 rolled back or refused, 2 a usage error,
  * 3 the rollback itself failed (an operator must look).
  */
@@ -18,6 +19,7 @@ import {
   resolveCanary,
 } from "../release/canary";
 import { newLog, releasesDir, saveLog, unfinished, type AnyLog } from "../release/log";
+import { onSignals } from "../release/interrupt";
 import { acquireLock, LockHeld } from "../release/lock";
 import { formatPlan, PlanError, resolvePlan } from "../release/plan";
 import { rollbackActions } from "../release/rollback";
@@ -147,6 +149,7 @@ export async function runReleaseCommand(
     folder,
     options.version ?? (options.canary ? `canary ${options.canary}` : "resume"),
   );
+  const stopSignals = onSignals(progress);
   try {
     if (lock.broke)
       progress(
@@ -172,6 +175,7 @@ export async function runReleaseCommand(
       save: (log) => saveLog(folder, log),
       progress,
       now: () => new Date(),
+      interrupted: () => ctx.interruption.reason(),
     };
     const done = (log: AnyLog) => {
       print(
@@ -229,6 +233,7 @@ export async function runReleaseCommand(
     return done(await runRelease<AnyLog>(log, io));
   } finally {
     lock.release();
+    stopSignals();
   }
 }
 

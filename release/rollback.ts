@@ -115,8 +115,7 @@ function databaseBack(ctx: ReleaseContext, log: ReleaseLog): RollbackAction {
       run: async () => {
         if (!log.files.dump)
           return { ok: false, message: "the plan says restore, but the release took no dump" };
-        const { env } = await ctx.live();
-        return restoreDump(env, path.join(ctx.folder, log.files.dump));
+        return restoreDump(await ctx.live(), path.join(ctx.folder, log.files.dump));
       },
     };
   return {

@@ -3,7 +3,8 @@
  * from the first one not yet passed (a resumed release re-runs the step it was killed in; every
  * step is written to be run again), saves the log at every step's start and end, and on a failed
  * step rolls back: the actions `rollbackActions` derives from how far the log got, in order, each
- * recorded. Tested with fake steps (test/unit/release-runner.test.ts).
+ * recorded; an interrupted release (release/interrupt.ts) rolls back once its running step ended.
+ * Tested with fake steps (test/unit/release-runner.test.ts).
  */
 import type { RunLog, StepRecord } from "./log";
 
@@ -29,6 +30,8 @@ export interface RunnerIO<L extends RunLog = RunLog> {
   save(log: L): void;
   progress(line: string): void;
   now(): Date;
+  /** The signal that interrupted the release, once one did (release/interrupt.ts). */
+  interrupted?(): string | undefined;
 }
 
 const seconds = (from: number, to: number) => Math.round((to - from) / 100) / 10;
@@ -72,6 +75,9 @@ export async function runRelease<L extends RunLog>(log: L, io: RunnerIO<L>): Pro
     io.save(log);
     io.progress(line(log, step));
     if (!outcome.ok) return rollBack(log, io, `${step.name} failed: ${outcome.message}`);
+    const signal = io.interrupted?.();
+    if (signal !== undefined)
+      return rollBack(log, io, `interrupted (${signal}) after ${step.name}`);
   }
   log.state = "succeeded";
   log.endedAt = io.now().toISOString();

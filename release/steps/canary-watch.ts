@@ -13,7 +13,7 @@ import { rungOf } from "../canary";
 import type { ReleaseContext } from "../context";
 import type { CanaryLog, StepRecord } from "../log";
 import type { StepOutcome } from "../runner";
-import { prometheusBase, sleep, verdict, type Measurement } from "./watch";
+import { prometheusAt, verdict, type Measurement } from "./watch";
 
 export function tenantQueries(pkg: string): { errorRate: string; handoffRate: string } {
   const ratio = (num: string, den: string, range: string) => {
@@ -114,17 +114,31 @@ export async function canaryWatch(
   if (!parsed.ok) return { ok: false, message: "the spec no longer parses" };
   const c = parsed.spec.canaries[log.index];
   const enabled = enabledAccounts({ ...c, step: rungOf(step) });
-  const { env } = await ctx.live();
-  const where = prometheusBase(env, w.prometheusUrl, "release.canary.watch.prometheusUrl");
-  if ("error" in where) return { ok: false, message: where.error };
-  const { base } = where;
+  const prometheus = prometheusAt(
+    await ctx.live(),
+    w.prometheusUrl,
+    "release.canary.watch.prometheusUrl",
+  );
+  if ("error" in prometheus) return { ok: false, message: prometheus.error };
   const q = tenantQueries(log.package);
-  await sleep(w.initialDelaySeconds * 1000);
+  await ctx.interruption.pause(w.initialDelaySeconds * 1000);
   const ms: Measurement[] = [];
   const readings: TenantReading[] = [];
   for (;;) {
+    const signal = ctx.interruption.reason();
+    if (signal !== undefined)
+      return {
+        ok: false,
+        message: `interrupted (${signal}) after ${ms.length} of ${w.count} measurements`,
+        data: { measurements: ms, queries: q },
+      };
     const started = Date.now();
-    const [e, h] = await Promise.all([vector(base, q.errorRate), vector(base, q.handoffRate)]);
+    const [e, h] = await prometheus
+      .ask((base) => Promise.all([vector(base, q.errorRate), vector(base, q.handoffRate)]))
+      .catch((err: Error): [TenantReading, TenantReading] => {
+        const error = `no way to Prometheus: ${err.message.split("\n")[0]}`;
+        return [{ error }, { error }];
+      });
     readings.push(e, h);
     ms.push(tenantMeasurement(log.canary, enabled, e, h, new Date()));
     ctx.progress(
@@ -144,6 +158,6 @@ export async function canaryWatch(
         message: `${log.package}: ${v.message}`,
         data: { measurements: ms, queries: q },
       };
-    await sleep(Math.max(0, w.intervalSeconds * 1000 - (Date.now() - started)));
+    await ctx.interruption.pause(Math.max(0, w.intervalSeconds * 1000 - (Date.now() - started)));
   }
 }

@@ -8,7 +8,7 @@
  *   3. a release whose error rate rises in the watch window (the new version answers 500, its
  *      health check passing) is rolled back to the live colour and its pre-release dump restored;
  *   4. a release killed in its watch window holds a lock a second release is refused by, and
- *      converges with --resume;
+ *      converges with --resume; one interrupted there (SIGTERM) rolls back by itself;
  *   5. a tenant canary climbs its ladder by its tenants' metrics (the test app counts a
  *      conversation per request for each tenant its manifests enable), and a rung that enabled a
  *      tenant handing every conversation off is disabled again;
@@ -157,7 +157,7 @@ describe("golive release on the end-to-end Docker stack", () => {
     });
     assert.equal(built.status, 0, "the offline test images must build");
     // Good releases are the same image under new tags; the bad ones fail a path on purpose.
-    for (const tag of ["1.1.0", "1.2.0"])
+    for (const tag of ["1.1.0", "1.2.0", "1.3.0"])
       docker(["tag", "golive.local/app:1.0.0", `golive.local/app:${tag}`]);
     docker(
       ["build", "-q", "-t", "golive.local/app:bad-smoke", "-"],
@@ -362,6 +362,40 @@ describe("golive release on the end-to-end Docker stack", () => {
     assert.deepEqual([...after.versions.keys()], ["blue 1.2.0"]);
     assert.equal(sqlCount("rows"), 5);
   });
+  it("a release interrupted (SIGTERM) in its watch window rolls back by itself, zero failed", async () => {
+    const r = await releaseUnderLoad(["--version", "1.3.0"], async (child) => {
+      const end = Date.now() + 240_000;
+      while (Date.now() < end) {
+        await new Promise((res) => setTimeout(res, 1000));
+        const log = fs.existsSync(folder()) ? lastLog() : undefined;
+        if (
+          log?.version === "1.3.0" &&
+          log.steps.find((s) => s.name === "watch")?.status === "running"
+        )
+          break;
+      }
+      child.kill("SIGTERM");
+    });
+    const log = lastLog();
+    scenarioFigures("interrupted", r, log);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /SIGTERM: the running step ends, then the release rolls back/);
+    assert.equal(log.version, "1.3.0");
+    assert.equal(log.state, "rolled-back");
+    assert.match(log.reason!, /^watch failed: interrupted \(SIGTERM\) after \d of 3 measurements/);
+    assert.deepEqual(
+      log.rollback.map((a) => [a.action, a.status]),
+      [
+        ["traffic to blue", "passed"],
+        ["restore the pre-release dump", "passed"],
+      ],
+    );
+    assert.equal(r.failed, 0);
+    const after = await sample(target, 12);
+    assert.deepEqual([...after.versions.keys()], ["blue 1.2.0"]);
+    assert.equal(sqlCount("rows"), 5);
+  });
+
   it("a tenant canary climbs by its tenants' metrics; the rung enabling a tenant that hands off is disabled", async () => {
     const accounts = Array.from({ length: 20 }, (_, i) => `acct-${String(i + 1).padStart(2, "0")}`);
     const canary = {

@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { parseSpec } from "../../components/config/load";
+import { interruption } from "../../release/interrupt";
 import { acquireLock, LockHeld } from "../../release/lock";
 import {
   newLog,
@@ -177,6 +178,39 @@ describe("release runner", () => {
     const l = await rollBack(killed, f.io, "killed at deploy-idle");
     assert.deepEqual(f.ran, ["rollback:traffic"]);
     assert.equal(l.state, "rolled-back");
+  });
+});
+
+describe("an interrupted release", () => {
+  it("rolls back once the running step ended: the steps after it never run", async () => {
+    const stop = interruption();
+    const f = fake();
+    const runStep = (step: Parameters<typeof f.io.runStep>[0], x: ReleaseLog) =>
+      f.io.runStep(step, x);
+    const l = await runRelease(log(), {
+      ...f.io,
+      runStep: (step, x) => {
+        if (step.name === "health") stop.raise("SIGTERM");
+        return runStep(step, x);
+      },
+      interrupted: stop.reason,
+    });
+    assert.equal(l.state, "rolled-back");
+    assert.equal(l.reason, "interrupted (SIGTERM) after health");
+    assert.equal(l.steps.find((s) => s.name === "health")!.status, "passed");
+    assert.deepEqual(f.ran, ["preflight", "backup", "deploy-idle", "health", "rollback:traffic"]);
+  });
+
+  it("wakes a sleeping watch window at once, and sleeps no more after", async () => {
+    const stop = interruption();
+    const t = Date.now();
+    const sleeping = stop.pause(60_000);
+    setTimeout(() => stop.raise("SIGINT"), 20);
+    await sleeping;
+    await stop.pause(60_000);
+    assert.ok(Date.now() - t < 5_000, `woke after ${Date.now() - t} ms`);
+    stop.raise("SIGTERM");
+    assert.equal(stop.reason(), "SIGINT", "the first signal is the reason");
   });
 });
 
