@@ -272,7 +272,7 @@ function blueGreenPlan(
   };
 }
 
-/** The replicas a raw spec states for a service, if it states them. */
+/** Whether a raw spec states a service's replicas. */
 function declaredReplicas(raw: unknown, service: string): boolean {
   const services = (raw as { services?: Record<string, { replicas?: unknown }> } | null)?.services;
   return services?.[service]?.replicas !== undefined;

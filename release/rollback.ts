@@ -18,7 +18,7 @@ import type { ReleaseContext } from "./context";
 import type { BlueGreenLog, InPlaceLog, ReleaseLog } from "./log";
 import type { RollbackAction } from "./runner";
 import { restoreDump } from "./steps/backup";
-import { workersBack } from "./steps/in-place";
+import { startStoppedContainers, workersBack } from "./steps/in-place";
 import { blueGreenPath } from "./steps/step";
 
 const ran = (log: ReleaseLog, kind: string) =>
@@ -61,10 +61,19 @@ function versionBack(ctx: ReleaseContext, log: InPlaceLog): RollbackAction {
         return { ok: true, message: `${log.service} never left ${b.version}: nothing to change` };
       const r = await ctx.up(log, "rollback");
       const workers = b.workers.map((w) => w.name).join(", ");
+      // A stop-workers whose up failed left its containers stopped, and the up did not see it.
+      const env = r.ok && ran(log, "stop-workers") ? (await ctx.live()).env : undefined;
+      const started =
+        env?.runtime === "docker"
+          ? startStoppedContainers(
+              env.prefix,
+              b.workers.map((w) => w.name),
+            )
+          : [];
       return r.ok
         ? {
             ok: true,
-            message: `${log.service} ${b.version} runs again${workers ? `, ${workers} running` : ""}${ran(log, "maintenance-on") ? `, maintenance ${b.maintenance ? "on" : "off"} as before` : ""}; ${r.message}`,
+            message: `${log.service} ${b.version} runs again${workers ? `, ${workers} running` : ""}${started.length > 0 ? ` (${started.join(", ")} started again)` : ""}${ran(log, "maintenance-on") ? `, maintenance ${b.maintenance ? "on" : "off"} as before` : ""}; ${r.message}`,
           }
         : { ok: false, message: r.message };
     },

@@ -34,6 +34,30 @@ function dockerStop(prefix: string, workers: readonly string[], seconds: number)
   return `${containers.join(", ")} stopped in ${((Date.now() - t) / 1000).toFixed(1)} s`;
 }
 
+/**
+ * Starts the workers' Docker containers a stop-workers step stopped but whose `up` never removed
+ * (it failed): the engine does not read a container's state without a refresh, so an `up` that
+ * gives them their replicas back would leave them stopped. Returns what it started.
+ */
+export function startStoppedContainers(prefix: string, workers: readonly string[]): string[] {
+  const ps = spawnSync(
+    "docker",
+    ["ps", "-a", "--filter", "status=exited", "--format", "{{.Names}}"],
+    {
+      encoding: "utf8",
+    },
+  );
+  if (ps.status !== 0) return [];
+  const all = ps.stdout.split("\n").filter(Boolean);
+  const containers = workers.flatMap((w) => workloadContainers(all, prefix, w));
+  if (containers.length === 0) return [];
+  const start = spawnSync("docker", ["start", ...containers], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return start.status === 0 ? containers : [];
+}
+
 export const stopWorkers: StepRun = async (ctx, anyLog, step) => {
   const log = inPlaceLog(anyLog);
   const names = log.before.workers.map((w) => w.name);

@@ -342,6 +342,7 @@ describe("in-place rollback actions", () => {
     const ctx = {
       doc,
       folder: dir,
+      live: () => Promise.resolve({ env: { runtime: "kubernetes", prefix: "golive-s" } }),
       up: () => {
         ups.push(doc.raw());
         return Promise.resolve({
