@@ -32,9 +32,11 @@ import { checkIds } from "../report/checklist/checks";
 
 export const releaseUsage = `usage: golive release <stack> --version <tag> [options]
 
-Releases <tag> of the stack's blue/green service by its plan (release.plan in the stack's spec):
-preflight, maintenance, backup, the idle colour, health, smoke, split, watch, switch, verify;
-rolled back on any failed step. The log: .golive/releases/<stack>/<id>.{json,md}.
+Releases <tag> of the stack's service by its plan (release.plan in the stack's spec): a blue/green
+one by preflight, maintenance, backup, the idle colour, health, smoke, split, watch, switch,
+verify; any other in place: preflight, maintenance, backup, workers stopped, the new image and its
+migration, workers started, health, maintenance off, smoke, watch, verify. Rolled back on any
+failed step. The log: .golive/releases/<stack>/<id>.{json,md}.
 
   golive release <stack> --canary <package> [--to <rung>]
 
@@ -102,17 +104,24 @@ export function parseReleaseArgs(args: readonly string[], root: string): Release
 
 /** The stack's spec as it is now, validated. */
 function specOf(options: ReleaseOptions) {
-  const parsed = parseSpec(new SpecDocument(options.dir, options.stack).raw());
+  return specAndRaw(options).spec;
+}
+
+/** The stack's spec, validated, and as written. */
+function specAndRaw(options: ReleaseOptions) {
+  const raw = new SpecDocument(options.dir, options.stack).raw();
+  const parsed = parseSpec(raw);
   if (!parsed.ok)
     throw new PlanError(
       formatProblems(parsed.problems).replace("nothing was deployed", "nothing was released"),
     );
-  return parsed.spec;
+  return { spec: parsed.spec, raw };
 }
 
 /** The plan of releasing `version` on the stack, from its spec as it is now. */
 function planOf(options: ReleaseOptions, version: string) {
-  const plan = resolvePlan(options.stack, specOf(options), version);
+  const { spec, raw } = specAndRaw(options);
+  const plan = resolvePlan(options.stack, spec, version, raw);
   const unknownChecks = (plan.plan.verify.checks ?? []).filter(
     (c) => !(checkIds as readonly string[]).includes(c),
   );
@@ -219,7 +228,7 @@ export async function runReleaseCommand(
     const log = newLog(plan, new Date());
     saveLog(folder, log);
     progress(
-      `release ${plan.service} ${plan.version} on ${plan.stack}: ${plan.steps.length} steps, ${plan.before.active} serves ${plan.before.versions[plan.before.active]}`,
+      `release ${plan.service} ${plan.version} on ${plan.stack}: ${plan.steps.length} steps, ${plan.strategy === "in-place" ? `in place, ${plan.before.version} runs` : `${plan.before.active} serves ${plan.before.versions[plan.before.active]}`}`,
     );
     return done(await runRelease<AnyLog>(log, io));
   } finally {

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ReleaseCanarySpec } from "../components/config/spec/release-plan";
-import type { ResolvedPlan, StepKind } from "./plan";
+import type { BlueGreenPlan, InPlacePlan, ResolvedPlan, StepKind } from "./plan";
 
 /** The two step kinds of a canary run: a rung enabled, then its watch window. */
 export type CanaryStepKind = "canary-step" | "canary-watch";
@@ -56,16 +56,32 @@ export interface RunLog {
   files: Record<string, string>;
 }
 
-/** A blue/green release. */
-export interface ReleaseLog extends RunLog {
+interface ReleaseLogCommon extends RunLog {
   readonly kind: "release";
   readonly service: string;
   readonly version: string;
-  readonly colour: ResolvedPlan["colour"];
-  readonly before: ResolvedPlan["before"];
   readonly migration: boolean;
   readonly plan: ResolvedPlan["plan"];
 }
+
+/** A blue/green release (a log without `strategy` is one). */
+export interface BlueGreenLog extends ReleaseLogCommon {
+  readonly strategy?: "blue-green";
+  readonly colour: BlueGreenPlan["colour"];
+  readonly before: BlueGreenPlan["before"];
+}
+
+/** An in-place release. */
+export interface InPlaceLog extends ReleaseLogCommon {
+  readonly strategy: "in-place";
+  readonly colour: "none";
+  /** The image the deploy step sets. */
+  readonly image: string;
+  readonly before: InPlacePlan["before"];
+}
+
+/** A release of a service: blue/green or in place. */
+export type ReleaseLog = BlueGreenLog | InPlaceLog;
 
 /** A tenant canary run: the package's ladder from its current rung. */
 export interface CanaryLog extends RunLog {
@@ -87,23 +103,30 @@ export function newLog(plan: ResolvedPlan, now: Date): ReleaseLog {
     .toISOString()
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");
-  return {
-    kind: "release",
+  const common = {
+    kind: "release" as const,
     id: `${stamp}-${plan.service}-${plan.version}`,
     stack: plan.stack,
     service: plan.service,
     version: plan.version,
-    colour: plan.colour,
-    before: plan.before,
     migration: plan.migration,
     plan: plan.plan,
     startedAt: now.toISOString(),
-    state: "running",
+    state: "running" as const,
     resumed: 0,
-    steps: plan.steps.map((s) => ({ ...s, status: "pending" })),
+    steps: plan.steps.map((s) => ({ ...s, status: "pending" as const })),
     rollback: [],
     files: {},
   };
+  return plan.strategy === "in-place"
+    ? {
+        ...common,
+        strategy: "in-place",
+        colour: "none",
+        image: plan.image,
+        before: plan.before,
+      }
+    : { ...common, strategy: "blue-green", colour: plan.colour, before: plan.before };
 }
 
 /** The folder of a stack's release logs (and its lock). */
@@ -166,7 +189,9 @@ export function renderMarkdown(log: AnyLog): string {
     `- started: ${log.startedAt}${log.endedAt ? `, ended: ${log.endedAt}` : ""}${log.resumed > 0 ? `, resumed ${log.resumed}×` : ""}`,
     log.kind === "canary"
       ? `- before: ${log.package} on ${log.service} at ${log.before.step} (after ${log.before.previousStep})`
-      : `- before: ${log.before.active} served ${log.before.versions[log.before.active]}; ${log.colour} ${log.before.versions[log.colour]} → ${log.version}`,
+      : log.strategy === "in-place"
+        ? `- before: ${log.service} ran ${log.before.version}, released in place → ${log.version}`
+        : `- before: ${log.before.active} served ${log.before.versions[log.before.active]}; ${log.colour} ${log.before.versions[log.colour]} → ${log.version}`,
     "",
     "## Steps",
     "",

@@ -47,7 +47,7 @@ export function versionOf(image: string): string {
 }
 
 /** An image reference without its tag or digest (a registry's port is no tag). */
-function repository(image: string): string {
+export function repository(image: string): string {
   const ref = image.includes("@") ? image.slice(0, image.indexOf("@")) : image;
   const colon = ref.lastIndexOf(":");
   return colon > ref.lastIndexOf("/") ? ref.slice(0, colon) : ref;

@@ -3,6 +3,7 @@ import type { StepKind } from "../plan";
 import { backup } from "./backup";
 import { deployIdle } from "./deploy-idle";
 import { health } from "./health";
+import { deploy, startWorkers, stopWorkers } from "./in-place";
 import { maintenanceOff, maintenanceOn } from "./maintenance";
 import { preflight } from "./preflight";
 import { smoke } from "./smoke";
@@ -16,6 +17,9 @@ export const steps: Record<StepKind, StepRun> = {
   "maintenance-on": maintenanceOn,
   backup,
   "deploy-idle": deployIdle,
+  "stop-workers": stopWorkers,
+  deploy,
+  "start-workers": startWorkers,
   health,
   smoke,
   split,

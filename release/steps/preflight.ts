@@ -1,15 +1,16 @@
 /**
- * preflight: a preview of the release's target (the idle colour at the new version) through the
- * policy pack, mandatory: a mandatory violation, a failed preview or a pack that did not run
- * stops the release before anything changed. The spec is put back as it was either way; the
- * deploy-idle step makes the change for real.
+ * preflight: a preview of the release's target (the idle colour at the new version, or an
+ * in-place service's image at the new tag) through the policy pack, mandatory: a mandatory
+ * violation, a failed preview or a pack that did not run stops the release before anything
+ * changed. The spec is put back as it was either way; the deploy-idle (or deploy) step makes the
+ * change for real.
  */
-import { blueGreenPath, type StepRun } from "./step";
+import { versionSetting, type StepRun } from "./step";
 
 export const preflight: StepRun = async (ctx, log, step) => {
-  const at = blueGreenPath(log, log.colour);
+  const [at, value] = versionSetting(log);
   const was = ctx.doc.get(at);
-  ctx.doc.set([[at, log.version]]);
+  ctx.doc.set([[at, value]]);
   try {
     const r = await ctx.preview(log, step.name);
     const advisory = r.violations.filter((v) => v.level !== "mandatory");

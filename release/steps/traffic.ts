@@ -8,7 +8,8 @@
 import { blueGreenPath, type StepRun } from "./step";
 import type { ReleaseLog } from "../log";
 
-function migrated(log: ReleaseLog, ran: readonly string[]): boolean {
+/** Whether an `up` ran the service's migration job (it created, replaced or updated the job). */
+export function migrated(log: ReleaseLog, ran: readonly string[]): boolean {
   // The job's resources are named after it: `<prefix>-<service>-migration…`.
   return ran.some((urn) => urn.split("::").pop()!.includes(`-${log.service}-migration`));
 }

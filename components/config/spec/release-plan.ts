@@ -1,10 +1,12 @@
 /**
- * The release plan `golive release <stack> --version <tag>` runs (docs/release.md): which
- * blue/green service it releases, whether maintenance mode, a pre-release backup, a split and a
- * smoke command are part of it, the watch window's Prometheus thresholds, how a migration is
- * rolled back and what `golive verify` must find afterwards. Every field has the default of the
- * seeds' procedures, so `release: {}` is a complete plan (preflight, backup, idle colour, health,
- * switch, a 10-minute watch, verify).
+ * The release plan `golive release <stack> --version <tag>` runs (docs/release.md): which service
+ * it releases (a blue/green one by its idle colour, any other in place), whether maintenance
+ * mode, a pre-release backup, a split and a smoke command are part of it, the watch window's
+ * Prometheus thresholds, how a migration is rolled back, which workers an in-place release stops
+ * during its migration, and what `golive verify` must find afterwards. Every field has the default
+ * of the seeds' procedures, so `release: {}` is a complete plan (blue/green: preflight, backup,
+ * idle colour, health, switch, a 10-minute watch, verify; in place, the Ablage procedure:
+ * maintenance mode around backup, worker stop, migration and start).
  */
 import { z } from "zod";
 import { name } from "./common";
@@ -44,13 +46,30 @@ export const releaseWatchSpec = z
 
 export const releasePlanSpec = z
   .object({
-    /** The blue/green service released. Defaults to the spec's only blue/green service. */
+    /**
+     * The service released: a blue/green one deploys its idle colour and switches; any other is
+     * released in place (its image's tag). Defaults to the spec's only blue/green service, else
+     * to its only service that is no worker.
+     */
     service: name.optional(),
     /**
      * Maintenance mode during the release (the Ablage and PSA-Platform maintenance-window
-     * procedures): on after the preflight, off after the switch, before the watch. Defaults to false.
+     * procedures): on after the preflight, off after the switch (in place: after the health
+     * check), before the smoke test and the watch. Defaults to false for a blue/green release and
+     * to true for an in-place one (its old version stops while the new one migrates and starts).
      */
-    maintenance: z.boolean().default(false),
+    maintenance: z.boolean().optional(),
+    /**
+     * In place only: the services stopped before the migration and started again after it, in
+     * the spec's dependency order (Ablage: `docker-compose stop worker` first). Stopped through
+     * the spec, `replicas: 0`. Defaults to every service with `worker: true`.
+     */
+    workers: z.array(name).optional(),
+    /**
+     * In place only: how long a worker may take to finish what it is doing after SIGTERM before
+     * it is killed. Defaults to 30.
+     */
+    workerStopSeconds: seconds(1).default(30),
     /** A pg_dump of the database before anything changes, confirmed readable. Defaults to true. */
     backup: z.boolean().default(true),
     /**
@@ -98,7 +117,7 @@ export const releasePlanSpec = z
       .prefault({}),
   })
   .strict()
-  .refine((p) => !(p.maintenance && p.split !== undefined), {
+  .refine((p) => !(p.maintenance === true && p.split !== undefined), {
     path: ["split"],
     message: "a split needs traffic, and maintenance mode stops it: drop one of the two",
   });
