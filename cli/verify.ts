@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LocalWorkspace, type EngineEvent } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { rawPolicies } from "../policies/rules";
 import { stackOutputs, type LiveEnvironment, type LiveSecrets } from "../policies/lib/contract";
@@ -121,6 +121,23 @@ function graph(env: LiveEnvironment, checks: readonly CheckResult[]): Environmen
   return { nodes, edges };
 }
 
+/**
+ * The Proxmox node's SSH private key of an LXC stack: the stack's config secret the program reads
+ * (`lxc.node.privateKeyConfig` names its key), not an output. Undefined elsewhere, or when unset.
+ */
+export async function nodeKeyOf(
+  stack: Stack,
+  env: LiveEnvironment | undefined,
+): Promise<string | undefined> {
+  const keyConfig = env?.lxc?.node.privateKeyConfig;
+  return keyConfig
+    ? stack.getConfig(`golive:${keyConfig}`).then(
+        (v) => v.value,
+        () => undefined,
+      )
+    : undefined;
+}
+
 /** Runs verify; `progress` gets a line per step and per check. */
 export async function verify(
   options: VerifyOptions,
@@ -155,14 +172,7 @@ export async function verify(
       `golive verify: stack ${options.stack} has no output ${stackOutputs.environment}${env ? " of this version (no verify block)" : ""}: run pulumi up with this version of golive first`,
     );
   const secrets = (outputs[stackOutputs.secrets]?.value ?? {}) as LiveSecrets;
-  // LXC: the node's SSH key is the stack's config secret the program reads, not an output.
-  const keyConfig = env?.lxc?.node.privateKeyConfig;
-  const nodeKey = keyConfig
-    ? await stack.getConfig(`golive:${keyConfig}`).then(
-        (v) => v.value,
-        () => undefined,
-      )
-    : undefined;
+  const nodeKey = await nodeKeyOf(stack, env);
   const deployment: DeploymentResult = last
     ? {
         status:

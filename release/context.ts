@@ -7,7 +7,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import { nodeKeyOf } from "../cli/verify";
 import { stackOutputs, type LiveEnvironment, type LiveSecrets } from "../policies/lib/contract";
+import { accessFor, type RuntimeAccess } from "../report/checks/access";
 import type { RunLog } from "./log";
 import { SpecDocument } from "./spec-doc";
 
@@ -24,6 +26,16 @@ export interface EngineRun {
   readonly packRan: boolean;
 }
 
+/** The stack as deployed: its outputs, the secrets the checks log in with, and how to reach it. */
+export interface Live {
+  readonly env: LiveEnvironment;
+  readonly secrets: LiveSecrets;
+  /** The Proxmox node's SSH key (LXC), from the stack's config. Never printed. */
+  readonly nodeKey?: string;
+  /** The runtime as the live checks reach it (report/checks/access): exec, streams, ports. */
+  readonly access: RuntimeAccess;
+}
+
 export interface ReleaseContext {
   readonly dir: string;
   readonly stackName: string;
@@ -35,7 +47,7 @@ export interface ReleaseContext {
   /** `up` through the policy pack; `label` names the file its output is kept in. */
   up(log: RunLog, label: string): Promise<EngineRun>;
   preview(log: RunLog, label: string): Promise<EngineRun>;
-  live(): Promise<{ env: LiveEnvironment; secrets: LiveSecrets }>;
+  live(): Promise<Live>;
 }
 
 /** The first line of an engine error that says what went wrong. */
@@ -134,7 +146,13 @@ export function releaseContext(
         throw new Error(
           `stack ${options.stackName} has no output ${stackOutputs.environment}: run pulumi up with this version of golive first`,
         );
-      return { env, secrets: (outputs[stackOutputs.secrets]?.value ?? {}) as LiveSecrets };
+      const nodeKey = await nodeKeyOf(stack, env);
+      return {
+        env,
+        secrets: (outputs[stackOutputs.secrets]?.value ?? {}) as LiveSecrets,
+        ...(nodeKey ? { nodeKey } : {}),
+        access: accessFor(env, nodeKey),
+      };
     },
   };
 }

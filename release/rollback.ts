@@ -68,8 +68,7 @@ export function rollbackActions(ctx: ReleaseContext, log: ReleaseLog): RollbackA
         run: async () => {
           if (!log.files.dump)
             return { ok: false, message: "the plan says restore, but the release took no dump" };
-          const { env } = await ctx.live();
-          return restoreDump(env, path.join(ctx.folder, log.files.dump));
+          return restoreDump(await ctx.live(), path.join(ctx.folder, log.files.dump));
         },
       };
     return {

@@ -2,12 +2,14 @@
  * backup: the pre-release dump. pg_dump (custom format) of the application database, run in the
  * PostgreSQL primary's container and kept beside the release log (`<id>.dump`), then confirmed
  * readable: pg_restore lists its table of contents. A dump that cannot be read is a failed step.
- * Docker so far (the container is `<prefix>-postgres`); another runtime fails the step, saying so.
+ * On every runtime: the client runs in the primary's container through the runtime's access
+ * (`docker exec`, `kubectl exec`, `pct exec` over SSH to the node), its output streamed here.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LiveEnvironment } from "../../policies/lib/contract";
+import type { Live } from "../context";
 import type { StepRun } from "./step";
 
 /** Runs a command with stdin from / stdout to files; resolves its exit code and stderr. */
@@ -43,68 +45,80 @@ export function runFiles(
   });
 }
 
-/** The PostgreSQL primary's container, or why there is none to dump. */
-export function postgresContainer(env: LiveEnvironment): { container: string } | { why: string } {
-  if (!env.postgres) return { why: "the stack has no PostgreSQL" };
-  if (env.runtime !== "docker")
-    return { why: `the pre-release dump is taken on Docker only so far; runtime ${env.runtime}` };
-  return { container: `${env.prefix}-postgres` };
+/**
+ * A PostgreSQL client command as the database's owner can run it inside the primary's container:
+ * over the local socket, as the `postgres` system user when the command starts as root (a Proxmox
+ * container's `pct exec`, whose socket authenticates by peer), else as it is (the images' own user).
+ */
+export function asDatabaseUser(command: readonly string[]): string[] {
+  return [
+    "sh",
+    "-c",
+    'if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then exec runuser -u postgres -- "$@"; else exec "$@"; fi',
+    "sh",
+    ...command,
+  ];
 }
+
+/** Why the stack has nothing to dump, else undefined. */
+export function noDatabase(env: LiveEnvironment): string | undefined {
+  return env.postgres ? undefined : "the stack has no PostgreSQL";
+}
+
+/** The first line of what a client said. */
+const first = (text: string) => text.trim().split("\n")[0];
 
 export const dumpFile = (folder: string, id: string) => path.join(folder, `${id}.dump`);
 
 export const backup: StepRun = async (ctx, log) => {
-  const { env } = await ctx.live();
-  const pg = postgresContainer(env);
-  if ("why" in pg) return { ok: false, message: `no pre-release dump: ${pg.why}` };
+  const { env, access } = await ctx.live();
+  const why = noDatabase(env);
+  if (why) return { ok: false, message: `no pre-release dump: ${why}` };
   const { user, database } = env.postgres!;
   const file = dumpFile(ctx.folder, log.id);
   fs.mkdirSync(ctx.folder, { recursive: true });
-  const dump = await runFiles(
-    "docker",
-    ["exec", pg.container, "pg_dump", "-U", user, "-d", database, "-Fc"],
-    { stdout: file },
-    600,
+  const dumpCmd = await access.command(
+    "postgres",
+    asDatabaseUser(["pg_dump", "-U", user, "-d", database, "-Fc"]),
   );
-  if (dump.code !== 0)
-    return { ok: false, message: `pg_dump failed: ${dump.stderr.trim().split("\n")[0]}` };
-  const list = await runFiles(
-    "docker",
-    ["exec", "-i", pg.container, "pg_restore", "--list"],
-    { stdin: file },
-    120,
-  );
+  const dump = await runFiles(dumpCmd.file, dumpCmd.args, { stdout: file }, 600);
+  if (dump.code !== 0) return { ok: false, message: `pg_dump failed: ${first(dump.stderr)}` };
+  const listCmd = await access.command("postgres", asDatabaseUser(["pg_restore", "--list"]), {
+    stdin: true,
+  });
+  const list = await runFiles(listCmd.file, listCmd.args, { stdin: file }, 120);
   const entries = list.stdout.split("\n").filter((l) => /^\d+;/.test(l)).length;
   if (list.code !== 0 || entries === 0)
     return {
       ok: false,
-      message: `the dump is not readable: pg_restore --list ${list.code !== 0 ? `failed: ${list.stderr.trim().split("\n")[0]}` : "lists no entry"}`,
+      message: `the dump is not readable: pg_restore --list ${list.code !== 0 ? `failed: ${first(list.stderr)}` : "lists no entry"}`,
     };
   const bytes = fs.statSync(file).size;
   log.files.dump = path.basename(file);
   return {
     ok: true,
-    message: `pg_dump of ${database}: ${bytes} bytes, ${entries} entries listed by pg_restore`,
+    message: `pg_dump of ${database} in ${access.where("postgres")}: ${bytes} bytes, ${entries} entries listed by pg_restore`,
     data: { file: path.basename(file), bytes, entries },
   };
 };
 
-/** Restores the pre-release dump into the database (pg_restore --clean, one transaction). */
+/**
+ * Restores the pre-release dump into the database: pg_restore --clean in one transaction, every
+ * object owned by the application's user again (`--no-owner --role`, whoever runs it).
+ */
 export async function restoreDump(
-  env: LiveEnvironment,
+  live: Live,
   file: string,
 ): Promise<{ ok: boolean; message: string }> {
-  const pg = postgresContainer(env);
-  if ("why" in pg) return { ok: false, message: `cannot restore: ${pg.why}` };
+  const { env, access } = live;
+  const why = noDatabase(env);
+  if (why) return { ok: false, message: `cannot restore: ${why}` };
   if (!fs.existsSync(file))
     return { ok: false, message: `cannot restore: no dump ${path.basename(file)}` };
   const { user, database } = env.postgres!;
-  const r = await runFiles(
-    "docker",
-    [
-      "exec",
-      "-i",
-      pg.container,
+  const cmd = await access.command(
+    "postgres",
+    asDatabaseUser([
       "pg_restore",
       "-U",
       user,
@@ -114,11 +128,15 @@ export async function restoreDump(
       "--if-exists",
       "--single-transaction",
       "--no-owner",
-    ],
-    { stdin: file },
-    900,
+      `--role=${user}`,
+    ]),
+    { stdin: true },
   );
+  const r = await runFiles(cmd.file, cmd.args, { stdin: file }, 900);
   return r.code === 0
-    ? { ok: true, message: `restored ${path.basename(file)} into ${database}` }
-    : { ok: false, message: `pg_restore failed: ${r.stderr.trim().split("\n")[0]}` };
+    ? {
+        ok: true,
+        message: `restored ${path.basename(file)} into ${database} in ${access.where("postgres")}`,
+      }
+    : { ok: false, message: `pg_restore failed: ${first(r.stderr)}` };
 }

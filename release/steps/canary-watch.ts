@@ -13,7 +13,7 @@ import { rungOf } from "../canary";
 import type { ReleaseContext } from "../context";
 import type { CanaryLog, StepRecord } from "../log";
 import type { StepOutcome } from "../runner";
-import { prometheusBase, sleep, verdict, type Measurement } from "./watch";
+import { prometheusAt, sleep, verdict, type Measurement } from "./watch";
 
 export function tenantQueries(pkg: string): { errorRate: string; handoffRate: string } {
   const ratio = (num: string, den: string, range: string) => {
@@ -114,17 +114,24 @@ export async function canaryWatch(
   if (!parsed.ok) return { ok: false, message: "the spec no longer parses" };
   const c = parsed.spec.canaries[log.index];
   const enabled = enabledAccounts({ ...c, step: rungOf(step) });
-  const { env } = await ctx.live();
-  const where = prometheusBase(env, w.prometheusUrl, "release.canary.watch.prometheusUrl");
-  if ("error" in where) return { ok: false, message: where.error };
-  const { base } = where;
+  const prometheus = prometheusAt(
+    await ctx.live(),
+    w.prometheusUrl,
+    "release.canary.watch.prometheusUrl",
+  );
+  if ("error" in prometheus) return { ok: false, message: prometheus.error };
   const q = tenantQueries(log.package);
   await sleep(w.initialDelaySeconds * 1000);
   const ms: Measurement[] = [];
   const readings: TenantReading[] = [];
   for (;;) {
     const started = Date.now();
-    const [e, h] = await Promise.all([vector(base, q.errorRate), vector(base, q.handoffRate)]);
+    const [e, h] = await prometheus
+      .ask((base) => Promise.all([vector(base, q.errorRate), vector(base, q.handoffRate)]))
+      .catch((err: Error): [TenantReading, TenantReading] => {
+        const error = `no way to Prometheus: ${err.message.split("\n")[0]}`;
+        return [{ error }, { error }];
+      });
     readings.push(e, h);
     ms.push(tenantMeasurement(log.canary, enabled, e, h, new Date()));
     ctx.progress(

@@ -10,7 +10,7 @@ export const health: StepRun = async (ctx, log) => {
   const workload = colourWorkload(log);
   const end = Date.now() + log.plan.healthTimeoutSeconds * 1000;
   for (let attempt = 1; ; attempt++) {
-    const { env, secrets } = await ctx.live();
+    const { env, secrets, nodeKey, access } = await ctx.live();
     if (!env.workloads.includes(workload))
       return { ok: false, message: `the stack runs no workload ${workload}` };
     const [r] = await runChecks(
@@ -21,6 +21,8 @@ export const health: StepRun = async (ctx, log) => {
         restoreDrillDays: 0,
         runRestoreDrill: false,
         now: new Date(),
+        ...(nodeKey ? { nodeKey } : {}),
+        access,
       },
       () => {},
       ["service-healthy"],

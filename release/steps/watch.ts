@@ -8,6 +8,7 @@
  * `consecutiveErrorLimit`; at its end it passes only if at least one measurement was read.
  */
 import type { ReleaseWatchSpec } from "../../components/config/spec/release-plan";
+import type { Live } from "../context";
 import { colourWorkload, type StepRun } from "./step";
 
 export interface Measurement {
@@ -130,36 +131,54 @@ export async function instant(base: string, query: string): Promise<Reading> {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Where a watch asks Prometheus: the plan's URL, else the stack's published host port; `error`
- * names both when there is neither (`urlKey`: the plan's key for the URL).
+ * How a watch asks Prometheus: at the plan's URL, else through the runtime's access to the stack's
+ * own Prometheus (its published host port on Docker, a `kubectl port-forward` on Kubernetes, an
+ * SSH tunnel through the Proxmox node on LXC), opened for each measurement and closed after it.
+ * `error` says why neither is there (`urlKey`: the plan's key for the URL).
  */
-export function prometheusBase(
-  env: { hostPorts: Record<string, Record<string, number> | undefined> },
+export function prometheusAt(
+  live: Pick<Live, "access">,
   url: string | undefined,
   urlKey: string,
-): { base: string } | { error: string } {
-  const port = env.hostPorts.prometheus?.http;
-  const base = url ?? (port !== undefined ? `http://127.0.0.1:${port}` : undefined);
-  return base
-    ? { base }
-    : {
-        error: `no Prometheus to watch: the stack publishes none (hostPorts.prometheus.http) and the plan names no ${urlKey}`,
-      };
+):
+  { ask: <T>(use: (base: string) => Promise<T>) => Promise<T>; where: string } | { error: string } {
+  if (url) return { ask: (use) => use(url), where: url };
+  const why = live.access.unreachable("prometheus", "http");
+  if (why !== undefined)
+    return { error: `no Prometheus to watch: ${why}, and the plan names no ${urlKey}` };
+  return {
+    ask: (use) =>
+      live.access.forward("prometheus", "http", (port) => use(`http://127.0.0.1:${port}`)),
+    where: `the stack's Prometheus (${live.access.where("prometheus")})`,
+  };
+}
+
+/** Both readings of one measurement; a forward that cannot open makes both unreadable. */
+export async function readBoth(
+  prometheus: { ask: <T>(use: (base: string) => Promise<T>) => Promise<T> },
+  read: (base: string) => Promise<[Reading, Reading]>,
+): Promise<[Reading, Reading]> {
+  try {
+    return await prometheus.ask(read);
+  } catch (e) {
+    const error = `no way to Prometheus: ${(e as Error).message.split("\n")[0]}`;
+    return [{ error }, { error }];
+  }
 }
 
 export const watch: StepRun = async (ctx, log, step) => {
   const spec = log.plan.watch;
-  const { env } = await ctx.live();
-  const where = prometheusBase(env, spec.prometheusUrl, "watch.prometheusUrl");
-  if ("error" in where) return { ok: false, message: where.error };
-  const { base } = where;
+  const prometheus = prometheusAt(await ctx.live(), spec.prometheusUrl, "watch.prometheusUrl");
+  if ("error" in prometheus) return { ok: false, message: prometheus.error };
   const job = colourWorkload(log);
   const q = queries(job);
   await sleep(spec.initialDelaySeconds * 1000);
   const ms: Measurement[] = [];
   for (;;) {
     const started = Date.now();
-    const [e, l] = await Promise.all([instant(base, q.errorRate), instant(base, q.p95)]);
+    const [e, l] = await readBoth(prometheus, (base) =>
+      Promise.all([instant(base, q.errorRate), instant(base, q.p95)]),
+    );
     ms.push(measurement(spec, e, l, new Date()));
     ctx.progress(
       `        ${step.name} ${String(ms.length).padStart(2)}/${spec.count} ${ms.at(-1)!.status.padEnd(10)} ${ms.at(-1)!.message}`,

@@ -39,6 +39,11 @@ export function dockerAccess(env: LiveEnvironment): RuntimeAccess {
     where: container,
     exec: (w, command, opts) =>
       docker(["exec", container(w), ...command], opts?.timeoutSeconds ?? 10),
+    command: (w, command, opts) =>
+      Promise.resolve({
+        file: "docker",
+        args: ["exec", ...(opts?.stdin ? ["-i"] : []), container(w), ...command],
+      }),
     unreachable: (w, port) =>
       hostPort(w, port) === undefined
         ? `${w} publishes no host port (hostPorts.${w}.${port}) to reach it by`

@@ -44,6 +44,16 @@ export interface RuntimeAccess {
     command: readonly string[],
     opts?: { timeoutSeconds?: number },
   ): Promise<string>;
+  /**
+   * The command line (program and arguments, run here) that runs `command` in the workload's
+   * container with its standard streams passed through: for what `exec` cannot carry, a dump to a
+   * file or a file to a restore. `stdin`: the command reads this side's standard input.
+   */
+  command(
+    workload: string,
+    command: readonly string[],
+    opts?: { stdin?: boolean },
+  ): Promise<{ file: string; args: string[] }>;
   /** Why the workload's named port cannot be reached from this side, else undefined. */
   unreachable(workload: string, port: string): string | undefined;
   /**

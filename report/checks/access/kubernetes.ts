@@ -40,8 +40,13 @@ export interface Pod {
 }
 
 /** `kubectl exec` of a command in a pod. */
-export function execArgs(namespace: string, pod: string, command: readonly string[]): string[] {
-  return ["exec", "-n", namespace, pod, "--", ...command];
+export function execArgs(
+  namespace: string,
+  pod: string,
+  command: readonly string[],
+  stdin = false,
+): string[] {
+  return ["exec", ...(stdin ? ["-i"] : []), "-n", namespace, pod, "--", ...command];
 }
 
 /**
@@ -190,6 +195,11 @@ export function kubernetesAccess(env: LiveEnvironment): RuntimeAccess {
       return run(kubectl, execArgs(ns, pod.metadata.name, command), {
         timeoutSeconds: opts?.timeoutSeconds ?? 15,
       });
+    },
+    command: async (w, command, opts) => {
+      const pod = execPod(await pods(), w);
+      if (!pod) throw new Error(`no running pod of ${w} in namespace ${ns}`);
+      return { file: kubectl, args: execArgs(ns, pod.metadata.name, command, opts?.stdin) };
     },
     unreachable: () => problem,
     forward: (w, port, use) => portForward(kubectl, portForwardArgs(ns, w, port), use),

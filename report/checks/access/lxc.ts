@@ -171,6 +171,12 @@ export function lxcAccess(env: LiveEnvironment, privateKey?: string): RuntimeAcc
     ...(problem ? { problem } : {}),
     where: (w) => `CT ${lxc?.ids[w] ?? "?"} on ${lxc?.node.host ?? "?"}`,
     exec: (w, command, opts) => onNode(pctExec(idOf(w), command), opts?.timeoutSeconds ?? 15),
+    // ssh passes its standard streams to the node's command, and `pct exec` to the container's.
+    command: (w, command) =>
+      Promise.resolve({
+        file: "ssh",
+        args: [...sshArgs(lxc!.node, sshOpts()), pctExec(idOf(w), command)],
+      }),
     unreachable: (w, port) =>
       problem ??
       (portOf(w, port) === undefined
