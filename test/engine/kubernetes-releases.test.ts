@@ -379,7 +379,10 @@ function sqlCount(table: string): number {
     `select count(*) from ${table}`,
   ]);
   assert.equal(r.code, 0, `psql in postgres-0: ${r.out}`);
-  return Number(r.out.trim());
+  // kubectl's own notices share the output: the count is the line that is a number.
+  const n = r.out.split("\n").find((l) => /^\d+$/.test(l.trim()));
+  assert.ok(n !== undefined, `psql in postgres-0 printed no count: ${r.out}`);
+  return Number(n);
 }
 
 interface Released extends Load {
