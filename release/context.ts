@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
-import { nodeKeyOf } from "../cli/verify";
+import { nodeKeyOf, showsPackRan } from "../cli/verify";
 import { stackOutputs, type LiveEnvironment, type LiveSecrets } from "../policies/lib/contract";
 import { accessFor, type RuntimeAccess } from "../report/checks/access";
 import type { RunLog } from "./log";
@@ -103,8 +103,9 @@ export function releaseContext(
           message: e.policyEvent.message.trim().replace(/\s*\n\s*/g, " "),
         });
       }
-      if (e.summaryEvent && Object.keys(e.summaryEvent.policyPacks ?? {}).length > 0)
-        packRan = true;
+      // A pack without a violation shows itself as golive verify reads it: its stack-wide
+      // analysis, or the summary naming it (the engine spells it `PolicyPacks`).
+      if (showsPackRan(e)) packRan = true;
       const m = e.resourcePreEvent?.metadata;
       if (m && !m.urn.includes("pulumi:pulumi:Stack")) {
         changes[m.op] = (changes[m.op] ?? 0) + 1;

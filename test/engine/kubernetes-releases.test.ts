@@ -5,7 +5,12 @@
  * 003 step "50/50 split, watch, then full" (`blueGreen.weights`, which really splits), the full
  * switch to green, the rollback to blue, a rolling image update of the Deployment that takes the
  * traffic, and a green failing its health check refused; every step with zero failed requests.
- * Then `destroy`, and the namespace (dataRetention delete) is gone.
+ * Then, on the same stack (a migration added, like e2e-release.yaml's, and rows written), `golive
+ * release` as a user runs it (cli/golive.cjs) under the release test's load (4 clients, 100 ms
+ * apart): a good release (zero failed, the switch running the migration job), one whose smoke test
+ * fails (rolled back, no answer from the idle colour) and one whose new version answers 500 in a
+ * 50/50 split's watch window (rolled back, its pre-release dump restored); the rows written before
+ * survive them all. Then `destroy`, and the namespace (dataRetention delete) is gone.
  *
  * Needs the cluster's environment (GOLIVE_KUBECONFIG, GOLIVE_KUBECTL: scripts/test.sh exports it)
  * and the cluster to itself while the stack exists: another stack's requests do not fit a
@@ -17,6 +22,8 @@ import * as fs from "node:fs";
 import * as https from "node:https";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { ReleaseLog } from "../../release/log";
+import { SpecDocument } from "../../release/spec-doc";
 import { figure, Project, repo } from "./harness";
 import { count, newLoad, report, request, sample, type Load, type Target } from "./load";
 
@@ -40,19 +47,45 @@ const template = fs.readFileSync(
 const blueGreenLine = /^( +)blueGreen: \{[^\n]*\}$/m;
 assert.match(template, blueGreenLine, "the scenario declares api's blueGreen on one line");
 
-/** The scenario with api's blueGreen as given. */
+/**
+ * api's migration for the releases, as e2e-release.yaml's: each run adds a row to `migrations`,
+ * so a restored dump shows as the count of before the release. Only the release steps have it: a
+ * migration follows the active colour's image, and the `up` steps before would each run it.
+ */
+const migration = (indent: string) =>
+  [
+    "migration:",
+    "  command:",
+    "    - python3",
+    "    - -c",
+    "    - >-",
+    "      import os, psycopg2;",
+    "      c = psycopg2.connect(host=os.environ['DATABASE_HOST'], port=os.environ['DATABASE_PORT'],",
+    "      dbname=os.environ['DATABASE_NAME'], user=os.environ['DATABASE_USER'],",
+    "      password=os.environ['DATABASE_PASSWORD']);",
+    "      c.autocommit = True;",
+    "      c.cursor().execute('CREATE TABLE IF NOT EXISTS migrations (id serial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())');",
+    "      c.cursor().execute('INSERT INTO migrations DEFAULT VALUES')",
+  ]
+    .map((l) => `${indent}${l}`)
+    .join("\n");
+
+/** The scenario with api's blueGreen as given (and its migration, when asked). */
 function config(bg: {
   active: "blue" | "green";
   blue: string;
   green: string;
   weights?: { blue: number; green: number };
+  migration?: boolean;
 }): string {
   const weights = bg.weights
     ? `, weights: { blue: ${bg.weights.blue}, green: ${bg.weights.green} }`
     : "";
   return template.replace(
     blueGreenLine,
-    `$1blueGreen: { active: ${bg.active}, blue: "${bg.blue}", green: "${bg.green}"${weights} }`,
+    (_, indent: string) =>
+      `${indent}blueGreen: { active: ${bg.active}, blue: "${bg.blue}", green: "${bg.green}"${weights} }` +
+      (bg.migration ? `\n${migration(indent)}` : ""),
   );
 }
 
@@ -331,8 +364,118 @@ function warnings(since: number): Map<string, number> {
   return out;
 }
 
+/** A SQL count in the application database, by psql in the primary's pod as its superuser. */
+function sqlCount(table: string): number {
+  const r = kubectl([
+    "exec",
+    "-n",
+    namespace,
+    "postgres-0",
+    "--",
+    "sh",
+    "-c",
+    'PGPASSWORD="$POSTGRES_PASSWORD" PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -U "$POSTGRES_USER" -d app -XAtqc "$1"',
+    "psql",
+    `select count(*) from ${table}`,
+  ]);
+  assert.equal(r.code, 0, `psql in postgres-0: ${r.out}`);
+  // kubectl's own notices share the output: the count is the line that is a number.
+  const n = r.out.split("\n").find((l) => /^\d+$/.test(l.trim()));
+  assert.ok(n !== undefined, `psql in postgres-0 printed no count: ${r.out}`);
+  return Number(n);
+}
+
+interface Released extends Load {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
+}
+
+/** Bounds of one release's load and run: wall time (the release is killed at it) and requests. */
+const releaseSeconds = 480;
+const releaseRequests = 20_000;
+
 describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster" }, () => {
   let p: Project;
+  const started = Date.now();
+  const stack = "releases";
+  const folder = () => path.join(p.dir, ".golive", "releases", stack);
+  const cliArgs = (args: string[]) => [
+    path.join(repo, "cli", "golive.cjs"),
+    "release",
+    stack,
+    ...args,
+    "--dir",
+    p.dir,
+    "--policy-config",
+    path.join(repo, "policies", "config", "dev.json"),
+  ];
+  /** The newest release log. */
+  const lastLog = (): ReleaseLog => {
+    const files = fs
+      .readdirSync(folder())
+      .filter((f) => /^\d{8}T\d{6}Z-.*\.json$/.test(f) && !f.includes(".verify."))
+      .sort();
+    return JSON.parse(fs.readFileSync(path.join(folder(), files.at(-1)!), "utf8")) as ReleaseLog;
+  };
+
+  /**
+   * `golive release` while 4 loopback clients send requests to the gateway's NodePort (a new
+   * connection each, 100 ms apart), every answer counted; bounded by {@link releaseSeconds} and
+   * {@link releaseRequests}.
+   */
+  async function releaseUnderLoad(args: string[]): Promise<Released> {
+    const t = Date.now();
+    const l = newLoad();
+    const child = spawn(process.execPath, cliArgs(args), {
+      cwd: repo,
+      env: { ...p.env, GOLIVE_PROGRESS: "1" },
+    });
+    const kill = setTimeout(() => child.kill("SIGKILL"), releaseSeconds * 1000);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+      process.stdout.write(`release: ${c.toString().trimEnd().replace(/\n/g, "\nrelease: ")}\n`);
+    });
+    const exited = new Promise<number>((resolve) =>
+      child.on("close", (code, signal) => resolve(code ?? (signal ? -9 : -1))),
+    );
+    let done = false;
+    const client = async () => {
+      while (!done && Date.now() - t < releaseSeconds * 1000 && l.ok + l.failed < releaseRequests) {
+        count(l, await request(target, "/", agent));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const clients = Array.from({ length: 4 }, client);
+    const code = await exited;
+    clearTimeout(kill);
+    done = true;
+    await Promise.all(clients);
+    report(l);
+    return { ...l, code, stdout, stderr, seconds: (Date.now() - t) / 1000 };
+  }
+
+  const releaseFigures = (name: string, r: Released, log: ReleaseLog) => {
+    figure(`k8s-release-${name}-steps-run`, log.steps.filter((s) => s.status !== "pending").length);
+    figure(`k8s-release-${name}-seconds`, r.seconds.toFixed(1));
+    figure(`k8s-release-${name}-requests-ok`, r.ok);
+    figure(`k8s-release-${name}-requests-failed`, r.failed);
+    for (const c of ["blue", "green"])
+      figure(`k8s-release-${name}-answers-${c}`, r.colours.get(c) ?? 0);
+    for (const s of log.steps)
+      if (s.seconds !== undefined)
+        figure(`k8s-release-${name}-${s.name}-seconds`, s.seconds.toFixed(1));
+    figure(
+      `k8s-release-${name}-rollback`,
+      log.rollback.length > 0
+        ? JSON.stringify(log.rollback.map((a) => `${a.action}: ${a.status}`).join("; "))
+        : "none",
+    );
+  };
 
   before(() => {
     assert.equal(kubectl(["get", "nodes"]).code, 0, "the cluster answers");
@@ -342,18 +485,31 @@ describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster
       spawnSync("docker", ["tag", "golive.local/app:1.0.0", "golive.local/app:1.1.0"]).status,
       0,
     );
-    const broken = spawnSync("docker", ["build", "-q", "-t", "golive.local/app:broken", "-"], {
-      input: "FROM golive.local/app:1.0.0\nENV HEALTH_FAIL=1\n",
-      env: { ...process.env, DOCKER_BUILDKIT: "0" },
-    });
-    assert.equal(broken.status, 0, String(broken.stderr));
+    assert.equal(
+      spawnSync("docker", ["tag", "golive.local/app:1.0.0", "golive.local/app:1.2.0"]).status,
+      0,
+    );
+    // For the releases: 1.2.0 a good one, and versions failing a path on purpose (the test app's
+    // FAIL_PATHS): /rows fails the smoke test, / the watch window's error rate.
+    const variants = {
+      broken: "HEALTH_FAIL=1",
+      "bad-smoke": "FAIL_PATHS=/rows",
+      "bad-errors": "FAIL_PATHS=/",
+    };
+    for (const [tag, env] of Object.entries(variants)) {
+      const built = spawnSync("docker", ["build", "-q", "-t", `golive.local/app:${tag}`, "-"], {
+        input: `FROM golive.local/app:1.0.0\nENV ${env}\n`,
+        env: { ...process.env, DOCKER_BUILDKIT: "0" },
+      });
+      assert.equal(built.status, 0, String(built.stderr));
+    }
     // The state folder of the checkout that started the cluster (its env file names the folder).
     const state = process.env.GOLIVE_CLUSTER_DIR
       ? { GOLIVE_STATE_DIR: path.dirname(process.env.GOLIVE_CLUSTER_DIR) }
       : {};
     const load = spawnSync(
       path.join(repo, "scripts", "kube-cluster.sh"),
-      ["load", "golive.local/app:1.1.0", "golive.local/app:broken"],
+      ["load", ...["1.1.0", "1.2.0", ...Object.keys(variants)].map((t) => `golive.local/app:${t}`)],
       { stdio: "inherit", env: { ...process.env, ...state } },
     );
     assert.equal(load.status, 0);
@@ -398,6 +554,7 @@ describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster
       "jsonpath={range .items[*]}{.spec.claimRef.namespace}{'\\n'}{end}",
     ]);
     assert.ok(!pvs.out.split("\n").includes(namespace), "no volume of the namespace is left");
+    figure("k8s-releases-test-seconds", ((Date.now() - started) / 1000).toFixed(0));
   });
 
   it("deploys with blue active: all traffic blue", async () => {
@@ -504,5 +661,128 @@ describe("releases on Kubernetes under load", { skip: !kubeconfig && "no cluster
     assert.deepEqual([...r.colours.keys()], ["blue"]);
     const s = await sample(target, 100);
     assert.deepEqual([...s.colours.keys()], ["blue"]);
+  });
+
+  it("prepares the releases: blue 1.1.0 live, green 1.1.0 idle, a migration, rows written", async () => {
+    fs.writeFileSync(
+      p.stackFile,
+      config({ active: "blue", blue: "1.1.0", green: "1.1.0", migration: true }),
+    );
+    const up = p.pulumi(["up", "--yes", "--non-interactive", "--skip-preview"]);
+    figure("k8s-release-prepare-up-seconds", up.seconds.toFixed(1));
+    assert.equal(up.code, 0, up.output);
+    for (let i = 0; i < 5; i++) {
+      const post = kubectl([
+        "exec",
+        "-n",
+        namespace,
+        "deploy/api-blue",
+        "--",
+        "curl",
+        "-fsS",
+        "-X",
+        "POST",
+        "--data",
+        `before-release-${i}`,
+        "http://127.0.0.1:8080/rows",
+      ]);
+      assert.equal(post.code, 0, post.out);
+    }
+    assert.equal(sqlCount("rows"), 5);
+    assert.equal(sqlCount("migrations"), 1, "the up ran blue's migration");
+    const s = await sample(target, 40);
+    assert.equal(s.failed, 0);
+    assert.deepEqual([...s.versions.keys()], ["blue 1.1.0"]);
+  });
+
+  it("golive release: a good release goes through under load with zero failed, the switch running the migration", async () => {
+    const r = await releaseUnderLoad(["--version", "1.2.0"]);
+    const log = lastLog();
+    releaseFigures("good", r, log);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.equal(log.state, "succeeded");
+    assert.deepEqual(
+      log.steps.map((s) => `${s.name} ${s.status}`),
+      [
+        "preflight passed",
+        "backup passed",
+        "deploy-idle passed",
+        "health passed",
+        "smoke passed",
+        "switch passed",
+        "watch passed",
+        "verify passed",
+      ],
+    );
+    assert.match(log.steps.find((s) => s.name === "smoke")!.message!, /smoke passed on api-green/);
+    assert.equal(r.failed, 0);
+    assert.ok(r.ok > 50, `only ${r.ok} requests served`);
+    assert.ok((r.versions.get("green 1.2.0") ?? 0) > 0, "green 1.2.0 served after the switch");
+    assert.match(log.steps.find((s) => s.name === "switch")!.message!, /migration job ran/);
+    assert.equal(sqlCount("migrations"), 2, "the switch ran green's migration");
+    assert.ok(fs.statSync(path.join(folder(), log.files.dump)).size > 0);
+    const after = await sample(target, 100);
+    assert.equal(after.failed, 0);
+    assert.deepEqual([...after.versions.keys()], ["green 1.2.0"]);
+    assert.ok(!fs.existsSync(path.join(folder(), "lock")), "the lock is released");
+    assert.equal(sqlCount("rows"), 5);
+  });
+
+  it("golive release: a release whose smoke test fails is rolled back, traffic never leaving green", async () => {
+    const r = await releaseUnderLoad(["--version", "bad-smoke"]);
+    const log = lastLog();
+    releaseFigures("bad-smoke", r, log);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.equal(log.state, "rolled-back");
+    const smoke = log.steps.find((s) => s.name === "smoke")!;
+    assert.equal(smoke.status, "failed");
+    assert.match(smoke.message!, /smoke failed on api-blue/);
+    assert.ok(log.steps.filter((s) => s.status === "pending").some((s) => s.name === "switch"));
+    assert.deepEqual(
+      log.rollback.map((a) => [a.action, a.status]),
+      [["traffic to green", "passed"]],
+    );
+    assert.match(log.rollback[0].message, /traffic never left green/);
+    assert.equal(r.failed, 0);
+    assert.ok(r.ok > 0);
+    assert.deepEqual([...r.colours.keys()], ["green"], "no request reached blue");
+    assert.equal(sqlCount("migrations"), 2, "no migration ran");
+    assert.equal(sqlCount("rows"), 5);
+  });
+
+  it("golive release: a release whose error rate rises in the watch window is rolled back, its dump restored", async () => {
+    new SpecDocument(p.dir, stack).set([[["release", "plan", "split"], 50]]);
+    const r = await releaseUnderLoad(["--version", "bad-errors"]);
+    const log = lastLog();
+    releaseFigures("bad-errors", r, log);
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.equal(log.state, "rolled-back");
+    const watch = log.steps.find((s) => s.name === "watch-split")!;
+    assert.equal(watch.status, "failed");
+    assert.match(watch.message!, /api-blue: .*more than 0 failed .*error rate above 1 %/);
+    assert.match(log.steps.find((s) => s.name === "split")!.message!, /migration job ran/);
+    assert.deepEqual(
+      log.rollback.map((a) => [a.action, a.status]),
+      [
+        ["traffic to green", "passed"],
+        ["restore the pre-release dump", "passed"],
+      ],
+    );
+    // Every failure was the bad version's own 500 during the split, none a dropped connection.
+    const other = [...r.failures].filter(
+      ([k]) => !k.startsWith("500 ") || !k.includes("FAIL_PATHS"),
+    );
+    assert.deepEqual(other, [], "only the bad version's 500s failed");
+    assert.ok(r.failed > 0, "the split sent requests to the bad version");
+    const after = await sample(target, 100);
+    assert.equal(after.failed, 0);
+    assert.deepEqual([...after.versions.keys()], ["green 1.2.0"]);
+    assert.equal(
+      sqlCount("migrations"),
+      2,
+      "the restored dump has the migrations of before the release",
+    );
+    assert.equal(sqlCount("rows"), 5);
+    new SpecDocument(p.dir, stack).set([[["release", "plan", "split"], undefined]]);
   });
 });

@@ -65,14 +65,21 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
 
     const c = o.controller;
     // A Deployment's and a Job's pods mount claims of their own (a StatefulSet's are per replica).
-    const claims = (c.kind === "StatefulSet" ? [] : c.claims).map(
-      (claim) =>
-        new k8s.core.v1.PersistentVolumeClaim(
-          `${name}-${claim.key}`,
-          { metadata: metadata(claim.name), spec: claim.spec },
-          { ...childOpts, retainOnDelete: claim.retainOnDelete },
-        ),
-    );
+    // Not awaited (the provider's pulumi.com/skipAwait): its claim awaiter takes a claim of a
+    // WaitForFirstConsumer class as ready only while Pending, so an update of a bound claim's
+    // labels (a migration's backup claim carries the app's version) waited 5 minutes and failed.
+    // The pods that mount the claim wait for it all the same.
+    const claims = (c.kind === "StatefulSet" ? [] : c.claims).map((claim) => {
+      const m = metadata(claim.name);
+      return new k8s.core.v1.PersistentVolumeClaim(
+        `${name}-${claim.key}`,
+        {
+          metadata: { ...m, annotations: { ...m.annotations, "pulumi.com/skipAwait": "true" } },
+          spec: claim.spec,
+        },
+        { ...childOpts, retainOnDelete: claim.retainOnDelete },
+      );
+    });
     if (c.kind === "Job") {
       this.controller = new k8s.batch.v1.Job(
         `${name}-job`,
