@@ -152,6 +152,49 @@ export function resolvePlan(
     : inPlacePlan(stack, spec, plan, service, version, raw);
 }
 
+/**
+ * The steps every release opens with: the preview of what it deploys (`previewed`) through the
+ * pack, maintenance mode on where the plan has it, and the pre-release dump where the stack has
+ * PostgreSQL and the plan a backup.
+ */
+function openingSteps(
+  plan: ResolvedPlanSpec,
+  spec: EnvironmentSpec,
+  previewed: string,
+): PlannedStep[] {
+  return [
+    {
+      name: "preflight",
+      kind: "preflight",
+      what: `preview of ${previewed} through the policy pack`,
+    },
+    ...(plan.maintenance
+      ? [{ name: "maintenance-on", kind: "maintenance-on" as const, what: "maintenance mode on" }]
+      : []),
+    ...(plan.backup && spec.postgres !== undefined
+      ? [
+          {
+            name: "backup",
+            kind: "backup" as const,
+            what: "pg_dump of the database, confirmed readable",
+          },
+        ]
+      : []),
+  ];
+}
+
+function smokeStep(plan: ReleasePlanSpec): PlannedStep[] {
+  return plan.smoke
+    ? [{ name: "smoke", kind: "smoke", what: `smoke: ${plan.smoke.command.join(" ")}` }]
+    : [];
+}
+
+function maintenanceOffStep(plan: ResolvedPlanSpec): PlannedStep[] {
+  return plan.maintenance
+    ? [{ name: "maintenance-off", kind: "maintenance-off", what: "maintenance mode off" }]
+    : [];
+}
+
 function verifyStep(plan: ReleasePlanSpec): PlannedStep[] {
   return plan.verify.enabled
     ? [
@@ -195,28 +238,11 @@ function blueGreenPlan(
     versions: { blue: bg.blue, green: bg.green },
     maintenance: spec.maintenance.enabled,
   };
-  const backup = plan.backup && spec.postgres !== undefined;
   const watch = watchWhat(plan);
   const migrates = (what: string) =>
     s.migration ? `${what} (the pre-migration backup and migration job of ${version} first)` : what;
   const steps: PlannedStep[] = [
-    {
-      name: "preflight",
-      kind: "preflight",
-      what: `preview of ${colour} ${version} through the policy pack`,
-    },
-    ...(plan.maintenance
-      ? [{ name: "maintenance-on", kind: "maintenance-on" as const, what: "maintenance mode on" }]
-      : []),
-    ...(backup
-      ? [
-          {
-            name: "backup",
-            kind: "backup" as const,
-            what: "pg_dump of the database, confirmed readable",
-          },
-        ]
-      : []),
+    ...openingSteps(plan, spec, `${colour} ${version}`),
     {
       name: "deploy-idle",
       kind: "deploy-idle",
@@ -227,9 +253,7 @@ function blueGreenPlan(
       kind: "health",
       what: `${service}-${colour} healthy within ${plan.healthTimeoutSeconds} s`,
     },
-    ...(plan.smoke
-      ? [{ name: "smoke", kind: "smoke" as const, what: `smoke: ${plan.smoke.command.join(" ")}` }]
-      : []),
+    ...smokeStep(plan),
     ...(plan.split !== undefined
       ? [
           {
@@ -247,15 +271,7 @@ function blueGreenPlan(
             what: migrates(`all traffic to ${colour}`),
           },
         ]),
-    ...(plan.maintenance
-      ? [
-          {
-            name: "maintenance-off",
-            kind: "maintenance-off" as const,
-            what: "maintenance mode off",
-          },
-        ]
-      : []),
+    ...maintenanceOffStep(plan),
     ...(plan.split === undefined ? [{ name: "watch", kind: "watch" as const, what: watch }] : []),
     ...verifyStep(plan),
   ];
@@ -330,26 +346,9 @@ function inPlacePlan(
     workers: running.map((w) => w.name),
   };
   const image = `${repository(s.image)}:${version}`;
-  const backup = plan.backup && spec.postgres !== undefined;
   const names = running.map((w) => w.name).join(", ");
   const steps: PlannedStep[] = [
-    {
-      name: "preflight",
-      kind: "preflight",
-      what: `preview of ${service} ${version} through the policy pack`,
-    },
-    ...(plan.maintenance
-      ? [{ name: "maintenance-on", kind: "maintenance-on" as const, what: "maintenance mode on" }]
-      : []),
-    ...(backup
-      ? [
-          {
-            name: "backup",
-            kind: "backup" as const,
-            what: "pg_dump of the database, confirmed readable",
-          },
-        ]
-      : []),
+    ...openingSteps(plan, spec, `${service} ${version}`),
     ...(running.length > 0
       ? [
           {
@@ -378,18 +377,8 @@ function inPlacePlan(
       kind: "health",
       what: `${service} healthy within ${plan.healthTimeoutSeconds} s`,
     },
-    ...(plan.maintenance
-      ? [
-          {
-            name: "maintenance-off",
-            kind: "maintenance-off" as const,
-            what: "maintenance mode off",
-          },
-        ]
-      : []),
-    ...(plan.smoke
-      ? [{ name: "smoke", kind: "smoke" as const, what: `smoke: ${plan.smoke.command.join(" ")}` }]
-      : []),
+    ...maintenanceOffStep(plan),
+    ...smokeStep(plan),
     { name: "watch", kind: "watch", what: watchWhat(plan) },
     ...verifyStep(plan),
   ];
