@@ -13,7 +13,7 @@ import { rungOf } from "../canary";
 import type { ReleaseContext } from "../context";
 import type { CanaryLog, StepRecord } from "../log";
 import type { StepOutcome } from "../runner";
-import { prometheusAt, verdict, type Measurement } from "./watch";
+import { prometheusAt, readBoth, verdict, type Measurement } from "./watch";
 
 export function tenantQueries(pkg: string): { errorRate: string; handoffRate: string } {
   const ratio = (num: string, den: string, range: string) => {
@@ -133,12 +133,9 @@ export async function canaryWatch(
         data: { measurements: ms, queries: q },
       };
     const started = Date.now();
-    const [e, h] = await prometheus
-      .ask((base) => Promise.all([vector(base, q.errorRate), vector(base, q.handoffRate)]))
-      .catch((err: Error): [TenantReading, TenantReading] => {
-        const error = `no way to Prometheus: ${err.message.split("\n")[0]}`;
-        return [{ error }, { error }];
-      });
+    const [e, h] = await readBoth(prometheus, (base) =>
+      Promise.all([vector(base, q.errorRate), vector(base, q.handoffRate)]),
+    );
     readings.push(e, h);
     ms.push(tenantMeasurement(log.canary, enabled, e, h, new Date()));
     ctx.progress(

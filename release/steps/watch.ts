@@ -152,10 +152,10 @@ export function prometheusAt(
 }
 
 /** Both readings of one measurement; a forward that cannot open makes both unreadable. */
-export async function readBoth(
+export async function readBoth<R>(
   prometheus: { ask: <T>(use: (base: string) => Promise<T>) => Promise<T> },
-  read: (base: string) => Promise<[Reading, Reading]>,
-): Promise<[Reading, Reading]> {
+  read: (base: string) => Promise<[R, R]>,
+): Promise<[R | { error: string }, R | { error: string }]> {
   try {
     return await prometheus.ask(read);
   } catch (e) {
